@@ -1,0 +1,338 @@
+//! The filter lexer and recursive-descent parser.
+
+use serde_json::{Number, Value};
+
+use super::{AttrPath, CompareOp, Filter, FilterError};
+
+/// Deepest nesting of parentheses, `not` and value filters accepted.
+const MAX_DEPTH: usize = 64;
+
+// Lexer and parser
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    Word(String),
+    Str(String),
+    Num(Number),
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    /// Byte offset in the input.
+    at: usize,
+}
+
+fn column(input: &str, at: usize) -> usize {
+    input.get(..at).map_or(at, |s| s.chars().count()) + 1
+}
+
+fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
+    let err = |at: usize, message: String| FilterError {
+        message,
+        column: column(input, at),
+    };
+    let bytes = input.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        let start = i;
+        let tok = match c {
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            b'(' => Tok::LParen,
+            b')' => Tok::RParen,
+            b'[' => Tok::LBracket,
+            b']' => Tok::RBracket,
+            b'"' => {
+                let mut j = i + 1;
+                loop {
+                    match bytes.get(j) {
+                        None => return Err(err(start, "unterminated string literal".into())),
+                        Some(b'\\') => j += 2,
+                        Some(b'"') => break,
+                        Some(_) => j += 1,
+                    }
+                }
+                let raw = &input[start..=j];
+                let s: String = serde_json::from_str(raw)
+                    .map_err(|e| err(start, format!("invalid string literal: {e}")))?;
+                i = j + 1;
+                out.push(Token {
+                    tok: Tok::Str(s),
+                    at: start,
+                });
+                continue;
+            }
+            b'-' | b'0'..=b'9' => {
+                let mut j = i;
+                while bytes.get(j).is_some_and(|b| {
+                    b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
+                }) {
+                    j += 1;
+                }
+                let raw = &input[start..j];
+                let n: Number = serde_json::from_str(raw)
+                    .map_err(|_| err(start, format!("invalid number '{raw}'")))?;
+                i = j;
+                out.push(Token {
+                    tok: Tok::Num(n),
+                    at: start,
+                });
+                continue;
+            }
+            c if c.is_ascii_alphabetic() || c == b'$' || c == b'_' => {
+                let mut j = i;
+                while bytes.get(j).is_some_and(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'-' | b'_' | b'$')
+                }) {
+                    j += 1;
+                }
+                i = j;
+                out.push(Token {
+                    tok: Tok::Word(input[start..j].to_owned()),
+                    at: start,
+                });
+                continue;
+            }
+            _ => {
+                let ch = input[start..].chars().next().unwrap_or('?');
+                return Err(err(start, format!("unexpected character '{ch}'")));
+            }
+        };
+        i += 1;
+        out.push(Token { tok, at: start });
+    }
+    out.push(Token {
+        tok: Tok::End,
+        at: input.len(),
+    });
+    Ok(out)
+}
+
+pub(super) struct Parser<'a> {
+    input: &'a str,
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+    /// Parsing the inside of `attr[...]`: brackets may not nest.
+    in_value_filter: bool,
+}
+
+impl<'a> Parser<'a> {
+    pub(super) fn new(input: &'a str, in_value_filter: bool) -> Result<Self, FilterError> {
+        Ok(Parser {
+            input,
+            tokens: lex(input)?,
+            pos: 0,
+            depth: 0,
+            in_value_filter,
+        })
+    }
+
+    fn peek(&self) -> &Token {
+        // `lex` always ends with `End`, and `pos` never moves past it.
+        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if t.tok != Tok::End {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn error(&self, at: usize, message: impl Into<String>) -> FilterError {
+        FilterError {
+            message: message.into(),
+            column: column(self.input, at),
+        }
+    }
+
+    fn describe(tok: &Tok) -> String {
+        match tok {
+            Tok::LParen => "'('".into(),
+            Tok::RParen => "')'".into(),
+            Tok::LBracket => "'['".into(),
+            Tok::RBracket => "']'".into(),
+            Tok::Word(w) => format!("'{w}'"),
+            Tok::Str(s) => format!("string {}", Value::from(s.as_str())),
+            Tok::Num(n) => format!("number {n}"),
+            Tok::End => "end of filter".into(),
+        }
+    }
+
+    fn is_keyword(&self, kw: &str) -> bool {
+        matches!(&self.peek().tok, Tok::Word(w) if w.eq_ignore_ascii_case(kw))
+    }
+
+    pub(super) fn parse_all(mut self) -> Result<Filter, FilterError> {
+        if self.peek().tok == Tok::End {
+            return Err(self.error(0, "empty filter"));
+        }
+        let f = self.parse_or()?;
+        let t = self.peek();
+        if t.tok != Tok::End {
+            let msg = format!(
+                "unexpected {}; expected 'and', 'or' or end of filter",
+                Self::describe(&t.tok)
+            );
+            return Err(self.error(t.at, msg));
+        }
+        Ok(f)
+    }
+
+    fn parse_or(&mut self) -> Result<Filter, FilterError> {
+        let mut items = vec![self.parse_and()?];
+        while self.is_keyword("or") {
+            self.next();
+            items.push(self.parse_and()?);
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Filter::Or(items)
+        })
+    }
+
+    fn parse_and(&mut self) -> Result<Filter, FilterError> {
+        let mut items = vec![self.parse_unary()?];
+        while self.is_keyword("and") {
+            self.next();
+            items.push(self.parse_unary()?);
+        }
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Filter::And(items)
+        })
+    }
+
+    fn enter(&mut self, at: usize) -> Result<(), FilterError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(at, format!("filter nested deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    fn expect(&mut self, want: Tok, what: &str) -> Result<(), FilterError> {
+        let t = self.next();
+        if t.tok == want {
+            Ok(())
+        } else {
+            Err(self.error(
+                t.at,
+                format!("expected {what}, found {}", Self::describe(&t.tok)),
+            ))
+        }
+    }
+
+    fn parse_unary(&mut self) -> Result<Filter, FilterError> {
+        if !self.is_keyword("not") {
+            return self.parse_primary();
+        }
+        let at = self.next().at;
+        self.enter(at)?;
+        self.expect(Tok::LParen, "'(' after 'not'")?;
+        let inner = self.parse_or()?;
+        self.expect(Tok::RParen, "')' closing 'not ('")?;
+        self.depth -= 1;
+        Ok(Filter::Not(Box::new(inner)))
+    }
+
+    fn parse_primary(&mut self) -> Result<Filter, FilterError> {
+        let t = self.next();
+        match t.tok {
+            Tok::LParen => {
+                self.enter(t.at)?;
+                let inner = self.parse_or()?;
+                self.expect(Tok::RParen, "')'")?;
+                self.depth -= 1;
+                Ok(inner)
+            }
+            Tok::Word(word) => {
+                let path = AttrPath::parse(&word).map_err(|m| self.error(t.at, m))?;
+                self.parse_after_path(path, t.at)
+            }
+            other => Err(self.error(
+                t.at,
+                format!(
+                    "expected an attribute path or '(', found {}",
+                    Self::describe(&other)
+                ),
+            )),
+        }
+    }
+
+    fn parse_after_path(&mut self, path: AttrPath, path_at: usize) -> Result<Filter, FilterError> {
+        let t = self.next();
+        match t.tok {
+            Tok::LBracket => {
+                if self.in_value_filter {
+                    return Err(self.error(t.at, "value filters cannot be nested"));
+                }
+                if path.sub.is_some() {
+                    return Err(self.error(path_at, format!("'{path}' cannot take a value filter")));
+                }
+                self.enter(t.at)?;
+                self.in_value_filter = true;
+                let inner = self.parse_or()?;
+                self.in_value_filter = false;
+                self.expect(Tok::RBracket, "']' closing the value filter")?;
+                self.depth -= 1;
+                Ok(Filter::ValuePath {
+                    path,
+                    filter: Box::new(inner),
+                })
+            }
+            Tok::Word(word) if word.eq_ignore_ascii_case("pr") => Ok(Filter::Present(path)),
+            Tok::Word(word) => {
+                let Some(op) = CompareOp::parse(&word) else {
+                    return Err(self.error(t.at, format!("unknown operator '{word}'")));
+                };
+                let value = self.parse_value(&word)?;
+                Ok(Filter::Compare {
+                    path,
+                    op,
+                    value,
+                    column: column(self.input, t.at),
+                })
+            }
+            other => Err(self.error(
+                t.at,
+                format!(
+                    "expected an operator after '{path}', found {}",
+                    Self::describe(&other)
+                ),
+            )),
+        }
+    }
+
+    fn parse_value(&mut self, op: &str) -> Result<Value, FilterError> {
+        let t = self.next();
+        match t.tok {
+            Tok::Str(s) => Ok(Value::String(s)),
+            Tok::Num(n) => Ok(Value::Number(n)),
+            Tok::Word(w) if w.eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
+            Tok::Word(w) if w.eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
+            Tok::Word(w) if w.eq_ignore_ascii_case("null") => Ok(Value::Null),
+            other => Err(self.error(
+                t.at,
+                format!(
+                    "expected a value (string, number, true, false or null) after '{op}', found {}",
+                    Self::describe(&other)
+                ),
+            )),
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! Unit tests of the filter parser and evaluator.
+
+use super::*;
+use serde_json::json;
+
+fn user() -> Map<String, Value> {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": "2819c223-7f76-453a-919d-413861904646",
+        "externalId": "AbC-xY",
+        "userName": "Bjensen@Example.com",
+        "name": {"familyName": "O'Malley", "givenName": "Barbara"},
+        "title": "Tour Guide",
+        "active": true,
+        "emails": [
+            {"value": "bjensen@x.test", "type": "work", "primary": true},
+            {"value": "babs@y.test", "type": "home"}
+        ],
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+            "employeeNumber": "701984",
+            "manager": {"value": "mgr-1"}
+        },
+        "meta": {
+            "resourceType": "User",
+            "created": "2024-01-01T10:00:00.000Z",
+            "lastModified": "2024-03-01T10:00:00.000Z",
+            "version": "W/\"3\""
+        }
+    })
+    .as_object()
+    .cloned()
+    .unwrap()
+}
+
+fn check(filter: &str) -> bool {
+    Filter::parse_for(ResourceKind::User, filter)
+        .unwrap_or_else(|e| panic!("{filter}: {e}"))
+        .matches(ResourceKind::User, &user())
+}
+
+fn err(filter: &str) -> FilterError {
+    match Filter::parse_for(ResourceKind::User, filter) {
+        Ok(f) => panic!("{filter} parsed as {f}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn attr_paths() {
+    let p = AttrPath::parse("urn:ietf:params:scim:schemas:core:2.0:User:name.familyName").unwrap();
+    assert_eq!(
+        p.urn.as_deref(),
+        Some("urn:ietf:params:scim:schemas:core:2.0:User")
+    );
+    assert_eq!(
+        (p.name.as_str(), p.sub.as_deref()),
+        ("name", Some("familyName"))
+    );
+    assert_eq!(
+        p.to_string(),
+        "urn:ietf:params:scim:schemas:core:2.0:User:name.familyName"
+    );
+    assert!(AttrPath::parse("members.$ref").is_ok());
+    for bad in [
+        "", "na..me", "a.b.c", "1abc", "urn:", "name.", "a b", "abcé", "urné:x", "é",
+    ] {
+        assert!(AttrPath::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn precedence_not_and_or() {
+    let f = Filter::parse("a eq 1 or b eq 2 and not (c eq 3)").unwrap();
+    assert_eq!(f.to_string(), "(a eq 1 or (b eq 2 and not (c eq 3)))");
+    let f = Filter::parse("(a eq 1 or b eq 2) and c eq 3").unwrap();
+    assert_eq!(f.to_string(), "((a eq 1 or b eq 2) and c eq 3)");
+    let f = Filter::parse("a pr and b pr and c pr or d pr").unwrap();
+    assert_eq!(f.to_string(), "((a pr and b pr and c pr) or d pr)");
+    // `not(` without the space parses the same way as `not (`.
+    assert_eq!(
+        Filter::parse("not(a pr)").unwrap(),
+        Filter::parse("NOT (a pr)").unwrap()
+    );
+}
+
+#[test]
+fn precedence_changes_results() {
+    // title eq "x" (false) or userName pr (true) and active eq false (false)
+    assert!(!check(r#"title eq "x" or userName pr and active eq false"#));
+    assert!(check(r#"userName pr or title eq "x" and active eq false"#));
+    assert!(!check(
+        r#"(userName pr or title eq "x") and active eq false"#
+    ));
+}
+
+#[test]
+fn keywords_and_attribute_names_are_case_insensitive() {
+    assert!(check(r#"USERNAME Eq "bjensen@example.com""#));
+    assert!(check(r#"userName EQ "BJENSEN@EXAMPLE.COM""#));
+    assert!(check(r#"NAME.FAMILYNAME sw "o'm" AnD title PR"#));
+    assert!(check(r#"active eq TRUE"#));
+}
+
+#[test]
+fn string_operators() {
+    assert!(check(r#"userName co "jensen@""#));
+    assert!(check(r#"userName sw "BJEN""#));
+    assert!(check(r#"userName ew ".COM""#));
+    assert!(check(r#"userName sw "bjensen@example.com""#));
+    assert!(check(r#"userName ne "other""#));
+    assert!(!check(r#"userName ne "bjensen@example.com""#));
+    assert!(check(r#"userName gt "a" and userName lt "c""#));
+    assert!(check(r#"title ge "Tour Guide" and title le "tour guide""#));
+    assert!(check(r#"name.familyName co "O'Malley""#));
+}
+
+#[test]
+fn case_exact_attributes() {
+    assert!(check(r#"externalId eq "AbC-xY""#));
+    assert!(!check(r#"externalId eq "abc-xy""#));
+    assert!(!check(r#"id eq "2819C223-7F76-453A-919D-413861904646""#));
+    assert!(check(r#"id sw "2819c223""#));
+    assert!(!check(r#"meta.version eq "w/\"3\"""#));
+    assert!(check(r#"meta.version eq "W/\"3\"""#));
+}
+
+#[test]
+fn presence() {
+    assert!(check("title pr"));
+    assert!(!check("nickName pr"));
+    assert!(check("name pr"));
+    assert!(check("emails pr"));
+    assert!(!check("phoneNumbers pr"));
+    assert!(check("nickName eq null"));
+    assert!(check("title ne null"));
+}
+
+#[test]
+fn multi_valued_and_value_paths() {
+    assert!(check(r#"emails.value eq "babs@y.test""#));
+    assert!(check(r#"emails co "@y.test""#));
+    assert!(check(r#"emails[type eq "work" and value co "@x.test"]"#));
+    assert!(!check(r#"emails[type eq "work" and value ew "@y.test"]"#));
+    assert!(check(
+        r#"emails.type eq "work" and emails.value ew "@y.test""#
+    ));
+    assert!(check(r#"emails[TYPE eq "WORK"]"#));
+    assert!(check(r#"emails[primary eq "True"]"#));
+    assert!(!check(
+        r#"emails[not (primary pr)] and emails[type eq "work"] and title eq "x""#
+    ));
+}
+
+#[test]
+fn urn_qualified_paths() {
+    assert!(check(
+        r#"urn:ietf:params:scim:schemas:core:2.0:User:userName eq "bjensen@example.com""#
+    ));
+    assert!(check(
+        r#"urn:ietf:params:scim:schemas:core:2.0:User:name.givenName eq "barbara""#
+    ));
+    assert!(check(
+        r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984""#
+    ));
+    assert!(check(
+        r#"URN:IETF:PARAMS:SCIM:SCHEMAS:EXTENSION:ENTERPRISE:2.0:USER:manager.value eq "mgr-1""#
+    ));
+    assert!(check(r#"employeeNumber eq "701984""#));
+    assert!(!check(r#"urn:example:unknown:employeeNumber eq "701984""#));
+}
+
+#[test]
+fn datetimes_compare_chronologically() {
+    assert!(check(r#"meta.lastModified gt "2024-02-01T00:00:00Z""#));
+    assert!(check(r#"meta.created ge "2024-01-01T10:00:00Z""#));
+    assert!(check(r#"meta.created le "2024-01-01T12:00:00+02:00""#));
+    assert!(!check(r#"meta.created lt "2024-01-01T11:00:00+01:00""#));
+}
+
+#[test]
+fn numbers_booleans_and_escapes() {
+    let mut u = user();
+    u.insert("count".into(), json!(5));
+    let f = Filter::parse("count gt 4.5 and count lt 1e1 and count eq 5").unwrap();
+    assert!(f.matches(ResourceKind::User, &u));
+    assert!(check("active eq true and not (active eq false)"));
+    let f = Filter::parse(r#"title eq "a \"quoted\" \u00e9 value""#).unwrap();
+    let Filter::Compare { value, .. } = f else {
+        panic!()
+    };
+    assert_eq!(value, json!("a \"quoted\" é value"));
+}
+
+#[test]
+fn unknown_attributes_have_no_value() {
+    assert!(!check(r#"nosuch eq "x""#));
+    assert!(check(r#"nosuch ne "x""#));
+    assert!(check(
+        r#"schemas eq "urn:ietf:params:scim:schemas:core:2.0:User""#
+    ));
+}
+
+#[test]
+fn errors_name_the_problem_and_column() {
+    let e = err("userName eq");
+    assert_eq!(e.column, 12);
+    assert!(e.message.contains("expected a value"), "{e}");
+    let e = err(r#"(userName eq "a""#);
+    assert!(e.message.contains("expected ')'"), "{e}");
+    let e = err(r#"userName "a""#);
+    assert_eq!(e.column, 10);
+    let e = err(r#"userName regex "a""#);
+    assert!(e.message.contains("unknown operator 'regex'"), "{e}");
+    assert_eq!(e.column, 10);
+    let e = err(r#"userName eq "a" extra"#);
+    assert_eq!(e.column, 17);
+    let e = err(r#"userName eq "unterminated"#);
+    assert!(e.message.contains("unterminated"), "{e}");
+    let e = err(r#"é eq "x""#);
+    assert_eq!(e.column, 1);
+    let e = err(r#"title eq "é" or # "x""#);
+    assert_eq!(e.column, 17);
+    assert!(err("").message.contains("empty"));
+    assert!(err("not title pr").message.contains("'(' after 'not'"));
+    assert!(
+        err(r#"emails[type eq "work"].value eq "x""#)
+            .message
+            .contains("unexpected")
+    );
+    assert!(
+        err(r#"emails[members[value eq "x"]]"#)
+            .message
+            .contains("nested")
+    );
+    assert!(err("a eq 1.2.3").message.contains("invalid number"));
+    assert!(err(r#"title eq "\q""#).message.contains("invalid string"));
+    assert_eq!(err("").to_string(), "empty filter at column 1");
+}
+
+#[test]
+fn ordering_on_booleans_is_rejected() {
+    let e = err("active gt true");
+    assert_eq!(e.column, 8);
+    assert!(
+        err(r#"x509Certificates.value gt "AAA""#)
+            .message
+            .contains("binary")
+    );
+    assert!(
+        err(r#"emails[primary lt false]"#)
+            .message
+            .contains("boolean")
+    );
+    assert!(Filter::parse_for(ResourceKind::User, "active eq true").is_ok());
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let deep = format!("{}a pr{}", "(".repeat(10_000), ")".repeat(10_000));
+    assert!(err(&deep).message.contains("nested"));
+    let nots = "not (".repeat(5_000);
+    assert!(err(&nots).message.contains("nested"));
+    let long = vec!["a pr"; 20_000].join(" and ");
+    assert!(Filter::parse(&long).is_ok());
+}
+
+#[test]
+fn hints_and_conjunctions() {
+    let f = Filter::parse(r#"active eq true and userName eq "X""#).unwrap();
+    let (path, value) = f.eq_hint().unwrap();
+    assert_eq!((path.name.as_str(), value), ("userName", "X"));
+    assert!(
+        Filter::parse(r#"a eq "x" or b eq "y""#)
+            .unwrap()
+            .eq_hint()
+            .is_none()
+    );
+    let f = Filter::parse_value_filter(r#"type eq "work" and primary eq true"#).unwrap();
+    assert_eq!(
+        f.eq_conjunction().unwrap(),
+        vec![("type", &json!("work")), ("primary", &json!(true))]
+    );
+    assert!(
+        Filter::parse("type co \"w\"")
+            .unwrap()
+            .eq_conjunction()
+            .is_none()
+    );
+    let mut seen = Vec::new();
+    Filter::parse(r#"members[display eq "x"] or meta.location pr"#)
+        .unwrap()
+        .visit_paths(&mut |p, sub| seen.push(format!("{}/{}", p.name, sub.unwrap_or("-"))));
+    assert_eq!(seen, ["members/display", "meta/location"]);
+}
+
+#[test]
+fn scalar_elements_use_value() {
+    let f = Filter::parse_value_filter(r#"value eq "urn:ietf:params:scim:schemas:core:2.0:user""#)
+        .unwrap();
+    assert!(f.matches_element(None, &json!("urn:ietf:params:scim:schemas:core:2.0:User")));
+}

@@ -1,0 +1,261 @@
+//! Transport-neutral request and response values exchanged with [`crate::ScimService`].
+//!
+//! The HTTP adapter (and any test double, such as a wiremock responder) converts its own
+//! request type into a [`Request`] whose path is relative to the SCIM base and already
+//! percent-decoded, calls [`crate::ScimService::handle`], and writes the [`Response`] back.
+
+use serde_json::Value;
+
+/// The media type of every SCIM response body.
+pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
+
+/// One SCIM request, independent of the HTTP library that received it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Request {
+    /// HTTP method, e.g. `"GET"` (compared case-insensitively).
+    pub method: String,
+    /// Path relative to the base path, percent-decoded, e.g. `"/Users/abc"`.
+    pub path: String,
+    /// Decoded query pairs, in request order (`+` already turned into a space).
+    pub query: Vec<(String, String)>,
+    /// Header name/value pairs (names compared case-insensitively).
+    pub headers: Vec<(String, String)>,
+    /// Raw request body.
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A request without query, headers or body.
+    pub fn new(method: &str, path: &str) -> Self {
+        Request {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            ..Request::default()
+        }
+    }
+
+    /// Builds a request from a raw request target (`/scim/v2/Users?filter=...`, still
+    /// percent-encoded) by stripping `base_path` and decoding path and query.
+    /// Returns `None` when the target lies outside `base_path`.
+    pub fn from_target(method: &str, target: &str, base_path: &str) -> Option<Self> {
+        let (raw_path, raw_query) = match target.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (target, None),
+        };
+        let relative = strip_base_path(raw_path, base_path)?;
+        Some(Request {
+            method: method.to_owned(),
+            path: percent_decode(relative, false),
+            query: raw_query.map(parse_query).unwrap_or_default(),
+            ..Request::default()
+        })
+    }
+
+    /// Adds a query pair.
+    pub fn with_query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Sets a JSON body and `Content-Type: application/scim+json`.
+    pub fn with_json(mut self, body: &Value) -> Self {
+        self.body = body.to_string().into_bytes();
+        self.with_header("Content-Type", SCIM_MEDIA_TYPE)
+    }
+
+    /// Sets `Authorization: Bearer <token>`.
+    pub fn with_bearer(self, token: &str) -> Self {
+        self.with_header("Authorization", &format!("Bearer {token}"))
+    }
+
+    /// First header with that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// First query parameter with that name (case-insensitive).
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// One SCIM response, independent of the HTTP library that sends it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status code.
+    pub status: u16,
+    /// Header name/value pairs.
+    pub headers: Vec<(String, String)>,
+    /// Response body (empty for 204).
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A response with a JSON body and `Content-Type: application/scim+json`.
+    pub fn with_json(status: u16, body: &Value) -> Self {
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), SCIM_MEDIA_TYPE.into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// A response without body.
+    pub fn empty(status: u16) -> Self {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// First header with that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The part of `path` below `base_path` (`"/"` when equal), or `None` if outside it.
+pub fn strip_base_path<'a>(path: &'a str, base_path: &str) -> Option<&'a str> {
+    let base = base_path.trim_end_matches('/');
+    if base.is_empty() {
+        return Some(if path.is_empty() { "/" } else { path });
+    }
+    let rest = path.strip_prefix(base)?;
+    if rest.is_empty() {
+        Some("/")
+    } else if rest.starts_with('/') {
+        Some(rest)
+    } else {
+        None
+    }
+}
+
+/// Splits a raw query string into decoded pairs (`+` means space).
+pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|part| !part.is_empty())
+        .map(|part| match part.split_once('=') {
+            Some((k, v)) => (percent_decode(k, true), percent_decode(v, true)),
+            None => (percent_decode(part, true), String::new()),
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes (invalid escapes are kept verbatim; invalid UTF-8 is replaced).
+pub fn percent_decode(input: &str, plus_as_space: bool) -> String {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| {
+                    let h = std::str::from_utf8(h).ok()?;
+                    u8::from_str_radix(h, 16).ok()
+                });
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' if plus_as_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b+c", true), "a b c");
+        assert_eq!(percent_decode("a%20b+c", false), "a b+c");
+        assert_eq!(percent_decode("%22x%22", true), "\"x\"");
+        assert_eq!(percent_decode("100%", true), "100%");
+        assert_eq!(percent_decode("%zz%4", true), "%zz%4");
+        assert_eq!(percent_decode("%C3%A9", true), "é");
+        assert_eq!(percent_decode("%FF", true), "\u{FFFD}");
+    }
+
+    #[test]
+    fn query_pairs() {
+        let q = parse_query("filter=userName+eq+%22a%40b%22&startIndex=1&&flag");
+        assert_eq!(
+            q,
+            vec![
+                ("filter".into(), "userName eq \"a@b\"".into()),
+                ("startIndex".into(), "1".into()),
+                ("flag".into(), String::new()),
+            ]
+        );
+    }
+
+    #[test]
+    fn target_outside_base_path() {
+        assert!(Request::from_target("GET", "/other/Users", "/scim/v2").is_none());
+        assert!(Request::from_target("GET", "/scim/v2x/Users", "/scim/v2").is_none());
+        let r = Request::from_target("GET", "/scim/v2/Users/a%2Fb?count=2", "/scim/v2").unwrap();
+        assert_eq!(r.path, "/Users/a/b");
+        assert_eq!(r.query_param("COUNT"), Some("2"));
+        let root = Request::from_target("GET", "/scim/v2", "/scim/v2").unwrap();
+        assert_eq!(root.path, "/");
+        let plain = Request::from_target("GET", "/Users", "").unwrap();
+        assert_eq!(plain.path, "/Users");
+    }
+
+    #[test]
+    fn response_helpers() {
+        let r = Response::with_json(201, &json!({"a": 1}));
+        assert_eq!(r.header("content-type"), Some(SCIM_MEDIA_TYPE));
+        assert_eq!(r.json(), Some(json!({"a": 1})));
+        assert_eq!(Response::empty(204).json(), None);
+    }
+
+    #[test]
+    fn request_builders() {
+        let r = Request::new("POST", "/Users")
+            .with_bearer("t")
+            .with_json(&json!({}));
+        assert_eq!(r.header("authorization"), Some("Bearer t"));
+        assert_eq!(r.header("CONTENT-TYPE"), Some(SCIM_MEDIA_TYPE));
+        assert_eq!(r.body, b"{}");
+    }
+}
