@@ -1,0 +1,6 @@
+//! Validation of SCIM documents against the JSON Schemas shipped in `schemas/scim/`
+//! (RFC 7643 / RFC 7644), with SCIM's case-insensitive attribute names.
+
+mod schemas;
+
+pub use schemas::{SchemaError, SchemaSet, Violation};
