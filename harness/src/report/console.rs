@@ -1,0 +1,597 @@
+//! The end-of-run text for a terminal: one block per failure, then warnings, errors,
+//! leaked resources, a summary line and the verdict.
+//!
+//! The plain-text failure block is also the JUnit failure description.
+
+use owo_colors::OwoColorize;
+
+use super::model::{
+    CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport, StepStatus, Verdict,
+};
+use super::{
+    BODY_LIMIT, by_step, compact_body, failures, plural, pretty_body, scenario_failures, seconds,
+    truncate, verdict_sentence, verdict_title, warnings,
+};
+
+/// Bodies in the console summary are cut at this many bytes.
+const CONSOLE_BODY_LIMIT: usize = 600;
+/// Width of the label column (`expected:`).
+const LABEL_WIDTH: usize = 9;
+/// Indent of the label column.
+const INDENT: &str = "   ";
+
+/// How much of an exchange a block shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Detail {
+    /// Method, URL, status, content type and the first ~600 characters of compact bodies.
+    Compact,
+    /// Every header and up to 2 KB of pretty-printed bodies.
+    Full,
+}
+
+/// The end-of-run summary for a terminal. `color` adds ANSI colors.
+pub fn render_summary(report: &RunReport, color: bool) -> String {
+    let p = Paint(color);
+    let mut sections: Vec<String> = Vec::new();
+
+    if let Some(err) = &report.preflight_error {
+        sections.push(format!(
+            "{} {}\n{INDENT}{:<LABEL_WIDTH$} {}\n",
+            p.red_bold("ERROR"),
+            clean(&report.target.base_url),
+            "error:",
+            clean(err)
+        ));
+    }
+
+    for (s, step, checks) in by_step(&failures(report)) {
+        sections.push(failure_block(s, step, &checks, color, Detail::Compact));
+    }
+
+    for s in &report.scenarios {
+        if needs_error_block(s) {
+            sections.push(error_block(s, color, Detail::Compact));
+        }
+    }
+
+    let warns = warnings(report);
+    if !warns.is_empty() {
+        let mut out = String::new();
+        for (s, step, c) in warns {
+            out.push_str(&warning_line(s, step, c, color));
+            out.push('\n');
+        }
+        sections.push(out);
+    }
+
+    let skipped: Vec<_> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.status == ScenarioStatus::Skipped)
+        .collect();
+    if !skipped.is_empty() {
+        let mut out = String::new();
+        for s in skipped {
+            out.push_str(&format!("{} {}", p.dim("SKIP "), clean(&s.id)));
+            if let Some(reason) = &s.error {
+                out.push_str(&format!(" — {}", clean(reason)));
+            }
+            out.push('\n');
+        }
+        sections.push(out);
+    }
+
+    let leaks: Vec<_> = report
+        .scenarios
+        .iter()
+        .flat_map(|s| s.cleanup.iter().filter(|c| !c.deleted).map(move |c| (s, c)))
+        .collect();
+    if !leaks.is_empty() {
+        let mut out = format!(
+            "{} could not be deleted; remove {} by hand:\n",
+            plural(leaks.len() as u32, "resource", "resources"),
+            if leaks.len() == 1 { "it" } else { "them" }
+        );
+        for (s, c) in leaks {
+            let why = match (&c.error, c.status) {
+                (Some(e), _) => clean(e),
+                (None, Some(status)) => format!("DELETE answered {status}"),
+                (None, None) => "not attempted".to_string(),
+            };
+            out.push_str(&format!(
+                "{} {} — {} {}\n",
+                p.yellow_bold("LEAK "),
+                clean(&c.url),
+                why,
+                p.dim(&format!("({})", clean(&s.id)))
+            ));
+        }
+        sections.push(out);
+    }
+
+    sections.push(format!(
+        "{}\n{}  {}\n",
+        summary_line(report),
+        verdict_badge(report.verdict, color),
+        verdict_sentence(report)
+    ));
+    sections.join("\n")
+}
+
+/// `12 scenarios: 11 passed, … · 143 checks, 1 failure, 2 warnings · 97 requests · 0.84 s`.
+pub(super) fn summary_line(report: &RunReport) -> String {
+    let s = &report.summary;
+    let total = s.passed + s.failed + s.errored + s.skipped;
+    let mut checks = format!(
+        "{}, {}, {}",
+        plural(s.checks, "check", "checks"),
+        plural(s.check_failures, "failure", "failures"),
+        plural(s.warnings, "warning", "warnings")
+    );
+    if s.notes > 0 {
+        checks.push_str(&format!(", {}", plural(s.notes, "note", "notes")));
+    }
+    let mut line = format!(
+        "{}: {} passed, {} failed, {} errored, {} skipped · {checks} · {} · {}",
+        plural(total, "scenario", "scenarios"),
+        s.passed,
+        s.failed,
+        s.errored,
+        s.skipped,
+        plural(s.requests, "request", "requests"),
+        seconds(report.duration_ms)
+    );
+    if s.leaked_resources > 0 {
+        line.push_str(&format!(
+            " · {}",
+            plural(s.leaked_resources, "leaked resource", "leaked resources")
+        ));
+    }
+    line
+}
+
+fn verdict_badge(v: Verdict, color: bool) -> String {
+    let p = Paint(color);
+    let title = verdict_title(v);
+    match v {
+        Verdict::Passed => p.green_bold(title),
+        Verdict::Failed => p.red_bold(title),
+        _ => p.yellow_bold(title),
+    }
+}
+
+/// True when a scenario needs an error block: it errored, or it failed without a failed
+/// check to show for it.
+pub(super) fn needs_error_block(s: &ScenarioReport) -> bool {
+    s.status == ScenarioStatus::Errored
+        || (s.status == ScenarioStatus::Failed && scenario_failures(s).is_empty())
+}
+
+/// The block for the failed checks of one step: each check with its location, citation,
+/// reasons and violations, then the exchange once.
+pub(super) fn failure_block(
+    s: &ScenarioReport,
+    step: &StepReport,
+    checks: &[&CheckResult],
+    color: bool,
+    detail: Detail,
+) -> String {
+    let p = Paint(color);
+    let mut b = Block::new(color);
+    b.raw(&format!(
+        "{} {} › {}",
+        p.red_bold("FAIL "),
+        clean(&s.id),
+        clean(&step.name)
+    ));
+    for check in checks {
+        b.raw(&format!(
+            "  {} {}",
+            p.dim("-->"),
+            p.dim(&clean(&check.location.to_string()))
+        ));
+        b.field("check:", &check.description);
+        b.field("expected:", &check.expected);
+        b.field_painted("actual:", &check.actual, |t| p.red(t));
+        citation(&mut b, check);
+        if !check.violations.is_empty() {
+            let lines: Vec<String> = check
+                .violations
+                .iter()
+                .map(|v| {
+                    let path = if v.instance_path.is_empty() {
+                        "(root)"
+                    } else {
+                        &v.instance_path
+                    };
+                    format!("{path}: {}", v.message)
+                })
+                .collect();
+            b.field("schema:", &lines.join("\n"));
+        }
+        if let Some(because) = &check.because {
+            b.field("why:", because);
+        }
+        if let Some(impact) = &check.impact {
+            b.field("impact:", impact);
+        }
+    }
+    if let Some(impact) = &step.impact
+        && checks.iter().all(|c| c.impact.is_none())
+    {
+        b.field("impact:", impact);
+    }
+    exchange(&mut b, step, detail);
+    b.finish()
+}
+
+/// The block for a scenario that could not run to the end.
+pub(super) fn error_block(s: &ScenarioReport, color: bool, detail: Detail) -> String {
+    let p = Paint(color);
+    let mut b = Block::new(color);
+    let step = s
+        .steps
+        .iter()
+        .rev()
+        .find(|st| st.status == StepStatus::Errored || st.error.is_some());
+    match step {
+        Some(step) => {
+            b.raw(&format!(
+                "{} {} › {}",
+                p.red_bold("ERROR"),
+                clean(&s.id),
+                clean(&step.name)
+            ));
+            b.raw(&format!(
+                "  {} {}",
+                p.dim("-->"),
+                p.dim(&clean(&step.location.to_string()))
+            ));
+            let error = step
+                .error
+                .as_deref()
+                .or(s.error.as_deref())
+                .unwrap_or("the step could not be completed");
+            b.field_painted("error:", error, |t| p.red(t));
+            if let Some(impact) = &step.impact {
+                b.field("impact:", impact);
+            }
+            exchange(&mut b, step, detail);
+        }
+        None => {
+            b.raw(&format!("{} {}", p.red_bold("ERROR"), clean(&s.id)));
+            b.raw(&format!("  {} {}", p.dim("-->"), p.dim(&clean(&s.file))));
+            b.field_painted(
+                "error:",
+                s.error
+                    .as_deref()
+                    .unwrap_or("the scenario could not run to the end"),
+                |t| p.red(t),
+            );
+        }
+    }
+    b.finish()
+}
+
+/// One line for a SHOULD-level failure.
+pub(super) fn warning_line(
+    s: &ScenarioReport,
+    step: &StepReport,
+    c: &CheckResult,
+    color: bool,
+) -> String {
+    let p = Paint(color);
+    let mut line = format!(
+        "{} {} › {}: {}",
+        p.yellow_bold("WARN "),
+        clean(&s.id),
+        clean(&step.name),
+        clean(&c.description)
+    );
+    let citation = c.citation();
+    if !citation.is_empty() {
+        line.push_str(&format!(" — {}", clean(&citation)));
+    }
+    line.push_str(&format!(
+        " — expected {}, got {}",
+        clean(&one_line(&c.expected)),
+        clean(&one_line(&c.actual))
+    ));
+    line
+}
+
+/// A one-line summary of a failed check: `create user: status is 201 — expected 201, got 200`.
+pub(super) fn one_line_summary(step: &StepReport, c: &CheckResult) -> String {
+    let mut line = format!(
+        "{}: {} — expected {}, got {}",
+        step.name,
+        c.description,
+        one_line(&c.expected),
+        one_line(&c.actual)
+    );
+    let citation = c.citation();
+    if !citation.is_empty() {
+        line.push_str(&format!(" [{citation}]"));
+    }
+    line
+}
+
+/// `text` on one line, cut at 200 bytes.
+pub(super) fn one_line(text: &str) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    truncate(&flat, 200)
+}
+
+fn citation(b: &mut Block, check: &CheckResult) {
+    if let Some(r) = &check.requirement {
+        b.field(
+            "rule:",
+            &format!("{} ({}, {}) {}", r.id, r.keyword, r.section, r.text),
+        );
+        if let Some(source) = &check.source {
+            b.field("source:", source);
+        }
+    } else if let Some(source) = &check.source {
+        b.field("source:", source);
+    }
+}
+
+fn exchange(b: &mut Block, step: &StepReport, detail: Detail) {
+    let req = &step.exchange.request;
+    let mut sent = format!("{} {}", req.method, req.url);
+    if detail == Detail::Full {
+        for (k, v) in &req.headers {
+            sent.push_str(&format!("\n{k}: {v}"));
+        }
+    }
+    if let Some(body) = req.body.as_deref().filter(|b| !b.is_empty()) {
+        sent.push('\n');
+        if detail == Detail::Full {
+            sent.push('\n');
+        }
+        sent.push_str(&body_excerpt(body, detail));
+    }
+    b.field("sent:", &sent);
+
+    let got = match &step.exchange.response {
+        Some(resp) => {
+            let mut got = resp.status.to_string();
+            match detail {
+                Detail::Compact => {
+                    if let Some((_, ct)) = resp
+                        .headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                    {
+                        got.push_str(&format!(" content-type: {ct}"));
+                    }
+                }
+                Detail::Full => {
+                    for (k, v) in &resp.headers {
+                        got.push_str(&format!("\n{k}: {v}"));
+                    }
+                }
+            }
+            if let Some(body) = resp.body.as_deref().filter(|b| !b.is_empty()) {
+                got.push('\n');
+                if detail == Detail::Full {
+                    got.push('\n');
+                }
+                got.push_str(&body_excerpt(body, detail));
+                if resp.truncated {
+                    got.push_str("\n[the body was cut at the harness's size limit]");
+                }
+            }
+            got
+        }
+        None => "no response".to_string(),
+    };
+    b.field("got:", &got);
+}
+
+fn body_excerpt(body: &str, detail: Detail) -> String {
+    match detail {
+        Detail::Compact => truncate(&compact_body(body), CONSOLE_BODY_LIMIT),
+        Detail::Full => truncate(&pretty_body(body), BODY_LIMIT),
+    }
+}
+
+/// Replaces control characters (other than newline and tab) so that a server cannot send
+/// escape sequences to the terminal.
+fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Lines of a block with an aligned label column.
+struct Block {
+    out: String,
+    color: bool,
+}
+
+impl Block {
+    fn new(color: bool) -> Self {
+        Block {
+            out: String::new(),
+            color,
+        }
+    }
+
+    fn raw(&mut self, line: &str) {
+        self.out.push_str(line);
+        self.out.push('\n');
+    }
+
+    fn field(&mut self, label: &str, value: &str) {
+        self.field_painted(label, value, |t| t.to_string());
+    }
+
+    fn field_painted(&mut self, label: &str, value: &str, paint: impl Fn(&str) -> String) {
+        let value = clean(value);
+        let mut lines = value.lines();
+        let first = lines.next().unwrap_or("");
+        let label = if self.color {
+            label.bold().to_string()
+        } else {
+            label.to_string()
+        };
+        let pad = LABEL_WIDTH.saturating_sub(label_len(&label));
+        self.out.push_str(&format!(
+            "{INDENT}{label}{:pad$} {}\n",
+            "",
+            paint(first).trim_end()
+        ));
+        for line in lines {
+            if line.trim().is_empty() {
+                self.out.push('\n');
+            } else {
+                self.out.push_str(&format!(
+                    "{INDENT}{:LABEL_WIDTH$} {}\n",
+                    "",
+                    paint(line).trim_end()
+                ));
+            }
+        }
+    }
+
+    fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Visible length of a label (ANSI sequences excluded).
+fn label_len(label: &str) -> usize {
+    let mut len = 0;
+    let mut in_escape = false;
+    for c in label.chars() {
+        match (in_escape, c) {
+            (false, '\u{1b}') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => len += 1,
+        }
+    }
+    len
+}
+
+/// Applies colors only when enabled.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn red(self, t: &str) -> String {
+        if self.0 {
+            t.red().to_string()
+        } else {
+            t.to_string()
+        }
+    }
+    fn red_bold(self, t: &str) -> String {
+        if self.0 {
+            t.red().bold().to_string()
+        } else {
+            t.to_string()
+        }
+    }
+    fn yellow_bold(self, t: &str) -> String {
+        if self.0 {
+            t.yellow().bold().to_string()
+        } else {
+            t.to_string()
+        }
+    }
+    fn green_bold(self, t: &str) -> String {
+        if self.0 {
+            t.green().bold().to_string()
+        } else {
+            t.to_string()
+        }
+    }
+    fn dim(self, t: &str) -> String {
+        if self.0 {
+            t.dimmed().to_string()
+        } else {
+            t.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use super::super::model::Verdict;
+    use super::*;
+
+    #[test]
+    fn console_snapshot() {
+        let text = render_summary(&fixture::report(), false);
+        insta::assert_snapshot!("console", text);
+    }
+
+    #[test]
+    fn no_color_means_no_escape_sequences_and_color_adds_them() {
+        let report = fixture::report();
+        assert!(!render_summary(&report, false).contains('\u{1b}'));
+        let colored = render_summary(&report, true);
+        assert!(colored.contains("\u{1b}[31"), "red FAIL");
+        assert!(colored.contains("\u{1b}[33"), "yellow WARN");
+    }
+
+    #[test]
+    fn server_control_characters_do_not_reach_the_terminal() {
+        let mut report = fixture::report();
+        let resp = report.scenarios[1].steps[0]
+            .exchange
+            .response
+            .as_mut()
+            .unwrap();
+        resp.body = Some("\u{1b}]0;pwned\u{7}\u{1b}[2J{}".into());
+        let text = render_summary(&report, false);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("\\u{1b}]0;pwned"), "{text}");
+    }
+
+    #[test]
+    fn passed_run_is_two_lines() {
+        let mut report = fixture::report();
+        report.scenarios.truncate(1);
+        report.verdict = Verdict::Passed;
+        report.summary = super::super::model::Summary {
+            passed: 1,
+            checks: 2,
+            requests: 1,
+            ..Default::default()
+        };
+        report.duration_ms = 41;
+        assert_eq!(
+            render_summary(&report, false),
+            "1 scenario: 1 passed, 0 failed, 0 errored, 0 skipped · 2 checks, 0 failures, \
+             0 warnings · 1 request · 0.04 s\nPASSED  Every check passed.\n"
+        );
+    }
+
+    #[test]
+    fn unreachable_target_shows_the_preflight_error() {
+        let mut report = fixture::report();
+        report.scenarios.clear();
+        report.summary = Default::default();
+        report.verdict = Verdict::Unreachable;
+        report.preflight_error = Some("connection refused (os error 111)".into());
+        let text = render_summary(&report, false);
+        assert!(
+            text.starts_with("ERROR http://127.0.0.1:4321\n   error:    connection refused"),
+            "{text}"
+        );
+        assert!(
+            text.contains("UNREACHABLE  The target did not answer: connection refused"),
+            "{text}"
+        );
+    }
+}

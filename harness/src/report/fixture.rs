@@ -1,0 +1,487 @@
+//! A hand-built, deterministic [`RunReport`] for renderer tests: one passed scenario, one
+//! failed (a MUST status check, a schema check with two violations and a SHOULD warning)
+//! and one errored by a transport error, which also leaks a resource.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::model::*;
+use crate::scenario::diagnostic::SourceLocation;
+use crate::scenario::model::Severity;
+
+const BASE: &str = "http://127.0.0.1:4321";
+
+fn loc(file: &str, line: u64, column: u64) -> SourceLocation {
+    SourceLocation {
+        file: file.to_string(),
+        line,
+        column,
+    }
+}
+
+fn req(id: &str, keyword: &str, section: &str, text: &str) -> Option<RequirementRef> {
+    Some(RequirementRef {
+        id: id.to_string(),
+        keyword: keyword.to_string(),
+        section: section.to_string(),
+        text: text.to_string(),
+    })
+}
+
+fn passed(
+    description: &str,
+    location: SourceLocation,
+    requirement: Option<RequirementRef>,
+    value: &str,
+) -> CheckResult {
+    CheckResult {
+        description: description.to_string(),
+        location,
+        outcome: CheckOutcome::Passed,
+        severity: Severity::Must,
+        requirement,
+        source: None,
+        expected: value.to_string(),
+        actual: value.to_string(),
+        because: None,
+        impact: None,
+        violations: Vec::new(),
+    }
+}
+
+fn request_headers(with_body: bool) -> Vec<(String, String)> {
+    let mut h = vec![("Accept".to_string(), "application/scim+json".to_string())];
+    if with_body {
+        h.push(("Content-Type".into(), "application/scim+json".into()));
+    }
+    h.push(("Authorization".into(), "Bearer [REDACTED]".into()));
+    h
+}
+
+fn response_headers(content_type: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut h = vec![("content-type".to_string(), content_type.to_string())];
+    h.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    h.push(("date".into(), "Wed, 01 Jan 2025 12:00:00 GMT".into()));
+    h
+}
+
+fn pretty(v: serde_json::Value) -> String {
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+/// The fixture report.
+pub(crate) fn report() -> RunReport {
+    let scenarios = vec![discovery(), user_lifecycle(), group_membership()];
+    let mut requirements = BTreeMap::new();
+    for (id, severity, passed, failed) in [
+        ("P-3.3-01", Severity::Must, 2, 1),
+        ("P-3.14-02", Severity::Should, 0, 1),
+        ("P-4-01", Severity::Must, 1, 0),
+        ("P-8.1-01", Severity::Must, 2, 0),
+    ] {
+        requirements.insert(
+            id.to_string(),
+            RequirementVerdict {
+                outcome: if failed > 0 {
+                    CheckOutcome::Failed
+                } else {
+                    CheckOutcome::Passed
+                },
+                severity,
+                passed,
+                failed,
+            },
+        );
+    }
+    RunReport {
+        format_version: FORMAT_VERSION,
+        tool: ToolInfo {
+            name: "scim-harness".into(),
+            version: "0.1.0".into(),
+        },
+        target: TargetInfo {
+            base_url: BASE.into(),
+            kind: TargetKind::External,
+        },
+        started_at: "2025-01-01T12:00:00Z".into(),
+        duration_ms: 843,
+        verdict: Verdict::Failed,
+        summary: Summary {
+            passed: 1,
+            failed: 1,
+            errored: 1,
+            skipped: 0,
+            checks: 9,
+            check_failures: 2,
+            warnings: 1,
+            notes: 0,
+            requests: 6,
+            leaked_resources: 1,
+        },
+        preflight_error: None,
+        scenarios,
+        requirements,
+    }
+}
+
+fn discovery() -> ScenarioReport {
+    let file = "scenarios/core/service-provider-config.yaml";
+    let body = pretty(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": true, "maxResults": 200},
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "OAuth Bearer Token",
+            "description": "Authentication scheme using the OAuth Bearer Token Standard"
+        }]
+    }));
+    ScenarioReport {
+        id: "core/service-provider-config".into(),
+        name: "service provider config is discoverable".into(),
+        description: Some(
+            "GET /ServiceProviderConfig answers with the server's capabilities.".into(),
+        ),
+        file: file.into(),
+        tags: vec!["discovery".into()],
+        status: ScenarioStatus::Passed,
+        duration_ms: 41,
+        steps: vec![StepReport {
+            name: "get ServiceProviderConfig".into(),
+            location: loc(file, 6, 5),
+            status: StepStatus::Passed,
+            exchange: Exchange {
+                request: RecordedRequest {
+                    method: "GET".into(),
+                    url: format!("{BASE}/ServiceProviderConfig"),
+                    headers: request_headers(false),
+                    body: None,
+                },
+                response: Some(RecordedResponse {
+                    status: 200,
+                    headers: response_headers("application/scim+json", &[]),
+                    body: Some(body),
+                    truncated: false,
+                }),
+                duration_ms: 3.25,
+            },
+            checks: vec![
+                passed(
+                    "status is 200",
+                    loc(file, 10, 15),
+                    req(
+                        "P-4-01",
+                        "MUST",
+                        "RFC 7644 §4",
+                        "Service providers expose /ServiceProviderConfig",
+                    ),
+                    "200",
+                ),
+                passed(
+                    "header Content-Type is application/scim+json",
+                    loc(file, 11, 9),
+                    req(
+                        "P-8.1-01",
+                        "MUST",
+                        "RFC 7644 §8.1",
+                        "Responses use the application/scim+json media type",
+                    ),
+                    "application/scim+json",
+                ),
+            ],
+            captures: BTreeMap::new(),
+            error: None,
+            impact: None,
+        }],
+        steps_not_run: Vec::new(),
+        cleanup: Vec::new(),
+        error: None,
+    }
+}
+
+fn user_lifecycle() -> ScenarioReport {
+    let file = "scenarios/core/user-lifecycle.yaml";
+    let request_body = serde_json::to_string(&json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "alice-3f9c",
+        "name": {"givenName": "Alice", "familyName": "Example"},
+        "emails": [{"value": "alice-3f9c@example.com", "type": "work", "primary": true}],
+        "active": true
+    }))
+    .unwrap();
+    let response_body = pretty(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": "2819c223-7f76-453a-919d-413861904646",
+        "userName": "alice-3f9c",
+        "name": "Alice Example",
+        "emails": [{"value": "alice-3f9c@example.com", "type": "work", "primary": "yes"}],
+        "active": true,
+        "meta": {
+            "resourceType": "User",
+            "location": "http://127.0.0.1:4321/Users/2819c223-7f76-453a-919d-413861904646"
+        }
+    }));
+    let mut captures = BTreeMap::new();
+    captures.insert(
+        "user_id".to_string(),
+        json!("2819c223-7f76-453a-919d-413861904646"),
+    );
+    ScenarioReport {
+        id: "core/user-lifecycle".into(),
+        name: "user lifecycle".into(),
+        description: Some(
+            "Create, read, deactivate and delete a user, as an IdP provisioning connector does."
+                .into(),
+        ),
+        file: file.into(),
+        tags: vec!["users".into(), "crud".into()],
+        status: ScenarioStatus::Failed,
+        duration_ms: 57,
+        steps: vec![StepReport {
+            name: "create user".into(),
+            location: loc(file, 18, 5),
+            status: StepStatus::Failed,
+            exchange: Exchange {
+                request: RecordedRequest {
+                    method: "POST".into(),
+                    url: format!("{BASE}/Users"),
+                    headers: request_headers(true),
+                    body: Some(request_body),
+                },
+                response: Some(RecordedResponse {
+                    status: 200,
+                    headers: response_headers(
+                        "application/scim+json",
+                        &[(
+                            "location",
+                            "http://127.0.0.1:4321/Users/2819c223-7f76-453a-919d-413861904646",
+                        )],
+                    ),
+                    body: Some(response_body),
+                    truncated: false,
+                }),
+                duration_ms: 12.5,
+            },
+            checks: vec![
+                CheckResult {
+                    description: "status is 201".into(),
+                    location: loc(file, 31, 15),
+                    outcome: CheckOutcome::Failed,
+                    severity: Severity::Must,
+                    requirement: req(
+                        "P-3.3-01",
+                        "SHALL",
+                        "RFC 7644 §3.3",
+                        "Successful resource creation returns 201 Created with the new resource in the body",
+                    ),
+                    source: None,
+                    expected: "201".into(),
+                    actual: "200".into(),
+                    because: Some(
+                        "201 is how a client tells \"created\" from \"already existed\".".into(),
+                    ),
+                    impact: Some(
+                        "Okta treats any other status as a failed push and retries the create, \
+                         which then fails with 409 and leaves the user unassigned."
+                            .into(),
+                    ),
+                    violations: Vec::new(),
+                },
+                passed(
+                    "header Content-Type is application/scim+json",
+                    loc(file, 33, 9),
+                    req(
+                        "P-8.1-01",
+                        "MUST",
+                        "RFC 7644 §8.1",
+                        "Responses use the application/scim+json media type",
+                    ),
+                    "application/scim+json",
+                ),
+                CheckResult {
+                    description: "body matches schema urn:ietf:params:scim:schemas:core:2.0:User"
+                        .into(),
+                    location: loc(file, 35, 17),
+                    outcome: CheckOutcome::Failed,
+                    severity: Severity::Must,
+                    requirement: None,
+                    source: Some(
+                        "Microsoft Entra ID SCIM validator: User resource shape".into(),
+                    ),
+                    expected: "a valid User resource".into(),
+                    actual: "2 schema violations".into(),
+                    because: None,
+                    impact: Some(
+                        "Entra ID rejects the response and marks the user as \"failed to provision\"."
+                            .into(),
+                    ),
+                    violations: vec![
+                        SchemaViolation {
+                            instance_path: "/name".into(),
+                            message: "\"Alice Example\" is not of type \"object\"".into(),
+                        },
+                        SchemaViolation {
+                            instance_path: "/emails/0/primary".into(),
+                            message: "\"yes\" is not of type \"boolean\"".into(),
+                        },
+                    ],
+                },
+                passed(
+                    "/userName equals \"alice-3f9c\"",
+                    loc(file, 37, 9),
+                    req(
+                        "P-3.3-01",
+                        "SHALL",
+                        "RFC 7644 §3.3",
+                        "Successful resource creation returns 201 Created with the new resource in the body",
+                    ),
+                    "\"alice-3f9c\"",
+                ),
+                CheckResult {
+                    description: "header ETag is present".into(),
+                    location: loc(file, 39, 9),
+                    outcome: CheckOutcome::Failed,
+                    severity: Severity::Should,
+                    requirement: req(
+                        "P-3.14-02",
+                        "SHOULD",
+                        "RFC 7644 §3.14",
+                        "Responses for versioned resources carry an ETag header",
+                    ),
+                    source: None,
+                    expected: "present".into(),
+                    actual: "absent".into(),
+                    because: None,
+                    impact: None,
+                    violations: Vec::new(),
+                },
+            ],
+            captures,
+            error: None,
+            impact: Some("The IdP cannot confirm the user exists and retries the create.".into()),
+        }],
+        steps_not_run: vec![
+            "fetch user".into(),
+            "deactivate user".into(),
+            "delete user".into(),
+        ],
+        cleanup: vec![CleanupRecord {
+            url: format!("{BASE}/Users/2819c223-7f76-453a-919d-413861904646"),
+            status: Some(204),
+            deleted: true,
+            error: None,
+        }],
+        error: None,
+    }
+}
+
+fn group_membership() -> ScenarioReport {
+    let file = "scenarios/groups/membership.yaml";
+    let group_body = pretty(json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "id": "e9e30dba-f08f-4109-8486-d5c6a331660a",
+        "displayName": "engineering-3f9c",
+        "members": [],
+        "meta": {"resourceType": "Group"}
+    }));
+    let patch_body = serde_json::to_string(&json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": "6c5bb468"}]}]
+    }))
+    .unwrap();
+    let mut captures = BTreeMap::new();
+    captures.insert(
+        "group_id".to_string(),
+        json!("e9e30dba-f08f-4109-8486-d5c6a331660a"),
+    );
+    ScenarioReport {
+        id: "groups/membership".into(),
+        name: "group membership via PATCH".into(),
+        description: None,
+        file: file.into(),
+        tags: vec!["groups".into(), "patch".into()],
+        status: ScenarioStatus::Errored,
+        duration_ms: 10_112,
+        steps: vec![
+            StepReport {
+                name: "create group".into(),
+                location: loc(file, 8, 5),
+                status: StepStatus::Passed,
+                exchange: Exchange {
+                    request: RecordedRequest {
+                        method: "POST".into(),
+                        url: format!("{BASE}/Groups"),
+                        headers: request_headers(true),
+                        body: Some(
+                            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"engineering-3f9c"}"#
+                                .into(),
+                        ),
+                    },
+                    response: Some(RecordedResponse {
+                        status: 201,
+                        headers: response_headers("application/scim+json", &[]),
+                        body: Some(group_body),
+                        truncated: false,
+                    }),
+                    duration_ms: 8.0,
+                },
+                checks: vec![
+                    passed(
+                        "status is 201",
+                        loc(file, 14, 15),
+                        req(
+                            "P-3.3-01",
+                            "SHALL",
+                            "RFC 7644 §3.3",
+                            "Successful resource creation returns 201 Created with the new resource in the body",
+                        ),
+                        "201",
+                    ),
+                    passed(
+                        "/displayName equals \"engineering-3f9c\"",
+                        loc(file, 16, 9),
+                        None,
+                        "\"engineering-3f9c\"",
+                    ),
+                ],
+                captures,
+                error: None,
+                impact: None,
+            },
+            StepReport {
+                name: "add member".into(),
+                location: loc(file, 20, 5),
+                status: StepStatus::Errored,
+                exchange: Exchange {
+                    request: RecordedRequest {
+                        method: "PATCH".into(),
+                        url: format!("{BASE}/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a"),
+                        headers: request_headers(true),
+                        body: Some(patch_body),
+                    },
+                    response: None,
+                    duration_ms: 10_000.0,
+                },
+                checks: Vec::new(),
+                captures: BTreeMap::new(),
+                error: Some("request timed out after 10 s".into()),
+                impact: Some(
+                    "Group pushes time out in the IdP and members are never added.".into(),
+                ),
+            },
+        ],
+        steps_not_run: vec!["remove member".into()],
+        cleanup: vec![CleanupRecord {
+            url: format!("{BASE}/Groups/e9e30dba-f08f-4109-8486-d5c6a331660a"),
+            status: None,
+            deleted: false,
+            error: Some("connection reset by peer".into()),
+        }],
+        error: Some("step `add member`: request timed out after 10 s".into()),
+    }
+}

@@ -1,0 +1,485 @@
+//! `report.md`: GitHub-flavoured Markdown for PR comments and CI step summaries: a verdict
+//! heading, a summary table, a table of failures, then one `<details>` block per failure
+//! with the exchange.
+
+use std::fmt::Write as _;
+
+use super::console::needs_error_block;
+use super::model::{CheckResult, RunReport, ScenarioReport, StepReport, StepStatus, TargetKind};
+use super::{
+    BODY_LIMIT, Finding, by_step, failures, natural_cmp, pretty_body, seconds, truncate,
+    verdict_sentence, verdict_title, warnings,
+};
+
+/// At most this many failures get a `<details>` block (PR comments are limited to 64 KB).
+const MAX_DETAILS: usize = 30;
+/// Table cells are cut at this many bytes.
+const CELL_LIMIT: usize = 160;
+
+/// The report as GitHub-flavoured Markdown.
+pub(super) fn render(report: &RunReport) -> String {
+    let mut md = String::new();
+    let s = &report.summary;
+    let total = s.passed + s.failed + s.errored + s.skipped;
+
+    let _ = writeln!(md, "## scim-harness: {}\n", verdict_title(report.verdict));
+    let _ = writeln!(md, "{}\n", text(&verdict_sentence(report)));
+    md.push_str(
+        "| Target | Scenarios | Passed | Failed | Errored | Skipped | Checks | Failures | Warnings | Requests | Duration |\n",
+    );
+    md.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    let _ = writeln!(
+        md,
+        "| {} ({}) | {total} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        cell(&report.target.base_url),
+        match report.target.kind {
+            TargetKind::Embedded => "embedded",
+            TargetKind::External => "external",
+        },
+        s.passed,
+        s.failed,
+        s.errored,
+        s.skipped,
+        s.checks,
+        s.check_failures,
+        s.warnings,
+        s.requests,
+        seconds(report.duration_ms)
+    );
+    let _ = writeln!(
+        md,
+        "<sub>{} {} · started {} · report format {}</sub>\n",
+        html(&report.tool.name),
+        html(&report.tool.version),
+        html(&report.started_at),
+        report.format_version
+    );
+
+    if let Some(err) = &report.preflight_error {
+        let _ = writeln!(md, "### Target problem\n\n{}\n", fenced(err, "text"));
+    }
+
+    let fails = failures(report);
+    if !fails.is_empty() {
+        let _ = writeln!(md, "### Failures ({})\n", fails.len());
+        findings_table(&mut md, &fails);
+        md.push('\n');
+        let groups = by_step(&fails);
+        for (i, (sc, step, checks)) in groups.iter().enumerate() {
+            if i == MAX_DETAILS {
+                let _ = writeln!(
+                    md,
+                    "_Details of {} more failing steps are in `report.html`._\n",
+                    groups.len() - MAX_DETAILS
+                );
+                break;
+            }
+            failure_details(&mut md, sc, step, checks);
+        }
+    }
+
+    let errored: Vec<_> = report
+        .scenarios
+        .iter()
+        .filter(|sc| needs_error_block(sc))
+        .collect();
+    if !errored.is_empty() {
+        let _ = writeln!(md, "### Errors ({})\n", errored.len());
+        md.push_str("Scenarios that could not run to the end.\n\n");
+        for sc in errored {
+            error_details(&mut md, sc);
+        }
+    }
+
+    let warns = warnings(report);
+    if !warns.is_empty() {
+        let _ = writeln!(md, "### Warnings ({})\n", warns.len());
+        md.push_str("SHOULD-level checks that failed. They do not fail the run.\n\n");
+        findings_table(&mut md, &warns);
+        md.push('\n');
+    }
+
+    let skipped: Vec<_> = report
+        .scenarios
+        .iter()
+        .filter(|sc| sc.status == super::model::ScenarioStatus::Skipped)
+        .collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(md, "### Skipped ({})\n", skipped.len());
+        for sc in skipped {
+            let _ = write!(md, "- {} ({})", text(&sc.name), code(&sc.id));
+            if let Some(reason) = &sc.error {
+                let _ = write!(md, ": {}", text(reason));
+            }
+            md.push('\n');
+        }
+        md.push('\n');
+    }
+
+    let leaks: Vec<_> = report
+        .scenarios
+        .iter()
+        .flat_map(|sc| {
+            sc.cleanup
+                .iter()
+                .filter(|c| !c.deleted)
+                .map(move |c| (sc, c))
+        })
+        .collect();
+    if !leaks.is_empty() {
+        let _ = writeln!(md, "### Leaked resources ({})\n", leaks.len());
+        md.push_str("Created during the run and not deleted; remove them by hand.\n\n");
+        for (sc, c) in leaks {
+            let why = match (&c.error, c.status) {
+                (Some(e), _) => text(e),
+                (None, Some(status)) => format!("DELETE answered {status}"),
+                (None, None) => "not attempted".into(),
+            };
+            let _ = writeln!(md, "- {}: {why} (scenario {})", code(&c.url), code(&sc.id));
+        }
+        md.push('\n');
+    }
+
+    if !report.requirements.is_empty() {
+        let failed = report
+            .requirements
+            .values()
+            .filter(|r| r.outcome == super::model::CheckOutcome::Failed)
+            .count();
+        let _ = writeln!(
+            md,
+            "<details>\n<summary>Requirements: {} cited, {failed} failed</summary>\n",
+            report.requirements.len()
+        );
+        md.push_str("| Requirement | Level | Outcome | Passed | Failed |\n|---|---|---|--:|--:|\n");
+        let mut rows: Vec<_> = report.requirements.iter().collect();
+        rows.sort_by(|a, b| natural_cmp(a.0, b.0));
+        for (id, r) in rows {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} |",
+                cell(id),
+                severity(r.severity),
+                match r.outcome {
+                    super::model::CheckOutcome::Passed => "passed",
+                    super::model::CheckOutcome::Failed => "**failed**",
+                },
+                r.passed,
+                r.failed
+            );
+        }
+        md.push_str("\n</details>\n");
+    }
+
+    while md.ends_with("\n\n") {
+        md.pop();
+    }
+    md
+}
+
+fn severity(s: crate::scenario::model::Severity) -> &'static str {
+    match s {
+        crate::scenario::model::Severity::Must => "MUST",
+        crate::scenario::model::Severity::Should => "SHOULD",
+        crate::scenario::model::Severity::May => "MAY",
+    }
+}
+
+fn findings_table(md: &mut String, rows: &[Finding<'_>]) {
+    md.push_str("| Scenario | Step | Check | Requirement | Expected | Actual |\n");
+    md.push_str("|---|---|---|---|---|---|\n");
+    for (sc, step, c) in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} |",
+            cell(&sc.id),
+            cell(&step.name),
+            cell(&c.description),
+            cell(&c.citation()),
+            cell(&c.expected),
+            cell(&c.actual)
+        );
+    }
+}
+
+fn failure_details(
+    md: &mut String,
+    sc: &ScenarioReport,
+    step: &StepReport,
+    checks: &[&CheckResult],
+) {
+    let titles: Vec<&str> = checks.iter().map(|c| c.description.as_str()).collect();
+    let _ = writeln!(
+        md,
+        "<details>\n<summary><b>{} › {}</b>: {}</summary>\n",
+        html(&sc.id),
+        html(&step.name),
+        html(&truncate(&titles.join("; "), 300))
+    );
+    let _ = writeln!(
+        md,
+        "Scenario {} ({}), step at {}.\n",
+        text(&sc.name),
+        code(&sc.file),
+        code(&step.location.to_string())
+    );
+    for c in checks {
+        let _ = writeln!(md, "**Check failed: {}**\n", text(&c.description));
+        let _ = writeln!(md, "- **Where:** {}", code(&c.location.to_string()));
+        if let Some(r) = &c.requirement {
+            let _ = writeln!(
+                md,
+                "- **Requirement:** {} ({}, {}): {}",
+                text(&r.id),
+                text(&r.keyword),
+                text(&r.section),
+                text(&r.text)
+            );
+        }
+        if let Some(source) = &c.source {
+            let _ = writeln!(md, "- **Source:** {}", text(source));
+        }
+        value_item(md, "Expected", &c.expected);
+        value_item(md, "Actual", &c.actual);
+        if let Some(because) = &c.because {
+            let _ = writeln!(md, "- **Why:** {}", text(because));
+        }
+        if let Some(impact) = &c.impact {
+            let _ = writeln!(md, "- **Impact:** {}", text(impact));
+        }
+        if !c.violations.is_empty() {
+            let _ = writeln!(md, "- **Schema violations:**");
+            for v in &c.violations {
+                let path = if v.instance_path.is_empty() {
+                    "(root)"
+                } else {
+                    &v.instance_path
+                };
+                let _ = writeln!(md, "  - {}: {}", code(path), text(&v.message));
+            }
+        }
+        md.push('\n');
+    }
+    if let Some(impact) = &step.impact
+        && checks.iter().all(|c| c.impact.is_none())
+    {
+        let _ = writeln!(md, "**Impact:** {}\n", text(impact));
+    }
+    exchange(md, step);
+    md.push_str("</details>\n\n");
+}
+
+fn error_details(md: &mut String, sc: &ScenarioReport) {
+    let step = sc
+        .steps
+        .iter()
+        .rev()
+        .find(|st| st.status == StepStatus::Errored || st.error.is_some());
+    let error = step
+        .and_then(|st| st.error.as_deref())
+        .or(sc.error.as_deref())
+        .unwrap_or("the scenario could not run to the end");
+    let title = match step {
+        Some(st) => format!("{} › {}", sc.id, st.name),
+        None => sc.id.clone(),
+    };
+    let _ = writeln!(
+        md,
+        "<details>\n<summary><b>{}</b>: {}</summary>\n",
+        html(&title),
+        html(&truncate(error, CELL_LIMIT))
+    );
+    let _ = writeln!(
+        md,
+        "- **Scenario:** {} ({})",
+        text(&sc.name),
+        code(&sc.file)
+    );
+    if let Some(st) = step {
+        let _ = writeln!(md, "- **Where:** {}", code(&st.location.to_string()));
+    }
+    value_item(md, "Error", error);
+    if let Some(impact) = step.and_then(|st| st.impact.as_ref()) {
+        let _ = writeln!(md, "- **Impact:** {}", text(impact));
+    }
+    md.push('\n');
+    if let Some(st) = step {
+        exchange(md, st);
+    }
+    md.push_str("</details>\n\n");
+}
+
+/// `- **Label:** value`, as inline code, or as a code block when the value has several lines.
+fn value_item(md: &mut String, label: &str, value: &str) {
+    if value.contains('\n') {
+        let _ = writeln!(md, "- **{label}:**\n");
+        for line in fenced(&truncate(value, BODY_LIMIT), "text").lines() {
+            if line.is_empty() {
+                md.push('\n');
+            } else {
+                let _ = writeln!(md, "  {line}");
+            }
+        }
+    } else {
+        let _ = writeln!(md, "- **{label}:** {}", code(&truncate(value, BODY_LIMIT)));
+    }
+}
+
+fn exchange(md: &mut String, step: &StepReport) {
+    let req = &step.exchange.request;
+    let mut sent = format!("{} {}\n", req.method, req.url);
+    for (k, v) in &req.headers {
+        let _ = writeln!(sent, "{k}: {v}");
+    }
+    if let Some(body) = req.body.as_deref().filter(|b| !b.is_empty()) {
+        let _ = write!(sent, "\n{}\n", truncate(&pretty_body(body), BODY_LIMIT));
+    }
+    let _ = writeln!(md, "**Request**\n\n{}\n", fenced(&sent, "http"));
+    match &step.exchange.response {
+        Some(resp) => {
+            let mut got = format!("HTTP {}\n", resp.status);
+            for (k, v) in &resp.headers {
+                let _ = writeln!(got, "{k}: {v}");
+            }
+            if let Some(body) = resp.body.as_deref().filter(|b| !b.is_empty()) {
+                let _ = write!(got, "\n{}\n", truncate(&pretty_body(body), BODY_LIMIT));
+            }
+            let _ = writeln!(
+                md,
+                "**Response** ({:.1} ms)\n\n{}\n",
+                step.exchange.duration_ms,
+                fenced(&got, "http")
+            );
+            if resp.truncated {
+                md.push_str("_The body was cut at the harness's size limit._\n\n");
+            }
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "**Response:** none after {:.1} ms\n",
+                step.exchange.duration_ms
+            );
+        }
+    }
+}
+
+/// A fenced code block whose fence is longer than any backtick run in `content`.
+fn fenced(content: &str, lang: &str) -> String {
+    let longest = longest_backtick_run(content);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let content = content.trim_end_matches('\n');
+    format!("{fence}{lang}\n{content}\n{fence}")
+}
+
+/// Inline code that survives backticks, `|` and `<` in `s` (one line only).
+fn code(s: &str) -> String {
+    let flat = s.replace(['\n', '\r'], " ");
+    if flat.is_empty() {
+        return "(empty)".into();
+    }
+    let fence = "`".repeat(longest_backtick_run(&flat) + 1);
+    // GFM splits table cells on `|` even inside code spans; the escape is honoured there.
+    let flat = flat.replace('|', "\\|");
+    let pad = if flat.starts_with('`') || flat.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for c in s.chars() {
+        if c == '`' {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    longest
+}
+
+/// Plain text in Markdown: Markdown punctuation and HTML are escaped, lines are joined.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A table cell: escaped text, cut to a bounded length, `(none)` when empty.
+fn cell(s: &str) -> String {
+    if s.is_empty() {
+        return "".into();
+    }
+    text(&truncate(s.trim(), CELL_LIMIT))
+}
+
+/// Text inside raw HTML (`<summary>`).
+fn html(s: &str) -> String {
+    let flat = s.replace(['\n', '\r'], " ");
+    let mut out = String::with_capacity(flat.len());
+    for c in flat.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture;
+    use super::*;
+
+    #[test]
+    fn markdown_snapshot() {
+        insta::assert_snapshot!("markdown", render(&fixture::report()));
+    }
+
+    #[test]
+    fn table_cells_escape_pipes_newlines_and_html() {
+        assert_eq!(cell("a|b\nc <img>"), "a\\|b<br>c &lt;img&gt;");
+        assert_eq!(code("x | `y`"), "`` x \\| `y` ``");
+    }
+
+    #[test]
+    fn fences_outgrow_backticks_in_bodies() {
+        assert_eq!(fenced("a ```` b", "text"), "`````text\na ```` b\n`````");
+    }
+
+    #[test]
+    fn hostile_values_do_not_break_the_failure_table() {
+        let mut report = fixture::report();
+        report.scenarios[1].steps[0].checks[0].actual = "200 | <script>\n**x**".into();
+        let md = render(&report);
+        let row = md
+            .lines()
+            .find(|l| l.starts_with("| core/user-lifecycle | create user | status is 201"))
+            .unwrap();
+        assert_eq!(row.matches(" | ").count(), 5, "{row}");
+        assert!(
+            row.contains("200 \\| &lt;script&gt;<br>\\*\\*x\\*\\*"),
+            "{row}"
+        );
+    }
+}

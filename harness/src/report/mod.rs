@@ -1,0 +1,540 @@
+//! Report renderers: every format is a pure function of one [`RunReport`](model::RunReport).
+//!
+//! [`render`] turns a report into one format, [`write_all`] writes several formats into a
+//! directory atomically, and [`render_summary`] is the end-of-run text for a terminal.
+
+pub mod model;
+
+mod console;
+mod html;
+mod json;
+mod junit;
+mod markdown;
+
+#[cfg(test)]
+pub(crate) mod fixture;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use console::render_summary;
+
+use model::{CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport};
+
+/// A file format for the run report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    /// `report.json`: the full model, machine-readable.
+    Json,
+    /// `junit.xml`: one test case per scenario, for CI test views.
+    Junit,
+    /// `report.md`: GitHub-flavoured Markdown for PR comments and CI step summaries.
+    Markdown,
+    /// `report.html`: one self-contained page for people.
+    Html,
+}
+
+impl ReportFormat {
+    /// Every format, in the order they are written.
+    pub const ALL: [ReportFormat; 4] = [
+        ReportFormat::Json,
+        ReportFormat::Junit,
+        ReportFormat::Markdown,
+        ReportFormat::Html,
+    ];
+
+    /// The file this format is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "report.json",
+            ReportFormat::Junit => "junit.xml",
+            ReportFormat::Markdown => "report.md",
+            ReportFormat::Html => "report.html",
+        }
+    }
+}
+
+/// Why a report could not be rendered or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Creating the directory or writing a file failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The HTML template failed to render (a bug in the template).
+    #[error("cannot render the HTML report: {0:#}")]
+    Template(#[from] minijinja::Error),
+    /// JSON serialization failed.
+    #[error("cannot serialize the report to JSON: {0}")]
+    Serialization(#[from] serde_json::Error),
+    /// JUnit XML serialization failed.
+    #[error("cannot serialize the JUnit report: {0}")]
+    Junit(#[from] quick_junit::SerializeError),
+}
+
+/// Render one format to a String (pure).
+pub fn render(report: &RunReport, format: ReportFormat) -> Result<String, ReportError> {
+    match format {
+        ReportFormat::Json => json::render(report),
+        ReportFormat::Junit => junit::render(report),
+        ReportFormat::Markdown => Ok(markdown::render(report)),
+        ReportFormat::Html => html::render(report),
+    }
+}
+
+/// Write the chosen formats into `dir` (created if missing), atomically (each file is
+/// written to a temporary file in `dir`, then renamed), returning the paths written.
+///
+/// Every format is rendered before the first file is written, so a rendering error leaves
+/// the directory untouched.
+pub fn write_all(
+    report: &RunReport,
+    formats: &[ReportFormat],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let rendered = formats
+        .iter()
+        .map(|&f| render(report, f).map(|text| (f, text)))
+        .collect::<Result<Vec<_>, _>>()?;
+    fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut written = Vec::with_capacity(rendered.len());
+    for (format, text) in rendered {
+        let path = dir.join(format.file_name());
+        write_atomically(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let io_err = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| ReportError::Io { path: p, source }
+    };
+    let result = (|| {
+        let mut file = fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        file.write_all(bytes).map_err(io_err(&tmp))?;
+        file.sync_all().map_err(io_err(&tmp))?;
+        drop(file);
+        fs::rename(&tmp, path).map_err(io_err(path))
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers shared by the text renderers.
+// ---------------------------------------------------------------------------------------
+
+/// Bodies in console, Markdown and JUnit output are cut at this many bytes.
+pub(crate) const BODY_LIMIT: usize = 2048;
+
+/// One failed check with its scenario and step.
+pub(crate) type Finding<'a> = (&'a ScenarioReport, &'a StepReport, &'a CheckResult);
+
+/// The checks that failed each scenario, in run order: MUST-level failures, or, for a
+/// scenario marked failed without any (SHOULD-level checks promoted by `--strict`), its
+/// SHOULD-level failures.
+pub(crate) fn failures(report: &RunReport) -> Vec<Finding<'_>> {
+    report
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            let must: Vec<Finding<'_>> = checks_of(s).filter(|(_, _, c)| c.is_failure()).collect();
+            if must.is_empty() && s.status == ScenarioStatus::Failed {
+                checks_of(s).filter(|(_, _, c)| c.is_warning()).collect()
+            } else {
+                must
+            }
+        })
+        .collect()
+}
+
+/// Findings grouped by step (consecutive findings of the same step), in run order.
+pub(crate) fn by_step<'a>(
+    findings: &[Finding<'a>],
+) -> Vec<(&'a ScenarioReport, &'a StepReport, Vec<&'a CheckResult>)> {
+    let mut groups: Vec<(&ScenarioReport, &StepReport, Vec<&CheckResult>)> = Vec::new();
+    for &(s, step, c) in findings {
+        match groups.last_mut() {
+            Some((_, last, checks)) if std::ptr::eq(*last, step) => checks.push(c),
+            _ => groups.push((s, step, vec![c])),
+        }
+    }
+    groups
+}
+
+/// SHOULD-level failures that did not fail their scenario, in run order.
+pub(crate) fn warnings(report: &RunReport) -> Vec<Finding<'_>> {
+    report
+        .scenarios
+        .iter()
+        .filter(|s| {
+            s.status != ScenarioStatus::Failed || checks_of(s).any(|(_, _, c)| c.is_failure())
+        })
+        .flat_map(|s| checks_of(s).filter(|(_, _, c)| c.is_warning()))
+        .collect()
+}
+
+/// The failures of one scenario (see [`failures`]).
+pub(crate) fn scenario_failures(s: &ScenarioReport) -> Vec<(&StepReport, &CheckResult)> {
+    let must: Vec<_> = checks_of(s)
+        .filter(|(_, _, c)| c.is_failure())
+        .map(|(_, st, c)| (st, c))
+        .collect();
+    if must.is_empty() && s.status == ScenarioStatus::Failed {
+        checks_of(s)
+            .filter(|(_, _, c)| c.is_warning())
+            .map(|(_, st, c)| (st, c))
+            .collect()
+    } else {
+        must
+    }
+}
+
+fn checks_of(s: &ScenarioReport) -> impl Iterator<Item = Finding<'_>> {
+    s.steps
+        .iter()
+        .flat_map(move |st| st.checks.iter().map(move |c| (s, st, c)))
+}
+
+/// The body as people read it: pretty-printed when it is JSON, else as is.
+pub(crate) fn pretty_body(body: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => {
+            serde_json::to_string_pretty(&v).unwrap_or_else(|_| body.to_string())
+        }
+        _ => body.to_string(),
+    }
+}
+
+/// The body on as few lines as possible: compact when it is JSON, else as is.
+pub(crate) fn compact_body(body: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => {
+            serde_json::to_string(&v).unwrap_or_else(|_| body.to_string())
+        }
+        _ => body.to_string(),
+    }
+}
+
+/// `text` cut to at most `limit` bytes (on a character boundary), with a note saying how
+/// much was left out.
+pub(crate) fn truncate(text: &str, limit: usize) -> String {
+    if text.len() <= limit {
+        return text.to_string();
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "{}… [{} more bytes; {} in total]",
+        &text[..end],
+        text.len() - end,
+        text.len()
+    )
+}
+
+/// Milliseconds as seconds with two decimals: `0.84 s`.
+pub(crate) fn seconds(ms: u64) -> String {
+    format!("{}.{:02} s", ms / 1000, (ms % 1000) / 10)
+}
+
+/// `1 failure` / `2 failures`.
+pub(crate) fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The verdict in capitals, for headings.
+pub(crate) fn verdict_title(v: model::Verdict) -> &'static str {
+    match v {
+        model::Verdict::Passed => "PASSED",
+        model::Verdict::Failed => "FAILED",
+        model::Verdict::Unreachable => "UNREACHABLE",
+        model::Verdict::NotScim => "NOT SCIM",
+        model::Verdict::Interrupted => "INTERRUPTED",
+    }
+}
+
+/// One sentence saying what the verdict means.
+pub(crate) fn verdict_sentence(report: &RunReport) -> String {
+    let s = &report.summary;
+    match report.verdict {
+        model::Verdict::Passed if s.warnings > 0 => format!(
+            "Every MUST-level check passed; {} did not.",
+            plural(s.warnings, "SHOULD-level check", "SHOULD-level checks")
+        ),
+        model::Verdict::Passed => "Every check passed.".to_string(),
+        model::Verdict::Failed => {
+            let mut parts = Vec::new();
+            if s.check_failures > 0 {
+                parts.push(plural(
+                    s.check_failures,
+                    "MUST-level check failed",
+                    "MUST-level checks failed",
+                ));
+            }
+            if s.errored > 0 {
+                parts.push(format!(
+                    "{} could not run to the end",
+                    plural(s.errored, "scenario", "scenarios")
+                ));
+            }
+            if parts.is_empty() {
+                "The run failed.".to_string()
+            } else {
+                format!("{}.", capitalize(&parts.join("; ")))
+            }
+        }
+        model::Verdict::Unreachable => format!(
+            "The target did not answer{}.",
+            report
+                .preflight_error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
+        ),
+        model::Verdict::NotScim => format!(
+            "The target answered, but not as a SCIM service provider{}.",
+            report
+                .preflight_error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
+        ),
+        model::Verdict::Interrupted => {
+            "The run was stopped before the end; created resources were cleaned up.".to_string()
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Orders requirement ids the way people read them: `P-3.3-01` before `P-3.14-02`.
+pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    fn chunks(s: &str) -> Vec<(u64, &str)> {
+        let mut out = Vec::new();
+        let mut rest = s;
+        while !rest.is_empty() {
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            if digits > 0 {
+                out.push((rest[..digits].parse().unwrap_or(u64::MAX), ""));
+                rest = &rest[digits..];
+            } else {
+                let text = rest
+                    .find(|c: char| c.is_ascii_digit())
+                    .unwrap_or(rest.len());
+                out.push((0, &rest[..text]));
+                rest = &rest[text..];
+            }
+        }
+        out
+    }
+    chunks(a).cmp(&chunks(b)).then_with(|| a.cmp(b))
+}
+
+/// The top-level scenario directory of a scenario id (`core/users` → `core`).
+pub(crate) fn suite_of(id: &str) -> &str {
+    match id.split_once('/') {
+        Some((dir, _)) if !dir.is_empty() => dir,
+        _ => "scenarios",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_and_all() {
+        let names: Vec<_> = ReportFormat::ALL.iter().map(|f| f.file_name()).collect();
+        assert_eq!(
+            names,
+            ["report.json", "junit.xml", "report.md", "report.html"]
+        );
+    }
+
+    #[test]
+    fn every_format_renders_the_fixture() {
+        let report = fixture::report();
+        for f in ReportFormat::ALL {
+            let text = render(&report, f).unwrap();
+            assert!(text.ends_with('\n'), "{f:?} output ends with a newline");
+        }
+    }
+
+    /// Reports unlike the fixture: the templates have no undefined lookups on any path.
+    #[test]
+    fn every_format_renders_edge_cases() {
+        use crate::scenario::model::Severity;
+        use model::{CheckOutcome, Verdict};
+
+        let mut unreachable = fixture::report();
+        unreachable.scenarios.clear();
+        unreachable.requirements.clear();
+        unreachable.summary = Default::default();
+        unreachable.verdict = Verdict::Unreachable;
+        unreachable.preflight_error = Some("connection refused (os error 111)".into());
+
+        let mut odd = fixture::report();
+        odd.verdict = Verdict::Interrupted;
+        // A skipped scenario.
+        odd.scenarios[0].status = ScenarioStatus::Skipped;
+        odd.scenarios[0].steps.clear();
+        odd.scenarios[0].error = Some("needs the `bulk` capability".into());
+        // A failed MAY-level note, multi-line values, an empty root pointer, a cut body.
+        let step = &mut odd.scenarios[1].steps[0];
+        step.checks[1].outcome = CheckOutcome::Failed;
+        step.checks[1].severity = Severity::May;
+        step.checks[0].expected = "line one\nline two".into();
+        step.checks[2].violations[0].instance_path = String::new();
+        let resp = step.exchange.response.as_mut().unwrap();
+        resp.truncated = true;
+        resp.body = Some("x".repeat(5000));
+        // A scenario failed only by SHOULD-level checks (`--strict`).
+        let mut strict = odd.scenarios[1].clone();
+        strict.id = "standalone".into();
+        for c in &mut strict.steps[0].checks {
+            if c.severity == Severity::Must {
+                c.outcome = CheckOutcome::Passed;
+            }
+        }
+        odd.scenarios.push(strict);
+
+        for report in [&unreachable, &odd] {
+            for f in ReportFormat::ALL {
+                let text = render(report, f).unwrap_or_else(|e| panic!("{f:?}: {e}"));
+                assert!(!text.is_empty());
+            }
+            render_summary(report, true);
+        }
+
+        let console = render_summary(&odd, false);
+        assert!(
+            console.contains("FAIL  standalone › create user"),
+            "{console}"
+        );
+        assert!(
+            console.contains("SKIP  core/service-provider-config — needs"),
+            "{console}"
+        );
+        assert!(
+            console.contains("… [4400 more bytes; 5000 in total]"),
+            "{console}"
+        );
+        assert!(console.contains("[the body was cut at the harness's size limit]"));
+        let md = render(&unreachable, ReportFormat::Markdown).unwrap();
+        assert!(md.contains("connection refused (os error 111)"), "{md}");
+    }
+
+    #[test]
+    fn write_all_writes_every_format_into_a_new_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("nested").join("reports");
+        let report = fixture::report();
+        let paths = write_all(&report, &ReportFormat::ALL, &dir).unwrap();
+        let names: Vec<_> = paths
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            ["report.json", "junit.xml", "report.md", "report.html"]
+        );
+        for (path, format) in paths.iter().zip(ReportFormat::ALL) {
+            assert_eq!(path.parent().unwrap(), dir);
+            let on_disk = fs::read_to_string(path).unwrap();
+            assert_eq!(on_disk, render(&report, format).unwrap());
+        }
+        // No temporary files are left behind.
+        let mut entries: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        entries.sort();
+        assert_eq!(
+            entries,
+            ["junit.xml", "report.html", "report.json", "report.md"]
+        );
+    }
+
+    #[test]
+    fn write_all_replaces_existing_files_and_reports_io_errors_with_the_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let report = fixture::report();
+        fs::write(tmp.path().join("report.json"), "old").unwrap();
+        write_all(&report, &[ReportFormat::Json], tmp.path()).unwrap();
+        let json = fs::read_to_string(tmp.path().join("report.json")).unwrap();
+        assert!(json.starts_with('{'));
+
+        // A file where the directory should be.
+        let blocker = tmp.path().join("blocker");
+        fs::write(&blocker, "").unwrap();
+        let err = write_all(&report, &[ReportFormat::Json], &blocker.join("sub")).unwrap_err();
+        assert!(matches!(err, ReportError::Io { .. }), "{err:?}");
+        assert!(err.to_string().contains("blocker"), "{err}");
+    }
+
+    #[test]
+    fn truncate_cuts_on_a_char_boundary_and_says_how_much() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("aéb", 2), "a… [3 more bytes; 4 in total]");
+    }
+
+    #[test]
+    fn seconds_and_suites() {
+        assert_eq!(seconds(843), "0.84 s");
+        assert_eq!(seconds(12_005), "12.00 s");
+        assert_eq!(suite_of("core/users/create"), "core");
+        assert_eq!(suite_of("standalone"), "scenarios");
+    }
+
+    #[test]
+    fn requirement_ids_sort_naturally() {
+        let mut ids = [
+            "P-3.14-02",
+            "P-3.3-01",
+            "S-2-01",
+            "P-10-01",
+            "P-3.3-10",
+            "P-3.3-02",
+        ];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            [
+                "P-3.3-01",
+                "P-3.3-02",
+                "P-3.3-10",
+                "P-3.14-02",
+                "P-10-01",
+                "S-2-01"
+            ]
+        );
+    }
+}

@@ -1,0 +1,343 @@
+//! The run report: one plain, serializable model of everything a run did. Every report
+//! format (console, JSON, JUnit, Markdown, HTML) is a pure function of it.
+//!
+//! Secrets never reach this model: exchanges are redacted when they are recorded.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::scenario::diagnostic::SourceLocation;
+use crate::scenario::model::Severity;
+
+/// Version of the `report.json` format. Bump it when a field's meaning changes or an
+/// important field is added.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything one run did.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(title = "scim-harness run report")]
+pub struct RunReport {
+    /// Version of this format (see `schemas/report.schema.json`).
+    pub format_version: u32,
+    /// The tool that wrote the report.
+    pub tool: ToolInfo,
+    /// What was tested.
+    pub target: TargetInfo,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// Wall time of the whole run, in milliseconds.
+    pub duration_ms: u64,
+    /// The overall outcome.
+    pub verdict: Verdict,
+    /// Counts.
+    pub summary: Summary,
+    /// Why the run could not test the target, when `verdict` is `unreachable` or `not_scim`.
+    pub preflight_error: Option<String>,
+    /// One entry per scenario, in the order they were loaded.
+    pub scenarios: Vec<ScenarioReport>,
+    /// Per requirement id: how its checks fared in this run.
+    pub requirements: BTreeMap<String, RequirementVerdict>,
+}
+
+/// Tool name and version.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ToolInfo {
+    /// `scim-harness`.
+    pub name: String,
+    /// Crate version.
+    pub version: String,
+}
+
+/// The server under test.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct TargetInfo {
+    /// SCIM base URL.
+    pub base_url: String,
+    /// `embedded` for the built-in reference server, `external` otherwise.
+    pub kind: TargetKind,
+}
+
+/// Where the target came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// The built-in reference server, started for this run.
+    Embedded,
+    /// A server given with `--target`.
+    External,
+}
+
+/// The outcome of a whole run; each maps to a distinct exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every MUST-level check passed (warnings allowed).
+    Passed,
+    /// At least one MUST-level check failed, or a scenario errored.
+    Failed,
+    /// The target did not answer (connection refused, DNS, timeout).
+    Unreachable,
+    /// The target answered, but not as a SCIM service provider.
+    NotScim,
+    /// The run was stopped (Ctrl-C or the overall deadline); created resources were cleaned up.
+    Interrupted,
+}
+
+/// Counts over the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Summary {
+    /// Scenarios that passed (possibly with warnings).
+    pub passed: u32,
+    /// Scenarios with a failed MUST-level check.
+    pub failed: u32,
+    /// Scenarios that could not run to the end for a reason other than a failed check
+    /// (transport error, timeout, interruption).
+    pub errored: u32,
+    /// Scenarios not run.
+    pub skipped: u32,
+    /// Checks evaluated.
+    pub checks: u32,
+    /// Checks failed at MUST level.
+    pub check_failures: u32,
+    /// Checks failed at SHOULD level.
+    pub warnings: u32,
+    /// MAY-level observations that differ from the recorded expectation.
+    pub notes: u32,
+    /// HTTP requests sent (scenario steps and cleanup).
+    pub requests: u32,
+    /// Resources created during the run that cleanup could not delete.
+    pub leaked_resources: u32,
+}
+
+/// One scenario's result.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ScenarioReport {
+    /// Stable id (path below the scenario root, without extension).
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// What the scenario proves.
+    pub description: Option<String>,
+    /// The scenario file.
+    pub file: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Outcome.
+    pub status: ScenarioStatus,
+    /// Wall time, in milliseconds.
+    pub duration_ms: u64,
+    /// Steps that ran, in order (steps after a failure are not run).
+    pub steps: Vec<StepReport>,
+    /// Steps not run because an earlier step failed.
+    pub steps_not_run: Vec<String>,
+    /// Deletions of resources the scenario created.
+    pub cleanup: Vec<CleanupRecord>,
+    /// Why the scenario errored or was skipped.
+    pub error: Option<String>,
+}
+
+/// Outcome of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioStatus {
+    /// Every MUST-level check passed.
+    Passed,
+    /// A MUST-level check failed.
+    Failed,
+    /// The scenario could not run to the end (transport error, timeout, interruption).
+    Errored,
+    /// Not run.
+    Skipped,
+}
+
+/// One request/response and its checks.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct StepReport {
+    /// Step name.
+    pub name: String,
+    /// Where the step is written.
+    pub location: SourceLocation,
+    /// Outcome of the step.
+    pub status: StepStatus,
+    /// What was sent and what came back (secrets redacted).
+    pub exchange: Exchange,
+    /// Every check, in order.
+    pub checks: Vec<CheckResult>,
+    /// Values captured for later steps.
+    pub captures: BTreeMap<String, serde_json::Value>,
+    /// A problem that prevented checking (transport error, unset variable, failed capture).
+    pub error: Option<String>,
+    /// What a real identity provider does when this step fails.
+    pub impact: Option<String>,
+}
+
+/// Outcome of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// All MUST-level checks passed.
+    Passed,
+    /// A MUST-level check failed.
+    Failed,
+    /// The request could not be sent or answered, or a capture failed.
+    Errored,
+}
+
+/// One HTTP exchange as recorded.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Exchange {
+    /// The request.
+    pub request: RecordedRequest,
+    /// The response, if one arrived.
+    pub response: Option<RecordedResponse>,
+    /// Time from sending to the end of the body, in milliseconds.
+    pub duration_ms: f64,
+}
+
+/// A request as sent, with secrets redacted.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RecordedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Full URL.
+    pub url: String,
+    /// Headers as sent, in order (`Authorization` redacted).
+    pub headers: Vec<(String, String)>,
+    /// Body as text, if any.
+    pub body: Option<String>,
+}
+
+/// A response as received.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RecordedResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body as text (lossy UTF-8), if any; cut at the size limit.
+    pub body: Option<String>,
+    /// True when the body was longer than the size limit and was cut.
+    pub truncated: bool,
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CheckResult {
+    /// What was checked, e.g. `status is 201` or `/userName equals "alice"`.
+    pub description: String,
+    /// Where the check is written.
+    pub location: SourceLocation,
+    /// Pass or fail.
+    pub outcome: CheckOutcome,
+    /// How much a failure matters.
+    pub severity: Severity,
+    /// The requirement the check enforces.
+    pub requirement: Option<RequirementRef>,
+    /// The non-RFC source of the expectation (IdP documentation, validator test).
+    pub source: Option<String>,
+    /// Expected value, as text.
+    pub expected: String,
+    /// Observed value, as text.
+    pub actual: String,
+    /// Why this must hold, from the scenario.
+    pub because: Option<String>,
+    /// What a real identity provider does when this fails.
+    pub impact: Option<String>,
+    /// Schema violations, for `schema` checks.
+    pub violations: Vec<SchemaViolation>,
+}
+
+/// Pass or fail of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckOutcome {
+    /// The check held.
+    Passed,
+    /// The check did not hold; `severity` says how much that matters.
+    Failed,
+}
+
+/// A cited catalog requirement.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RequirementRef {
+    /// Catalog id, e.g. `P-3.3-01`.
+    pub id: String,
+    /// RFC 2119 keyword(s).
+    pub keyword: String,
+    /// RFC and section, e.g. `RFC 7644 §3.3`.
+    pub section: String,
+    /// What the RFC requires, paraphrased.
+    pub text: String,
+}
+
+/// One JSON Schema violation.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct SchemaViolation {
+    /// JSON Pointer into the body.
+    pub instance_path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Deletion of one resource the run created.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct CleanupRecord {
+    /// The resource's URL.
+    pub url: String,
+    /// Status of the DELETE, if it was answered.
+    pub status: Option<u16>,
+    /// True when the resource is gone (204, 200 or 404).
+    pub deleted: bool,
+    /// Transport error, if any.
+    pub error: Option<String>,
+}
+
+/// How a requirement fared across all checks citing it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct RequirementVerdict {
+    /// Worst outcome: `failed` if any citing check failed, else `passed`.
+    pub outcome: CheckOutcome,
+    /// Severity from the catalog keyword.
+    pub severity: Severity,
+    /// Checks citing it that passed.
+    pub passed: u32,
+    /// Checks citing it that failed.
+    pub failed: u32,
+}
+
+impl CheckResult {
+    /// True when this check failed at MUST level.
+    pub fn is_failure(&self) -> bool {
+        self.outcome == CheckOutcome::Failed && self.severity == Severity::Must
+    }
+
+    /// True when this check failed at SHOULD level.
+    pub fn is_warning(&self) -> bool {
+        self.outcome == CheckOutcome::Failed && self.severity == Severity::Should
+    }
+
+    /// The citation as one line: `P-3.3-01 (SHALL, RFC 7644 §3.3)` or the source.
+    pub fn citation(&self) -> String {
+        match (&self.requirement, &self.source) {
+            (Some(r), _) => format!("{} ({}, {})", r.id, r.keyword, r.section),
+            (None, Some(s)) => s.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+impl RunReport {
+    /// Failed MUST-level checks with their scenario and step, in run order.
+    pub fn failures(&self) -> impl Iterator<Item = (&ScenarioReport, &StepReport, &CheckResult)> {
+        self.scenarios.iter().flat_map(|s| {
+            s.steps.iter().flat_map(move |st| {
+                st.checks
+                    .iter()
+                    .filter(|c| c.is_failure())
+                    .map(move |c| (s, st, c))
+            })
+        })
+    }
+}
