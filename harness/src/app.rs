@@ -1,0 +1,436 @@
+//! Runs one command end to end: load and lint, start the embedded server when there is no
+//! target, run, render, write reports, and pick the exit code. The only module that prints.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use owo_colors::OwoColorize;
+use scim_reference_server::{ReferenceServer, ServerOptions};
+
+use crate::catalog::Catalog;
+use crate::cli::{Cli, Command, RunArgs, ScenarioArgs, SchemaKind, ServeArgs};
+use crate::contracts;
+use crate::exec::cancel::Cancel;
+use crate::exec::http::{ClientConfig, HttpClient};
+use crate::exec::runner::Engine;
+use crate::exec::suite::{Progress, SuiteOptions, run_suite};
+use crate::exit::Exit;
+use crate::report::model::{ScenarioReport, ScenarioStatus, TargetInfo, TargetKind};
+use crate::report::{render_summary, write_all};
+use crate::scenario::diagnostic::Diagnostic;
+use crate::scenario::lint::LintContext;
+use crate::scenario::load::{LoadedScenario, load_suite};
+use crate::validate::SchemaSet;
+
+/// Runs a parsed command line.
+pub fn main(cli: Cli) -> Exit {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Exit::Internal;
+        }
+    };
+    match cli.command {
+        Command::Run(args) => runtime.block_on(run(args)),
+        Command::Check(select) => check(&select),
+        Command::List(select) => list(&select),
+        Command::Coverage(select) => coverage(&select),
+        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Schema { which } => {
+            print!(
+                "{}",
+                match which {
+                    SchemaKind::Scenario => contracts::scenario_schema(),
+                    SchemaKind::Report => contracts::report_schema(),
+                }
+            );
+            Exit::Passed
+        }
+    }
+}
+
+/// The scenario roots: as given, else `./scenarios`, else the checkout's `scenarios/`.
+fn scenario_roots(select: &ScenarioArgs) -> Vec<PathBuf> {
+    if !select.scenarios.is_empty() {
+        return select.scenarios.clone();
+    }
+    let local = PathBuf::from("scenarios");
+    if local.is_dir() {
+        return vec![local];
+    }
+    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    if checkout.is_dir() {
+        return vec![checkout];
+    }
+    vec![local]
+}
+
+/// Loads, lints and selects scenarios; diagnostics are printed and mapped to an exit code.
+fn load(select: &ScenarioArgs, schemas: &SchemaSet) -> Result<Vec<LoadedScenario>, Exit> {
+    let ctx = LintContext {
+        schema_names: schemas.names(),
+        catalog: Catalog::embedded(),
+    };
+    let color = std::io::stderr().is_terminal();
+    match load_suite(&scenario_roots(select), &ctx) {
+        Ok(all) => {
+            let chosen: Vec<LoadedScenario> =
+                all.into_iter().filter(|s| selected(select, s)).collect();
+            if chosen.is_empty() {
+                eprintln!("error: no scenario matches the --tag/--filter selection");
+                return Err(Exit::Usage);
+            }
+            Ok(chosen)
+        }
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics, color);
+            Err(Exit::InvalidScenarios)
+        }
+    }
+}
+
+fn selected(select: &ScenarioArgs, s: &LoadedScenario) -> bool {
+    let tag_ok = select.tags.is_empty() || select.tags.iter().any(|t| s.scenario.tags.contains(t));
+    let filter_ok = select.filters.is_empty()
+        || select.filters.iter().any(|f| {
+            let f = f.to_lowercase();
+            s.id.to_lowercase().contains(&f) || s.scenario.name.to_lowercase().contains(&f)
+        });
+    tag_ok && filter_ok
+}
+
+fn print_diagnostics(diagnostics: &[Diagnostic], color: bool) {
+    for d in diagnostics {
+        anstream::eprintln!("{}\n", d.render(color));
+    }
+    let files: std::collections::BTreeSet<&str> = diagnostics
+        .iter()
+        .map(|d| d.location.file.as_str())
+        .collect();
+    anstream::eprintln!(
+        "{} problem(s) in {} scenario file(s); nothing was sent to any server.",
+        diagnostics.len(),
+        files.len()
+    );
+}
+
+fn schemas() -> Result<SchemaSet, Exit> {
+    SchemaSet::embedded().map_err(|e| {
+        eprintln!("error: the built-in SCIM JSON Schemas do not compile: {e}");
+        Exit::Internal
+    })
+}
+
+fn check(select: &ScenarioArgs) -> Exit {
+    let schemas = match schemas() {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    match load(select, &schemas) {
+        Ok(loaded) => {
+            let steps: usize = loaded.iter().map(|s| s.scenario.steps.len()).sum();
+            println!("{} scenario(s), {steps} step(s): all valid.", loaded.len());
+            Exit::Passed
+        }
+        Err(e) => e,
+    }
+}
+
+fn list(select: &ScenarioArgs) -> Exit {
+    let schemas = match schemas() {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    match load(select, &schemas) {
+        Ok(loaded) => {
+            for s in loaded {
+                println!(
+                    "{:<40} {} ({} steps) [{}]",
+                    s.id,
+                    s.scenario.name,
+                    s.scenario.steps.len(),
+                    s.scenario.tags.join(", ")
+                );
+            }
+            Exit::Passed
+        }
+        Err(e) => e,
+    }
+}
+
+fn coverage(select: &ScenarioArgs) -> Exit {
+    let schemas = match schemas() {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    match load(select, &schemas) {
+        Ok(loaded) => {
+            print!(
+                "{}",
+                crate::coverage::render(&crate::coverage::coverage(Catalog::embedded(), &loaded))
+            );
+            Exit::Passed
+        }
+        Err(e) => e,
+    }
+}
+
+/// Reads the token from `--token-env VAR` or `--token` / `SCIM_HARNESS_TOKEN`.
+fn token(args: &RunArgs) -> Result<Option<String>, Exit> {
+    if let Some(var) = &args.token_env {
+        return match std::env::var(var) {
+            Ok(t) if !t.trim().is_empty() => Ok(Some(t.trim().to_string())),
+            _ => {
+                eprintln!(
+                    "error: --token-env {var}: that environment variable is not set or empty"
+                );
+                Err(Exit::Usage)
+            }
+        };
+    }
+    Ok(args.token.clone().filter(|t| !t.is_empty()))
+}
+
+async fn run(args: RunArgs) -> Exit {
+    let schemas = match schemas() {
+        Ok(s) => Arc::new(s),
+        Err(e) => return e,
+    };
+    let scenarios = match load(&args.select, &schemas) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let token = match token(&args) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    if !(args.timeout > 0.0 && args.deadline > 0.0) {
+        eprintln!("error: --timeout and --deadline must be positive");
+        return Exit::Usage;
+    }
+
+    // No target: start the embedded reference server with a fresh random token.
+    let mut _server = None;
+    let (base_url, token, kind) = match &args.target {
+        Some(url) => (
+            url.trim_end_matches('/').to_string(),
+            token,
+            TargetKind::External,
+        ),
+        None => {
+            let token = format!("harness-{}", uuid::Uuid::new_v4().simple());
+            let options = ServerOptions {
+                token: Some(token.clone()),
+                ..ServerOptions::default()
+            };
+            match ReferenceServer::start(options).await {
+                Ok(server) => {
+                    let url = server.base_url();
+                    _server = Some(server);
+                    (url, Some(token), TargetKind::Embedded)
+                }
+                Err(e) => {
+                    eprintln!("error: cannot start the embedded reference server: {e}");
+                    return Exit::Internal;
+                }
+            }
+        }
+    };
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        eprintln!("error: --target must be an http:// or https:// URL, got `{base_url}`");
+        return Exit::Usage;
+    }
+    let client = match HttpClient::new(ClientConfig {
+        base_url: base_url.clone(),
+        token,
+        secrets: Vec::new(),
+        request_timeout: Duration::from_secs_f64(args.timeout),
+        body_limit: 4 << 20,
+    }) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Internal;
+        }
+    };
+    let engine = Engine {
+        client,
+        schemas,
+        catalog: Catalog::embedded(),
+        strict: args.strict,
+        run_id: run_id(),
+    };
+    let options = SuiteOptions {
+        jobs: usize::from(args.jobs),
+        deadline: Duration::from_secs_f64(args.deadline),
+        target: TargetInfo {
+            base_url: engine.client.redact(&base_url),
+            kind,
+        },
+    };
+    let target_label = match kind {
+        TargetKind::Embedded => format!("embedded reference server at {base_url}"),
+        TargetKind::External => engine.client.redact(&base_url),
+    };
+    eprintln!(
+        "scim-harness: {} scenario(s) against {target_label}",
+        scenarios.len()
+    );
+
+    let cancel = Cancel::default();
+    let signals = tokio::spawn(watch_ctrl_c(cancel.clone()));
+    let progress = Arc::new(ConsoleProgress::new(scenarios.len(), !args.no_progress));
+    let report = run_suite(engine, scenarios, &options, cancel, progress.clone()).await;
+    signals.abort();
+    progress.finish();
+
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    print!("{}", render_summary(&report, color));
+    match write_all(&report, &args.formats, &args.report_dir) {
+        Ok(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            println!("reports: {}", names.join(", "));
+        }
+        Err(e) => {
+            eprintln!("error: cannot write reports: {e}");
+            return Exit::Internal;
+        }
+    }
+    Exit::from_verdict(report.verdict)
+}
+
+/// First Ctrl-C: stop the run and clean up. Second: leave at once.
+async fn watch_ctrl_c(cancel: Cancel) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!(
+        "\ninterrupted: stopping scenarios and deleting the resources they created (Ctrl-C again to quit now)"
+    );
+    cancel.cancel("interrupted by Ctrl-C");
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("quit without cleanup: resources created by this run may remain on the target");
+        std::process::exit(Exit::Interrupted as i32);
+    }
+}
+
+/// A short unique prefix for this run's data (lowercase, so it is valid in any attribute).
+fn run_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
+}
+
+async fn serve(args: ServeArgs) -> Exit {
+    let base_path = if args.base_path == "/" {
+        String::new()
+    } else {
+        args.base_path.trim_end_matches('/').to_string()
+    };
+    let options = ServerOptions {
+        token: args.token.clone(),
+        base_path,
+        port: args.port,
+        ..ServerOptions::default()
+    };
+    let server = match ReferenceServer::start(options).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
+            return Exit::Internal;
+        }
+    };
+    println!("SCIM reference server listening at {}", server.base_url());
+    if args.token.is_some() {
+        println!("clients must send: Authorization: Bearer <the token you gave>");
+    } else {
+        println!("no token required (pass --token to require one)");
+    }
+    println!("Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    Exit::Passed
+}
+
+/// Live progress on stderr: a bar on terminals, one line per finished scenario everywhere.
+struct ConsoleProgress {
+    bar: Option<ProgressBar>,
+    color: bool,
+}
+
+impl ConsoleProgress {
+    fn new(total: usize, show: bool) -> Self {
+        let tty = std::io::stderr().is_terminal();
+        let bar = (show && tty).then(|| {
+            let bar = ProgressBar::new(total as u64);
+            if let Ok(style) = ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        ConsoleProgress {
+            bar,
+            color: tty && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn line(&self, r: &ScenarioReport) -> String {
+        let (mark, word) = match r.status {
+            ScenarioStatus::Passed => ("✓", "PASS"),
+            ScenarioStatus::Failed => ("✗", "FAIL"),
+            ScenarioStatus::Errored => ("!", "ERROR"),
+            ScenarioStatus::Skipped => ("-", "SKIP"),
+        };
+        let warnings = r
+            .steps
+            .iter()
+            .flat_map(|s| &s.checks)
+            .filter(|c| c.is_warning())
+            .count();
+        let extra = if warnings > 0 {
+            format!(", {warnings} warning(s)")
+        } else {
+            String::new()
+        };
+        let text = format!("{mark} {word:<5} {} ({} ms{extra})", r.id, r.duration_ms);
+        if !self.color {
+            return text;
+        }
+        match r.status {
+            ScenarioStatus::Passed => text.green().to_string(),
+            ScenarioStatus::Failed | ScenarioStatus::Errored => text.red().to_string(),
+            ScenarioStatus::Skipped => text.dimmed().to_string(),
+        }
+    }
+}
+
+impl Progress for ConsoleProgress {
+    fn started(&self, id: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(id.to_string());
+        }
+    }
+
+    fn finished(&self, report: &ScenarioReport) {
+        let line = self.line(report);
+        match &self.bar {
+            Some(bar) => {
+                bar.suspend(|| eprintln!("{line}"));
+                bar.inc(1);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+}

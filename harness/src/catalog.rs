@@ -1,0 +1,152 @@
+//! The requirement catalog: every client-side testable RFC 7643/7644 requirement with its
+//! stable id (`P-3.3-01`, `C-4.1.1-02`), RFC 2119 keyword, paraphrase and feature gate.
+//!
+//! Checks cite these ids; the keyword decides a failure's severity, and coverage is
+//! counted against this list. The data ships inside the binary (`data/requirements.json`).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::model::Severity;
+
+/// One catalog row.
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
+pub struct Requirement {
+    /// Stable id: `P-` for RFC 7644, `C-` for RFC 7643, then the section, then a number.
+    pub id: String,
+    /// The RFC 2119 keyword(s), e.g. `MUST`, `SHOULD`, `T9` (RFC 7644 Table 9).
+    pub keyword: String,
+    /// Test area (catalog section title).
+    pub area: String,
+    /// What the RFC requires, paraphrased.
+    pub requirement: String,
+    /// The black-box test recipe.
+    pub test: String,
+    /// When the requirement applies (`core`, `users`, `patch`, …).
+    pub gate: String,
+}
+
+impl Requirement {
+    /// Severity of a failure: an upper-case MUST/SHALL/REQ anywhere fails (`T8 + MUST`,
+    /// `MUST / MAY`), a leading MAY/OPTIONAL is recorded, everything else (SHOULD, the
+    /// status tables T8/T9, derived rules, lower-case prose) warns.
+    pub fn severity(&self) -> Severity {
+        let tokens: Vec<&str> = self
+            .keyword
+            .split(['/', '+', ' ', '(', ')'])
+            .map(|t| t.trim_end_matches('*'))
+            .filter(|t| !t.is_empty())
+            .collect();
+        if tokens
+            .iter()
+            .any(|t| matches!(*t, "MUST" | "SHALL" | "REQ"))
+        {
+            Severity::Must
+        } else if matches!(tokens.first(), Some(&"MAY" | &"OPTIONAL")) {
+            Severity::May
+        } else {
+            Severity::Should
+        }
+    }
+
+    /// The RFC section the id names, e.g. `RFC 7644 §3.3`.
+    pub fn section(&self) -> String {
+        section_of(&self.id)
+    }
+}
+
+/// `P-3.4.2.2-07` → `RFC 7644 §3.4.2.2`.
+pub fn section_of(id: &str) -> String {
+    let mut parts = id.splitn(2, '-');
+    let rfc = match parts.next() {
+        Some("P") => "RFC 7644",
+        Some("C") => "RFC 7643",
+        _ => return id.to_string(),
+    };
+    let rest = parts.next().unwrap_or("");
+    let section = rest.rsplit_once('-').map_or(rest, |(s, _)| s);
+    format!("{rfc} §{section}")
+}
+
+/// The whole catalog, indexed by id.
+#[derive(Debug)]
+pub struct Catalog {
+    items: Vec<Requirement>,
+    by_id: HashMap<String, usize>,
+}
+
+#[derive(Deserialize)]
+struct CatalogFile {
+    requirements: Vec<Requirement>,
+}
+
+impl Catalog {
+    /// The catalog shipped with the binary, parsed once.
+    pub fn embedded() -> &'static Catalog {
+        static CATALOG: OnceLock<Catalog> = OnceLock::new();
+        CATALOG.get_or_init(|| {
+            let file: CatalogFile = serde_json::from_str(include_str!("../data/requirements.json"))
+                .expect("the embedded requirement catalog is valid JSON (checked by a unit test)");
+            let by_id = file
+                .requirements
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.id.clone(), i))
+                .collect();
+            Catalog {
+                items: file.requirements,
+                by_id,
+            }
+        })
+    }
+
+    /// Looks up one id.
+    pub fn get(&self, id: &str) -> Option<&Requirement> {
+        self.by_id.get(id).map(|&i| &self.items[i])
+    }
+
+    /// Every requirement, in catalog order.
+    pub fn all(&self) -> &[Requirement] {
+        &self.items
+    }
+
+    /// Every id, in catalog order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.items.iter().map(|r| r.id.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalog_loads_with_unique_ids() {
+        let c = Catalog::embedded();
+        assert!(c.all().len() >= 190, "{}", c.all().len());
+        assert_eq!(c.by_id.len(), c.all().len());
+        assert_eq!(c.get("P-3.3-01").unwrap().keyword, "SHALL");
+    }
+
+    #[test]
+    fn severity_follows_the_first_keyword() {
+        let c = Catalog::embedded();
+        assert_eq!(c.get("P-3.3-05").unwrap().severity(), Severity::Must);
+        assert_eq!(c.get("P-3.8-03").unwrap().severity(), Severity::Should);
+        assert_eq!(c.get("P-3.3-07").unwrap().severity(), Severity::Should); // T9
+        assert_eq!(c.get("P-3.14-05").unwrap().severity(), Severity::May);
+        assert_eq!(c.get("P-3.4.1-01").unwrap().severity(), Severity::Must); // MUST*
+        assert_eq!(c.get("P-3.4.1-02").unwrap().severity(), Severity::Must); // T8 + MUST
+        assert_eq!(c.get("P-3.14-02").unwrap().severity(), Severity::Should); // SHOULD / must (lc)
+        assert_eq!(c.get("P-3.12-04").unwrap().severity(), Severity::May); // OPTIONAL
+    }
+
+    #[test]
+    fn section_names_the_rfc() {
+        assert_eq!(section_of("P-3.4.2.2-07"), "RFC 7644 §3.4.2.2");
+        assert_eq!(section_of("C-4.1.1-02"), "RFC 7643 §4.1.1");
+        assert_eq!(section_of("P-2-01"), "RFC 7644 §2");
+    }
+}

@@ -1,0 +1,143 @@
+//! Command-line interface (clap derive). Nothing below `app` sees these types: they are
+//! turned into plain settings there.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::ReportFormat;
+
+/// SCIM 2.0 conformance suite and mock identity-provider harness.
+///
+/// With no target, `run` tests the embedded reference server, so a checkout works out of the box.
+#[derive(Debug, Parser)]
+#[command(name = "scim-harness", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the scenarios against a SCIM server (the embedded one when no --target is given).
+    Run(RunArgs),
+    /// Load and lint scenario files without sending anything (for editors and pre-commit).
+    Check(ScenarioArgs),
+    /// List the scenarios that would run.
+    List(ScenarioArgs),
+    /// Show which catalog requirements the scenarios check, and which they do not yet.
+    Coverage(ScenarioArgs),
+    /// Start the embedded reference SCIM server and keep it running.
+    Serve(ServeArgs),
+    /// Print a generated JSON Schema (the scenario format or the JSON report).
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        which: SchemaKind,
+    },
+}
+
+/// Generated schemas.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SchemaKind {
+    /// `schemas/scenario.schema.json`: the scenario file format.
+    Scenario,
+    /// `schemas/report.schema.json`: `report.json`.
+    Report,
+}
+
+/// Where scenarios come from and which to take.
+#[derive(Debug, Clone, Args)]
+pub struct ScenarioArgs {
+    /// Scenario directories or files [default: ./scenarios].
+    #[arg(long = "scenarios", short = 's', value_name = "PATH")]
+    pub scenarios: Vec<PathBuf>,
+    /// Only scenarios with this tag (repeatable; any tag matches).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Only scenarios whose id or name contains this text (repeatable; any matches).
+    #[arg(long = "filter", value_name = "TEXT")]
+    pub filters: Vec<String>,
+}
+
+/// `run` options.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Scenario selection.
+    #[command(flatten)]
+    pub select: ScenarioArgs,
+    /// SCIM base URL of the server under test (e.g. http://127.0.0.1:8080/scim/v2).
+    /// Without it, the embedded reference server is started on 127.0.0.1.
+    #[arg(long, value_name = "URL", env = "SCIM_HARNESS_TARGET")]
+    pub target: Option<String>,
+    /// Name of the environment variable holding the bearer token (preferred: keeps the
+    /// token out of the process list and shell history).
+    #[arg(long, value_name = "VAR", conflicts_with = "token")]
+    pub token_env: Option<String>,
+    /// Bearer token. Never printed or written to reports.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SCIM_HARNESS_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Scenarios run at once.
+    #[arg(long, short = 'j', default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// Timeout of one request, in seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// The whole run stops (cleaning up first) after this many seconds.
+    #[arg(long, default_value_t = 600.0, value_name = "SECONDS")]
+    pub deadline: f64,
+    /// Treat SHOULD-level failures (warnings) as failures.
+    #[arg(long)]
+    pub strict: bool,
+    /// Directory for report files.
+    #[arg(long, default_value = "reports/latest", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Report formats to write (comma-separated).
+    #[arg(long = "report", value_enum, value_delimiter = ',', default_values_t = ReportFormat::ALL)]
+    pub formats: Vec<ReportFormat>,
+    /// Show no live progress.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// `serve` options.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Bearer token clients must send (default: none required).
+    #[arg(long, env = "SCIM_HARNESS_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Path prefix of the SCIM endpoints.
+    #[arg(long, default_value = "/scim/v2")]
+    pub base_path: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn report_formats_parse_as_a_list() {
+        let cli = Cli::try_parse_from(["scim-harness", "run", "--report", "json,junit"]).unwrap();
+        let Command::Run(args) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(args.formats, vec![ReportFormat::Json, ReportFormat::Junit]);
+    }
+}

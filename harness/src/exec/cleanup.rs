@@ -1,0 +1,195 @@
+//! Cleanup: every resource a scenario creates is registered the moment the target answers
+//! the POST, and deleted when the scenario ends — passed, failed, timed out or interrupted.
+//! Only registered URLs are ever deleted, so the harness never touches data it did not create.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+
+use super::http::{HttpClient, OutgoingRequest, Response};
+use crate::report::model::CleanupRecord;
+
+/// Resources created by one scenario, in creation order. Shared with the scenario's task so
+/// that cleanup still sees them after the task is cancelled.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    created: Arc<Mutex<Vec<String>>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Registry::default()
+    }
+
+    /// Records what a request did: a successful POST that created a resource registers it;
+    /// a DELETE that removed one (or found it gone) unregisters it.
+    /// `path` is the request path below the base URL (no query).
+    pub fn observe(&self, client: &HttpClient, method: &str, path: &str, resp: &Response) {
+        let base = &client.config().base_url;
+        match method {
+            "POST" if (200..300).contains(&resp.status) => {
+                if let Some(url) = created_url(base, path, resp) {
+                    let mut created = self.lock();
+                    if !created.contains(&url) {
+                        created.push(url);
+                    }
+                }
+            }
+            "DELETE" if (200..300).contains(&resp.status) || resp.status == 404 => {
+                let url = format!("{base}{path}");
+                self.lock().retain(|u| u != &url);
+            }
+            _ => {}
+        }
+    }
+
+    /// URLs still registered.
+    pub fn pending(&self) -> Vec<String> {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
+        // A panic while holding this lock cannot leave the Vec inconsistent.
+        self.created.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Deletes every registered resource, newest first (groups before the users in them).
+    pub async fn clean(&self, client: &HttpClient) -> Vec<CleanupRecord> {
+        let base = client.config().base_url.clone();
+        let mut records = Vec::new();
+        let urls: Vec<String> = self.pending().into_iter().rev().collect();
+        for url in urls {
+            let Some(path) = url.strip_prefix(&base) else {
+                continue;
+            };
+            let (_, result) = client
+                .send(&OutgoingRequest {
+                    method: "DELETE",
+                    path: path.to_string(),
+                    query: Vec::new(),
+                    headers: Vec::new(),
+                    body: None,
+                    bearer: client.default_bearer(),
+                })
+                .await;
+            let record = match result {
+                Ok(resp) => {
+                    let deleted = (200..300).contains(&resp.status) || resp.status == 404;
+                    if deleted {
+                        self.lock().retain(|u| u != &url);
+                    }
+                    CleanupRecord {
+                        url: client.redact(&url),
+                        status: Some(resp.status),
+                        deleted,
+                        error: None,
+                    }
+                }
+                Err(e) => CleanupRecord {
+                    url: client.redact(&url),
+                    status: None,
+                    deleted: false,
+                    error: Some(e.to_string()),
+                },
+            };
+            records.push(record);
+        }
+        records
+    }
+}
+
+/// The URL of a resource a POST created: the collection path plus the returned `id`, or the
+/// `Location` header when it points below the base URL. `/.search` and `/Bulk` create nothing
+/// here (bulk results are handled by the bulk scenarios themselves).
+fn created_url(base: &str, path: &str, resp: &Response) -> Option<String> {
+    let collection = path.trim_end_matches('/');
+    if collection.ends_with("/.search") || collection.eq_ignore_ascii_case("/Bulk") {
+        return None;
+    }
+    if let Some(Value::String(id)) = resp.json().as_ref().and_then(|b| b.get("id")).cloned()
+        && !id.is_empty()
+        && !id.contains('/')
+    {
+        return Some(format!("{base}{collection}/{id}"));
+    }
+    resp.header("location")
+        .filter(|loc| loc.starts_with(base) && loc.len() > base.len() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::exec::http::ClientConfig;
+
+    fn client() -> HttpClient {
+        HttpClient::new(ClientConfig {
+            base_url: "http://127.0.0.1:9/scim".into(),
+            token: None,
+            secrets: vec![],
+            request_timeout: Duration::from_millis(200),
+            body_limit: 1 << 20,
+        })
+        .unwrap()
+    }
+
+    fn resp(status: u16, body: &str, location: Option<&str>) -> Response {
+        Response {
+            status,
+            headers: location
+                .map(|l| vec![("location".to_string(), l.to_string())])
+                .unwrap_or_default(),
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn successful_post_registers_and_delete_unregisters() {
+        let c = client();
+        let r = Registry::new();
+        r.observe(&c, "POST", "/Users", &resp(201, r#"{"id":"u1"}"#, None));
+        r.observe(&c, "POST", "/Users", &resp(409, r#"{"id":"u2"}"#, None));
+        r.observe(
+            &c,
+            "POST",
+            "/Users/.search",
+            &resp(200, r#"{"id":"x"}"#, None),
+        );
+        r.observe(
+            &c,
+            "POST",
+            "/Groups",
+            &resp(201, "", Some("http://127.0.0.1:9/scim/Groups/g1")),
+        );
+        r.observe(
+            &c,
+            "POST",
+            "/Groups",
+            &resp(201, "", Some("http://evil.example/Groups/g2")),
+        );
+        assert_eq!(
+            r.pending(),
+            vec![
+                "http://127.0.0.1:9/scim/Users/u1",
+                "http://127.0.0.1:9/scim/Groups/g1"
+            ]
+        );
+        r.observe(&c, "DELETE", "/Users/u1", &resp(204, "", None));
+        assert_eq!(r.pending(), vec!["http://127.0.0.1:9/scim/Groups/g1"]);
+    }
+
+    #[tokio::test]
+    async fn unreachable_target_leaves_resources_listed_as_not_deleted() {
+        let c = client();
+        let r = Registry::new();
+        r.observe(&c, "POST", "/Users", &resp(201, r#"{"id":"u1"}"#, None));
+        let records = r.clean(&c).await;
+        assert_eq!(records.len(), 1);
+        assert!(!records[0].deleted);
+        assert!(records[0].error.is_some());
+        assert_eq!(r.pending().len(), 1);
+    }
+}

@@ -1,0 +1,421 @@
+//! The HTTP client side: base URL, bearer token, timeouts, SCIM media types, a cap on
+//! response size (bodies are streamed, never buffered past the cap), and redaction of every
+//! secret at the moment an exchange is recorded, so no report, log or snapshot can leak one.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::report::model::{Exchange, RecordedRequest, RecordedResponse};
+
+/// The SCIM media type (RFC 7644 §8.1).
+pub const SCIM_JSON: &str = "application/scim+json";
+/// What replaces a secret in recorded exchanges.
+pub const REDACTED: &str = "[REDACTED]";
+
+/// Settings for talking to one target.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// SCIM base URL without a trailing slash.
+    pub base_url: String,
+    /// Bearer token sent by default (never recorded).
+    pub token: Option<String>,
+    /// Other values that must never appear in a record (e.g. basic-auth passwords).
+    pub secrets: Vec<String>,
+    /// Timeout of one request, from sending to the last body byte.
+    pub request_timeout: Duration,
+    /// Largest response body kept; the rest is not read.
+    pub body_limit: usize,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| REDACTED))
+            .field("request_timeout", &self.request_timeout)
+            .field("body_limit", &self.body_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request ready to send. `path` is relative to the base URL; `query` pairs are
+/// percent-encoded in order.
+#[derive(Debug, Clone)]
+pub struct OutgoingRequest {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path below the base URL, starting with `/`.
+    pub path: String,
+    /// Query parameters, in order.
+    pub query: Vec<(String, String)>,
+    /// Headers beyond the defaults; a header given here replaces the default of the same name.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes, if any.
+    pub body: Option<Vec<u8>>,
+    /// `Some(token)` to send `Authorization: Bearer token`; `None` for no header.
+    pub bearer: Option<String>,
+}
+
+/// A response as received (body possibly cut at the limit).
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes, at most the limit.
+    pub body: Vec<u8>,
+    /// True when the body was longer than the limit.
+    pub truncated: bool,
+}
+
+impl Response {
+    /// The first header of that name (case-insensitive), all values joined by `, `.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+
+    /// The body parsed as JSON, if it is.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        if self.body.is_empty() || self.truncated {
+            return None;
+        }
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Why no response arrived.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum TransportError {
+    /// TCP connect failed (refused, unreachable, DNS).
+    #[error("could not connect to {url}: {detail}")]
+    Connect {
+        /// URL tried.
+        url: String,
+        /// Cause.
+        detail: String,
+    },
+    /// No complete answer within the request timeout.
+    #[error("no complete answer from {url} within {timeout_ms} ms")]
+    Timeout {
+        /// URL tried.
+        url: String,
+        /// The limit.
+        timeout_ms: u128,
+    },
+    /// Anything else (malformed HTTP, reset connection, bad URL).
+    #[error("request to {url} failed: {detail}")]
+    Other {
+        /// URL tried.
+        url: String,
+        /// Cause.
+        detail: String,
+    },
+}
+
+impl TransportError {
+    /// True when the target could not be reached at all.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            TransportError::Connect { .. } | TransportError::Timeout { .. }
+        )
+    }
+}
+
+/// A client bound to one target.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    config: ClientConfig,
+    sent: Arc<AtomicU32>,
+}
+
+impl HttpClient {
+    /// Builds the client. Redirects are not followed: conformance checks see the raw 3xx.
+    pub fn new(config: ClientConfig) -> Result<Self, String> {
+        let inner = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))
+            .timeout(config.request_timeout)
+            .user_agent(concat!("scim-harness/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(16)
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(HttpClient {
+            inner,
+            config,
+            sent: Arc::new(AtomicU32::new(0)),
+        })
+    }
+
+    /// Requests sent so far by this client and its clones.
+    pub fn requests_sent(&self) -> u32 {
+        self.sent.load(Ordering::Relaxed)
+    }
+
+    /// The target's settings.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// The default bearer token (for `auth: default`).
+    pub fn default_bearer(&self) -> Option<String> {
+        self.config.token.clone()
+    }
+
+    /// The absolute URL of a request.
+    pub fn url_of(&self, path: &str, query: &[(String, String)]) -> String {
+        let mut url = format!("{}{}", self.config.base_url, path);
+        for (i, (k, v)) in query.iter().enumerate() {
+            url.push(if i == 0 && !path.contains('?') {
+                '?'
+            } else {
+                '&'
+            });
+            url.push_str(&percent_encode(k));
+            url.push('=');
+            url.push_str(&percent_encode(v));
+        }
+        url
+    }
+
+    /// Sends a request and records the exchange (redacted). Never panics on a bad target.
+    pub async fn send(
+        &self,
+        req: &OutgoingRequest,
+    ) -> (Exchange, Result<Response, TransportError>) {
+        let url = self.url_of(&req.path, &req.query);
+        let mut headers: Vec<(String, String)> = vec![("Accept".into(), SCIM_JSON.into())];
+        if req.body.is_some() {
+            headers.push(("Content-Type".into(), SCIM_JSON.into()));
+        }
+        for (k, v) in &req.headers {
+            headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
+            headers.push((k.clone(), v.clone()));
+        }
+        if let Some(token) = &req.bearer {
+            headers.push(("Authorization".into(), format!("Bearer {token}")));
+        }
+        self.sent.fetch_add(1, Ordering::Relaxed);
+        let started = Instant::now();
+        let result = self.execute(req, &url, &headers).await;
+        let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        let exchange = Exchange {
+            request: RecordedRequest {
+                method: req.method.to_string(),
+                url: self.redact(&url),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.redact_header(k, v)))
+                    .collect(),
+                body: req
+                    .body
+                    .as_ref()
+                    .map(|b| self.redact(&String::from_utf8_lossy(b))),
+            },
+            response: result.as_ref().ok().map(|r| RecordedResponse {
+                status: r.status,
+                headers: r
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.redact_header(k, v)))
+                    .collect(),
+                body: (!r.body.is_empty()).then(|| self.redact(&String::from_utf8_lossy(&r.body))),
+                truncated: r.truncated,
+            }),
+            duration_ms: (duration_ms * 1000.0).round() / 1000.0,
+        };
+        (exchange, result)
+    }
+
+    async fn execute(
+        &self,
+        req: &OutgoingRequest,
+        url: &str,
+        headers: &[(String, String)],
+    ) -> Result<Response, TransportError> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| {
+            TransportError::Other {
+                url: self.redact(url),
+                detail: e.to_string(),
+            }
+        })?;
+        let mut builder = self.inner.request(method, url);
+        for (k, v) in headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let map_err = |e: reqwest::Error| self.transport_error(url, e);
+        let mut resp = builder.send().await.map_err(map_err)?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = resp.chunk().await.map_err(map_err)? {
+            let room = self.config.body_limit.saturating_sub(body.len());
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+            truncated,
+        })
+    }
+
+    fn transport_error(&self, url: &str, e: reqwest::Error) -> TransportError {
+        let url = self.redact(url);
+        if e.is_timeout() {
+            TransportError::Timeout {
+                url,
+                timeout_ms: self.config.request_timeout.as_millis(),
+            }
+        } else if e.is_connect() {
+            TransportError::Connect {
+                url,
+                detail: self.redact(&root_cause(&e)),
+            }
+        } else {
+            TransportError::Other {
+                url,
+                detail: self.redact(&root_cause(&e)),
+            }
+        }
+    }
+
+    fn redact_header(&self, name: &str, value: &str) -> String {
+        if name.eq_ignore_ascii_case("authorization")
+            || name.eq_ignore_ascii_case("proxy-authorization")
+        {
+            match value.split_once(' ') {
+                Some((scheme, _)) => format!("{scheme} {REDACTED}"),
+                None => REDACTED.to_string(),
+            }
+        } else {
+            self.redact(value)
+        }
+    }
+
+    /// Replaces every configured secret in `text`.
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for secret in self.config.token.iter().chain(&self.config.secrets) {
+            if secret.len() >= 4 && out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (space → `%20`).
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(token: Option<&str>) -> HttpClient {
+        HttpClient::new(ClientConfig {
+            base_url: "http://127.0.0.1:9".into(),
+            token: token.map(str::to_string),
+            secrets: vec!["hunter22".into()],
+            request_timeout: Duration::from_millis(500),
+            body_limit: 1024,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn query_is_percent_encoded_in_order() {
+        let c = client(None);
+        let url = c.url_of(
+            "/Users",
+            &[
+                ("filter".into(), "userName eq \"a b\"".into()),
+                ("count".into(), "2".into()),
+            ],
+        );
+        assert_eq!(
+            url,
+            "http://127.0.0.1:9/Users?filter=userName%20eq%20%22a%20b%22&count=2"
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_everywhere() {
+        let c = client(Some("s3cr3t-token"));
+        assert_eq!(
+            c.redact("echo s3cr3t-token and hunter22"),
+            "echo [REDACTED] and [REDACTED]"
+        );
+        assert_eq!(
+            c.redact_header("Authorization", "Bearer anything"),
+            "Bearer [REDACTED]"
+        );
+        assert!(!format!("{:?}", c.config()).contains("s3cr3t"));
+    }
+
+    #[tokio::test]
+    async fn refused_connection_is_a_transport_error_with_the_token_redacted() {
+        // Port 9 (discard) on loopback is closed in test environments; connection is refused.
+        let c = client(Some("s3cr3t-token"));
+        let (exchange, result) = c
+            .send(&OutgoingRequest {
+                method: "GET",
+                path: "/Users".into(),
+                query: vec![("t".into(), "s3cr3t-token".into())],
+                headers: vec![],
+                body: None,
+                bearer: c.default_bearer(),
+            })
+            .await;
+        let err = result.unwrap_err();
+        assert!(err.is_unreachable(), "{err}");
+        let recorded = serde_json::to_string(&exchange).unwrap();
+        assert!(!recorded.contains("s3cr3t"), "{recorded}");
+        assert!(recorded.contains("Bearer [REDACTED]"), "{recorded}");
+    }
+}

@@ -1,0 +1,11 @@
+//! Execution: templates, HTTP, checks, captures, cleanup, and running scenarios and suites.
+
+pub mod assert;
+pub mod cancel;
+pub mod cleanup;
+pub mod http;
+pub mod pointer;
+pub mod preflight;
+pub mod runner;
+pub mod suite;
+pub mod template;

@@ -1,0 +1,250 @@
+//! Runs one scenario's steps in order against the target: fill templates, send, register
+//! created resources, capture values, evaluate checks. A step that fails stops the scenario;
+//! the caller runs cleanup afterwards, whatever happened.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::assert::{CheckContext, evaluate};
+use super::cancel::Cancel;
+use super::cleanup::Registry;
+use super::http::{HttpClient, OutgoingRequest, Response};
+use super::pointer::resolve;
+use super::template::{Unset, Vars};
+use crate::catalog::Catalog;
+use crate::report::model::{
+    Exchange, RecordedRequest, ScenarioReport, ScenarioStatus, StepReport, StepStatus,
+};
+use crate::scenario::load::LoadedScenario;
+use crate::scenario::model::{Auth, Step};
+use crate::validate::SchemaSet;
+
+/// What every scenario of a run shares.
+#[derive(Clone)]
+pub struct Engine {
+    /// Client bound to the target.
+    pub client: HttpClient,
+    /// Compiled JSON Schemas.
+    pub schemas: Arc<SchemaSet>,
+    /// The requirement catalog.
+    pub catalog: &'static Catalog,
+    /// `--strict`.
+    pub strict: bool,
+    /// Unique per run; scenarios use it to name their data.
+    pub run_id: String,
+}
+
+/// A fresh report for a scenario that has not run yet.
+pub fn empty_report(sc: &LoadedScenario) -> ScenarioReport {
+    ScenarioReport {
+        id: sc.id.clone(),
+        name: sc.scenario.name.clone(),
+        description: sc.scenario.description.clone(),
+        file: sc.file.path.clone(),
+        tags: sc.scenario.tags.clone(),
+        status: ScenarioStatus::Passed,
+        duration_ms: 0,
+        steps: Vec::new(),
+        steps_not_run: sc
+            .scenario
+            .steps
+            .iter()
+            .map(|s| s.name.value.clone())
+            .collect(),
+        cleanup: Vec::new(),
+        error: None,
+    }
+}
+
+/// Runs the steps of `sc`, appending to `report` as it goes. Resources created are
+/// registered in `registry`. On `cancel` the scenario stops before its next step; a request
+/// in flight is abandoned unless it is a POST, which is awaited (within the request timeout)
+/// so that a resource it creates is registered and can be cleaned up.
+pub async fn run_steps(
+    engine: &Engine,
+    sc: &LoadedScenario,
+    registry: &Registry,
+    report: &mut ScenarioReport,
+    cancel: &Cancel,
+) {
+    let mut vars = Vars::new(&engine.run_id);
+    for (name, value) in &sc.scenario.vars {
+        match vars.render_value(&value.value) {
+            Ok(v) => vars.set(name, v),
+            Err(e) => {
+                report.status = ScenarioStatus::Errored;
+                report.error = Some(format!("vars: {e}"));
+                return;
+            }
+        }
+    }
+    let check_ctx = CheckContext {
+        schemas: &engine.schemas,
+        catalog: engine.catalog,
+        strict: engine.strict,
+    };
+    for step in &sc.scenario.steps {
+        if let Some(reason) = cancel.reason() {
+            report.status = ScenarioStatus::Errored;
+            report.error = Some(format!("interrupted: {reason}"));
+            return;
+        }
+        report.steps_not_run.remove(0);
+        let step_report = run_step(engine, &check_ctx, sc, step, registry, &mut vars, cancel).await;
+        let status = step_report.status;
+        report.steps.push(step_report);
+        match status {
+            StepStatus::Passed => {}
+            StepStatus::Failed => {
+                report.status = ScenarioStatus::Failed;
+                return;
+            }
+            StepStatus::Errored => {
+                report.status = ScenarioStatus::Errored;
+                if let Some(error) = report.steps.last().and_then(|s| s.error.clone()) {
+                    report.error = Some(error);
+                }
+                return;
+            }
+        }
+    }
+}
+
+async fn run_step(
+    engine: &Engine,
+    ctx: &CheckContext<'_>,
+    sc: &LoadedScenario,
+    step: &Step,
+    registry: &Registry,
+    vars: &mut Vars,
+    cancel: &Cancel,
+) -> StepReport {
+    let mut report = StepReport {
+        name: step.name.value.clone(),
+        location: sc.file.location_of(&step.name),
+        status: StepStatus::Passed,
+        exchange: Exchange {
+            request: RecordedRequest {
+                method: step.request.method.as_str().to_string(),
+                url: engine.client.url_of(&step.request.path.value, &[]),
+                headers: Vec::new(),
+                body: None,
+            },
+            response: None,
+            duration_ms: 0.0,
+        },
+        checks: Vec::new(),
+        captures: BTreeMap::new(),
+        error: None,
+        impact: step.impact.clone(),
+    };
+    let outgoing = match build_request(engine, step, vars) {
+        Ok(r) => r,
+        Err(e) => {
+            report.status = StepStatus::Errored;
+            report.error = Some(format!("cannot build the request: {e}"));
+            return report;
+        }
+    };
+    let send = engine.client.send(&outgoing);
+    let (exchange, result) = if outgoing.method == "POST" {
+        send.await
+    } else {
+        tokio::select! {
+            sent = send => sent,
+            () = cancel.cancelled() => {
+                report.status = StepStatus::Errored;
+                report.error = Some(format!("interrupted: {}", cancel.reason().unwrap_or_default()));
+                return report;
+            }
+        }
+    };
+    report.exchange = exchange;
+    let resp = match result {
+        Ok(r) => r,
+        Err(e) => {
+            report.status = StepStatus::Errored;
+            report.error = Some(e.to_string());
+            return report;
+        }
+    };
+    registry.observe(&engine.client, outgoing.method, &outgoing.path, &resp);
+
+    let mut capture_errors = Vec::new();
+    for (name, spec) in &step.capture {
+        match capture(&resp, &spec.value) {
+            Some(v) => {
+                vars.set(name, v.clone());
+                report.captures.insert(name.clone(), v);
+            }
+            None => capture_errors.push(format!(
+                "capture `{name}` from `{}` found nothing in the response (line {})",
+                spec.value,
+                spec.referenced.line()
+            )),
+        }
+    }
+    for exp in &step.expect {
+        report
+            .checks
+            .push(evaluate(ctx, &sc.file, step, exp, &resp, vars));
+    }
+    let failed = report.checks.iter().any(|c| c.is_failure());
+    if failed {
+        report.status = StepStatus::Failed;
+    } else if !capture_errors.is_empty() {
+        report.status = StepStatus::Errored;
+    }
+    if !capture_errors.is_empty() {
+        report.error = Some(capture_errors.join("; "));
+    }
+    report
+}
+
+fn build_request(engine: &Engine, step: &Step, vars: &Vars) -> Result<OutgoingRequest, Unset> {
+    let req = &step.request;
+    let text = |v: &Value| -> Result<String, Unset> {
+        Ok(match vars.render_value(v)? {
+            Value::String(s) => s,
+            other => other.to_string(),
+        })
+    };
+    let query = req
+        .query
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), text(v)?)))
+        .collect::<Result<Vec<_>, Unset>>()?;
+    let headers = req
+        .headers
+        .iter()
+        .map(|(k, v)| Ok((k.clone(), text(v)?)))
+        .collect::<Result<Vec<_>, Unset>>()?;
+    let body = match (&req.body, &req.raw_body) {
+        (Some(b), _) => Some(serde_json::to_vec(&vars.render_value(&b.value)?).unwrap_or_default()),
+        (None, Some(raw)) => Some(vars.render_str(raw)?.into_bytes()),
+        (None, None) => None,
+    };
+    let bearer = match &req.auth {
+        Auth::Default => engine.client.default_bearer(),
+        Auth::None => None,
+        Auth::Bearer(t) => Some(vars.render_str(t)?),
+    };
+    Ok(OutgoingRequest {
+        method: req.method.as_str(),
+        path: vars.render_str(&req.path.value)?,
+        query,
+        headers,
+        body,
+        bearer,
+    })
+}
+
+fn capture(resp: &Response, spec: &str) -> Option<Value> {
+    if let Some(name) = spec.strip_prefix("header:") {
+        return resp.header(name.trim()).map(Value::String);
+    }
+    let body = resp.json()?;
+    resolve(&body, spec).filter(|v| !v.is_null()).cloned()
+}

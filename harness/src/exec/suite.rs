@@ -1,0 +1,260 @@
+//! Runs a whole suite: preflight, scenarios concurrently (`--jobs`), an overall deadline,
+//! Ctrl-C, cleanup of every scenario however it ended, and the assembled [`RunReport`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::cancel::Cancel;
+use super::cleanup::Registry;
+use super::preflight::{PreflightError, preflight};
+use super::runner::{Engine, empty_report, run_steps};
+use crate::report::model::{
+    CheckOutcome, FORMAT_VERSION, RequirementVerdict, RunReport, ScenarioReport, ScenarioStatus,
+    Summary, TargetInfo, ToolInfo, Verdict,
+};
+use crate::scenario::load::LoadedScenario;
+
+/// Live progress: called as scenarios start and finish (from several tasks at once).
+pub trait Progress: Send + Sync {
+    /// A scenario started.
+    fn started(&self, _id: &str) {}
+    /// A scenario finished, cleanup included.
+    fn finished(&self, _report: &ScenarioReport) {}
+}
+
+/// Progress that shows nothing.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// How to run a suite.
+#[derive(Debug, Clone)]
+pub struct SuiteOptions {
+    /// Scenarios run at once.
+    pub jobs: usize,
+    /// The whole run stops (and cleans up) after this long.
+    pub deadline: Duration,
+    /// What is being tested, for the report.
+    pub target: TargetInfo,
+}
+
+/// Runs every scenario and returns the report. Never panics on target behaviour.
+pub async fn run_suite(
+    engine: Engine,
+    scenarios: Vec<LoadedScenario>,
+    options: &SuiteOptions,
+    cancel: Cancel,
+    progress: Arc<dyn Progress>,
+) -> RunReport {
+    let started_at = SystemTime::now();
+    let clock = Instant::now();
+    let deadline = {
+        let cancel = cancel.clone();
+        let limit = options.deadline;
+        tokio::spawn(async move {
+            tokio::time::sleep(limit).await;
+            cancel.cancel(&format!(
+                "the run's deadline of {} s passed",
+                limit.as_secs()
+            ));
+        })
+    };
+
+    let (preflight_sent, checked) = tokio::select! {
+        r = preflight(&engine.client) => r,
+        () = cancel.cancelled() => (0, Ok(())),
+    };
+    let reports: Vec<ScenarioReport>;
+    let mut verdict = None;
+    let mut preflight_error = None;
+    if let Err(e) = checked {
+        verdict = Some(match e {
+            PreflightError::Unreachable(_) => Verdict::Unreachable,
+            PreflightError::NotScim(_) => Verdict::NotScim,
+        });
+        preflight_error = Some(e.to_string());
+        reports = scenarios
+            .iter()
+            .map(|sc| {
+                let mut r = empty_report(sc);
+                r.status = ScenarioStatus::Skipped;
+                r.error = Some(format!("not run: {e}"));
+                r
+            })
+            .collect();
+    } else {
+        reports = run_all(&engine, scenarios, options.jobs, &cancel, progress).await;
+    }
+    deadline.abort();
+    if verdict.is_none() && cancel.reason().is_some() {
+        verdict = Some(Verdict::Interrupted);
+    }
+    let requests = preflight_sent + engine.client.requests_sent();
+    assemble(
+        reports,
+        verdict,
+        preflight_error,
+        started_at,
+        clock.elapsed(),
+        options,
+        requests,
+    )
+}
+
+async fn run_all(
+    engine: &Engine,
+    scenarios: Vec<LoadedScenario>,
+    jobs: usize,
+    cancel: &Cancel,
+    progress: Arc<dyn Progress>,
+) -> Vec<ScenarioReport> {
+    let permits = Arc::new(Semaphore::new(jobs.max(1)));
+    let mut set = JoinSet::new();
+    let count = scenarios.len();
+    for (index, sc) in scenarios.into_iter().enumerate() {
+        let engine = engine.clone();
+        let cancel = cancel.clone();
+        let permits = permits.clone();
+        let progress = progress.clone();
+        set.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let mut report = empty_report(&sc);
+            if let Some(reason) = cancel.reason() {
+                report.status = ScenarioStatus::Skipped;
+                report.error = Some(format!("not run: {reason}"));
+                return (index, report);
+            }
+            progress.started(&sc.id);
+            let clock = Instant::now();
+            let registry = Registry::new();
+            run_steps(&engine, &sc, &registry, &mut report, &cancel).await;
+            // Cleanup runs whatever happened above, including after a cancel.
+            report.cleanup = registry.clean(&engine.client).await;
+            report.duration_ms = clock.elapsed().as_millis() as u64;
+            progress.finished(&report);
+            (index, report)
+        });
+    }
+    let mut out: Vec<Option<ScenarioReport>> = (0..count).map(|_| None).collect();
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((index, report)) => out[index] = Some(report),
+            Err(e) => {
+                // A panic inside a scenario task is a harness bug; keep the run going.
+                eprintln!("internal error in a scenario task: {e}");
+            }
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+fn assemble(
+    scenarios: Vec<ScenarioReport>,
+    verdict: Option<Verdict>,
+    preflight_error: Option<String>,
+    started_at: SystemTime,
+    elapsed: Duration,
+    options: &SuiteOptions,
+    requests: u32,
+) -> RunReport {
+    let mut summary = Summary {
+        requests,
+        ..Summary::default()
+    };
+    let mut requirements: BTreeMap<String, RequirementVerdict> = BTreeMap::new();
+    for s in &scenarios {
+        match s.status {
+            ScenarioStatus::Passed => summary.passed += 1,
+            ScenarioStatus::Failed => summary.failed += 1,
+            ScenarioStatus::Errored => summary.errored += 1,
+            ScenarioStatus::Skipped => summary.skipped += 1,
+        }
+        summary.leaked_resources += s.cleanup.iter().filter(|c| !c.deleted).count() as u32;
+        for check in s.steps.iter().flat_map(|st| &st.checks) {
+            summary.checks += 1;
+            if check.is_failure() {
+                summary.check_failures += 1;
+            } else if check.is_warning() {
+                summary.warnings += 1;
+            } else if check.outcome == CheckOutcome::Failed {
+                summary.notes += 1;
+            }
+            if let Some(r) = &check.requirement {
+                let entry = requirements
+                    .entry(r.id.clone())
+                    .or_insert(RequirementVerdict {
+                        outcome: CheckOutcome::Passed,
+                        severity: check.severity,
+                        passed: 0,
+                        failed: 0,
+                    });
+                match check.outcome {
+                    CheckOutcome::Passed => entry.passed += 1,
+                    CheckOutcome::Failed => {
+                        entry.failed += 1;
+                        entry.outcome = CheckOutcome::Failed;
+                    }
+                }
+            }
+        }
+    }
+    let verdict = verdict.unwrap_or(if summary.failed + summary.errored > 0 {
+        Verdict::Failed
+    } else {
+        Verdict::Passed
+    });
+    RunReport {
+        format_version: FORMAT_VERSION,
+        tool: ToolInfo {
+            name: "scim-harness".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        target: options.target.clone(),
+        started_at: rfc3339(started_at),
+        duration_ms: elapsed.as_millis() as u64,
+        verdict,
+        summary,
+        preflight_error,
+        scenarios,
+        requirements,
+    }
+}
+
+/// Formats a time as RFC 3339 UTC with milliseconds.
+pub fn rfc3339(t: SystemTime) -> String {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_known_instants() {
+        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_865_753_042);
+        assert_eq!(rfc3339(t), "2026-11-28T11:35:53.042Z");
+    }
+}

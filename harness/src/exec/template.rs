@@ -1,0 +1,201 @@
+//! `{{name}}` placeholders over strings and JSON values.
+//!
+//! A string that is exactly one placeholder takes the variable's JSON value and keeps its
+//! type (`"{{count}}"` → `3`); a placeholder inside a longer string is interpolated as text.
+//! Built-ins: `{{run_id}}` (unique per run, so names never collide with existing data) and
+//! `{{uuid}}` (a fresh random UUID at each use).
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// Names the engine defines itself.
+pub const BUILTINS: &[&str] = &["run_id", "uuid"];
+
+/// Variables visible to a step.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    values: HashMap<String, Value>,
+}
+
+/// A placeholder names a variable that is not set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("variable `{0}` is not set")]
+pub struct Unset(pub String);
+
+impl Vars {
+    /// Variables with only the run-scoped built-ins.
+    pub fn new(run_id: &str) -> Self {
+        let mut values = HashMap::new();
+        values.insert("run_id".to_string(), Value::String(run_id.to_string()));
+        Vars { values }
+    }
+
+    /// Sets a variable.
+    pub fn set(&mut self, name: &str, value: Value) {
+        self.values.insert(name.to_string(), value);
+    }
+
+    /// Reads a variable.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    fn lookup(&self, name: &str) -> Result<Value, Unset> {
+        if name == "uuid" {
+            return Ok(Value::String(uuid::Uuid::new_v4().to_string()));
+        }
+        self.values
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Unset(name.to_string()))
+    }
+
+    /// Fills placeholders in a string, as text.
+    pub fn render_str(&self, s: &str) -> Result<String, Unset> {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some((before, name, after)) = split_placeholder(rest) {
+            out.push_str(before);
+            match self.lookup(name)? {
+                Value::String(v) => out.push_str(&v),
+                other => out.push_str(&other.to_string()),
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// Fills placeholders in every string of a JSON value (keys included).
+    pub fn render_value(&self, v: &Value) -> Result<Value, Unset> {
+        Ok(match v {
+            Value::String(s) => match whole_placeholder(s) {
+                Some(name) => self.lookup(name)?,
+                None => Value::String(self.render_str(s)?),
+            },
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.render_value(i))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(map) => {
+                let mut out = serde_json::Map::with_capacity(map.len());
+                for (k, v) in map {
+                    out.insert(self.render_str(k)?, self.render_value(v)?);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        })
+    }
+}
+
+/// `Some(name)` when the whole string is one placeholder.
+fn whole_placeholder(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix("{{")?.strip_suffix("}}")?;
+    let name = inner.trim();
+    is_name(name).then_some(name)
+}
+
+fn split_placeholder(s: &str) -> Option<(&str, &str, &str)> {
+    let start = s.find("{{")?;
+    let end = s[start + 2..].find("}}")? + start + 2;
+    let name = s[start + 2..end].trim();
+    Some((&s[..start], name, &s[end + 2..]))
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Every placeholder name in a string, in order.
+pub fn placeholders(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some((_, name, after)) = split_placeholder(rest) {
+        out.push(name);
+        rest = after;
+    }
+    out
+}
+
+/// Every placeholder name in a JSON value (strings and keys), in document order.
+pub fn placeholders_in_value(v: &Value) -> Vec<&str> {
+    let mut out = Vec::new();
+    collect(v, &mut out);
+    out
+}
+
+fn collect<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::String(s) => out.extend(placeholders(s)),
+        Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.extend(placeholders(k));
+                collect(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn vars() -> Vars {
+        let mut v = Vars::new("r1");
+        v.set("count", json!(3));
+        v.set("name", json!("alice"));
+        v
+    }
+
+    #[test]
+    fn whole_placeholder_keeps_json_type() {
+        let out = vars()
+            .render_value(&json!({"n": "{{count}}", "s": "x-{{count}}", "ok": true}))
+            .unwrap();
+        assert_eq!(out, json!({"n": 3, "s": "x-3", "ok": true}));
+    }
+
+    #[test]
+    fn strings_and_keys_are_interpolated() {
+        let out = vars()
+            .render_value(&json!({"{{name}}": ["{{ name }}@{{run_id}}.test"]}))
+            .unwrap();
+        assert_eq!(out, json!({"alice": ["alice@r1.test"]}));
+    }
+
+    #[test]
+    fn unset_variable_is_an_error() {
+        assert_eq!(
+            vars().render_str("/Users/{{user_id}}"),
+            Err(Unset("user_id".into()))
+        );
+    }
+
+    #[test]
+    fn uuid_is_fresh_at_each_use() {
+        let v = vars();
+        let a = v.render_str("{{uuid}}").unwrap();
+        let b = v.render_str("{{uuid}}").unwrap();
+        assert_eq!(a.len(), 36);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn placeholders_are_listed_in_order() {
+        assert_eq!(placeholders("/Groups/{{g}}/x/{{ u }}"), vec!["g", "u"]);
+        assert_eq!(
+            placeholders_in_value(&json!({"a": ["{{x}}"], "{{y}}": 1})),
+            vec!["x", "y"]
+        );
+    }
+}

@@ -1,0 +1,323 @@
+//! Finds scenario files, reads and parses them, and collects every diagnostic of every file
+//! before anything is sent: a run starts only from a suite that loaded and linted clean.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::diagnostic::{Diagnostic, SourceFile, did_you_mean};
+use super::lint::{LintContext, lint};
+use super::model::Scenario;
+
+/// A parsed, linted scenario and the file it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// Stable id: the path below the scenario root without extension, e.g. `core/user-lifecycle`.
+    pub id: String,
+    /// The file's text and display path.
+    pub file: SourceFile,
+    /// The parsed scenario.
+    pub scenario: Scenario,
+}
+
+/// Every `*.yaml` / `*.yml` file below `root`, sorted, skipping names that start with `_` or `.`.
+/// `root` may also be a single file.
+pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if root.is_file() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') || name.starts_with('_') {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            ) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Loads every scenario under each root. All files are parsed and linted; if any has a
+/// problem, every diagnostic is returned and no scenario is.
+pub fn load_suite(
+    roots: &[PathBuf],
+    ctx: &LintContext<'_>,
+) -> Result<Vec<LoadedScenario>, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let mut loaded = Vec::new();
+    for root in roots {
+        let files = match discover(root) {
+            Ok(files) => files,
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::file_level(
+                        &root.display().to_string(),
+                        format!("cannot read scenarios: {e}"),
+                    )
+                    .with_help("pass a directory of *.yaml scenario files or one file"),
+                );
+                continue;
+            }
+        };
+        if files.is_empty() {
+            diagnostics.push(
+                Diagnostic::file_level(&root.display().to_string(), "no scenario files found")
+                    .with_help(
+                        "scenario files end in .yaml or .yml; names starting with `_` are skipped",
+                    ),
+            );
+        }
+        for path in files {
+            let display = path.display().to_string();
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    diagnostics.push(Diagnostic::file_level(
+                        &display,
+                        format!("cannot read file: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            let file = SourceFile {
+                path: display,
+                text: Arc::from(text),
+            };
+            match load_file(&file, ctx) {
+                Ok(scenario) => loaded.push(LoadedScenario {
+                    id: scenario_id(root, &path),
+                    file,
+                    scenario,
+                }),
+                Err(found) => diagnostics.extend(found),
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for s in &loaded {
+        if !seen.insert(s.scenario.name.to_ascii_lowercase()) {
+            diagnostics.push(
+                Diagnostic::at(
+                    &s.file,
+                    1,
+                    1,
+                    format!("duplicate scenario name `{}`", s.scenario.name),
+                )
+                .with_label("another file already uses this name")
+                .with_help("scenario names identify tests in reports and must be unique"),
+            );
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// Parses and lints one file's text.
+pub fn load_file(file: &SourceFile, ctx: &LintContext<'_>) -> Result<Scenario, Vec<Diagnostic>> {
+    let scenario = parse(file).map_err(|d| vec![*d])?;
+    let found = lint(file, &scenario, ctx);
+    if found.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(found)
+    }
+}
+
+fn scenario_id(root: &Path, path: &Path) -> String {
+    let rel = if root.is_file() {
+        Path::new(path.file_name().unwrap_or_default())
+    } else {
+        path.strip_prefix(root).unwrap_or(path)
+    };
+    rel.with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Parses one file. Booleans are YAML 1.2 (`no` stays a string), duplicate keys are errors.
+pub fn parse(file: &SourceFile) -> Result<Scenario, Box<Diagnostic>> {
+    let options = serde_saphyr::options! { strict_booleans: true };
+    serde_saphyr::from_str_with_options::<Scenario>(&file.text, options)
+        .map_err(|e| Box::new(syntax_diagnostic(file, &e)))
+}
+
+fn syntax_diagnostic(file: &SourceFile, err: &serde_saphyr::Error) -> Diagnostic {
+    let (line, column) = err
+        .location()
+        .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
+    let raw = err.render_with_options(serde_saphyr::render_options! {
+        snippets: serde_saphyr::SnippetMode::Off,
+    });
+    let message = strip_location_suffix(&raw);
+    let column = if message.contains("invalid type")
+        || message.contains("invalid value")
+        || message.contains("unknown variant")
+    {
+        value_column(file, line, column)
+    } else {
+        column
+    };
+    let mut d = Diagnostic::at(file, line, column, message.clone()).with_label("here");
+    if let Some((unknown, expected)) = unknown_field(&message) {
+        d = d.with_label("not a field here");
+        d = match did_you_mean(&unknown, expected.iter().map(String::as_str)) {
+            Some(m) => d.with_help(format!(
+                "did you mean `{m}`? (see schemas/scenario.schema.json)"
+            )),
+            None => d.with_help(format!("fields allowed here: {}", expected.join(", "))),
+        };
+    } else if message.contains("flow mapping") || message.contains("flow sequence") {
+        d = d.with_help("a `{ … }` or `[ … ]` opened on this or an earlier line is not closed before this point");
+    } else if message.contains("missing field") {
+        d = d
+            .with_help("add the field; schemas/scenario.schema.json lists what each mapping needs");
+    } else if message.contains("invalid type") || message.contains("unknown variant") {
+        d = d.with_help("check the value's type against schemas/scenario.schema.json");
+    } else {
+        d = d.with_help(
+            "scenario files are YAML 1.2; check indentation and quoting near this position",
+        );
+    }
+    d
+}
+
+/// When an error about a value is reported at its key (`status: twohundred`), the column of
+/// the value itself, so the caret points at what is wrong.
+fn value_column(file: &SourceFile, line: u64, column: u64) -> u64 {
+    let Some(text) = file.text.lines().nth(line.saturating_sub(1) as usize) else {
+        return column;
+    };
+    let rest: String = text
+        .chars()
+        .skip(column.saturating_sub(1) as usize)
+        .collect();
+    let key_len = rest
+        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '$')))
+        .unwrap_or(0);
+    let after = &rest[key_len..];
+    match after.strip_prefix(':') {
+        Some(v) if key_len > 0 && !v.trim().is_empty() => {
+            let spaces = v.len() - v.trim_start().len();
+            column + (rest[..key_len].chars().count() + 1 + spaces) as u64
+        }
+        _ => column,
+    }
+}
+
+/// serde-saphyr appends ` at line L column C` to plain messages; the diagnostic shows it already.
+fn strip_location_suffix(raw: &str) -> String {
+    let first = raw.lines().next().unwrap_or(raw).trim();
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].to_string(),
+        None => first.to_string(),
+    }
+}
+
+/// `unknown field `x`, expected one of a, b` (backticks around the names optional)
+/// → ("x", ["a", "b"]).
+fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (name, tail) = rest.split_once('`')?;
+    let list = tail
+        .split_once("expected one of ")
+        .or_else(|| tail.split_once("expected "))
+        .map_or("", |(_, l)| l);
+    let expected = list
+        .split(',')
+        .map(|n| n.trim().trim_matches('`').to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    Some((name.to_string(), expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            path: "s.yaml".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn parses_a_minimal_scenario_keeping_yaml12_strings() {
+        let s = parse(&file(
+            "name: n\nsteps:\n  - name: a\n    request:\n      method: POST\n      path: /Users\n      body: { country: NO, active: true }\n    expect:\n      - status: [200, 201]\n        req: P-3.3-01\n",
+        ))
+        .unwrap();
+        let body = &s.steps[0].request.body.as_ref().unwrap().value;
+        assert_eq!(body["country"], "NO");
+        assert_eq!(body["active"], true);
+        assert_eq!(
+            s.steps[0].expect[0].status.as_ref().unwrap().value.0,
+            vec![200, 201]
+        );
+    }
+
+    #[test]
+    fn unknown_field_gets_location_and_did_you_mean() {
+        let d = parse(&file(
+            "name: n\nsteps:\n  - name: a\n    request: { method: GET, path: /Users }\n    expcet: []\n",
+        ))
+        .unwrap_err();
+        assert_eq!((d.location.line, d.location.column), (5, 5), "{d}");
+        assert!(
+            d.message.contains("unknown field `expcet`"),
+            "{}",
+            d.message
+        );
+        assert_eq!(
+            d.help.as_deref(),
+            Some("did you mean `expect`? (see schemas/scenario.schema.json)")
+        );
+    }
+
+    #[test]
+    fn bad_status_code_is_rejected_with_position() {
+        let d = parse(&file(
+            "name: n\nsteps:\n  - name: a\n    request: { method: GET, path: /Users }\n    expect:\n      - status: 999\n",
+        ))
+        .unwrap_err();
+        assert_eq!((d.location.line, d.location.column), (6, 17), "{d}");
+        assert!(
+            d.message.contains("999 is not an HTTP status code"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn yaml_syntax_error_is_located() {
+        let d = parse(&file("name: n\nsteps:\n  - name: [unclosed\n")).unwrap_err();
+        assert!(d.location.line >= 3, "{d}");
+    }
+
+    #[test]
+    fn scenario_ids_are_relative_paths_without_extension() {
+        assert_eq!(
+            scenario_id(
+                Path::new("scenarios"),
+                Path::new("scenarios/core/users.yaml")
+            ),
+            "core/users"
+        );
+    }
+}

@@ -1,0 +1,6 @@
+//! Scenario files: the model, the loader and the linter. Data in: nothing here sends a request.
+
+pub mod diagnostic;
+pub mod lint;
+pub mod load;
+pub mod model;

@@ -1,0 +1,249 @@
+//! The binary as a user meets it: exit codes, reports on disk, clear verdicts for bad
+//! scenario files and unusable targets, and no secret in any output.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{BrokenServer, Defect, TOKEN, scenarios_dir};
+
+fn harness(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scim-harness"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env_remove("SCIM_HARNESS_TOKEN")
+        .env_remove("SCIM_HARNESS_TARGET");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run scim-harness")
+}
+
+async fn harness_async(
+    args: Vec<String>,
+    cwd: std::path::PathBuf,
+    envs: Vec<(String, String)>,
+) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        harness(&args, &cwd, &envs)
+    })
+    .await
+    .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn read_reports(dir: &Path) -> String {
+    let mut all = String::new();
+    for name in ["report.json", "junit.xml", "report.md", "report.html"] {
+        all.push_str(
+            &std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")),
+        );
+    }
+    all
+}
+
+#[test]
+fn run_against_the_embedded_server_passes_and_writes_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = scenarios_dir();
+    let out = harness(
+        &[
+            "run",
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+            "--report-dir",
+            "out",
+        ],
+        tmp.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let reports = read_reports(&tmp.path().join("out"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("out/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["verdict"], "passed");
+    assert_eq!(json["target"]["kind"], "embedded");
+    assert!(json["summary"]["checks"].as_u64().unwrap() > 50);
+    // The embedded server's random token is never written anywhere.
+    assert!(
+        !reports.contains("Bearer harness-"),
+        "token leaked into a report"
+    );
+    assert!(reports.contains("[REDACTED]"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("passed"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_scenarios_exit_3_and_send_nothing() {
+    let mock = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&mock)
+        .await;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let out = harness_async(
+        vec![
+            "run".into(),
+            "--target".into(),
+            mock.uri(),
+            "--scenarios".into(),
+            fixtures.display().to_string(),
+        ],
+        std::env::temp_dir(),
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown-field.yaml:5:5"), "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+    // `expect(0)` is verified when the mock server drops.
+}
+
+#[test]
+fn unreachable_target_exits_4_with_a_clear_verdict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = scenarios_dir();
+    // Port 1 on loopback: nothing listens there.
+    let out = harness(
+        &[
+            "run",
+            "--target",
+            "http://127.0.0.1:1/scim/v2",
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+            "--report-dir",
+            "out",
+            "--timeout",
+            "3",
+        ],
+        tmp.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let all = text(&out);
+    assert!(all.contains("unreachable"), "{all}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("out/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["verdict"], "unreachable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn html_server_is_not_scim_and_exits_4() {
+    let mock = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "<!DOCTYPE html><html><body>Welcome</body></html>",
+            "text/html",
+        ))
+        .mount(&mock)
+        .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = harness_async(
+        vec![
+            "run".into(),
+            "--target".into(),
+            mock.uri(),
+            "--scenarios".into(),
+            scenarios_dir().display().to_string(),
+            "--report-dir".into(),
+            "out".into(),
+        ],
+        tmp.path().to_path_buf(),
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(
+        text(&out).contains("does not look like a SCIM service provider"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let out = harness(&["run", "--no-such-flag"], &std::env::temp_dir(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_failures_exit_1_and_never_leak_the_token() {
+    let server = BrokenServer::start(Defect::CreateAnswers200).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = harness_async(
+        vec![
+            "run".into(),
+            "--target".into(),
+            server.url(),
+            "--token-env".into(),
+            "IT_SCIM_TOKEN".into(),
+            "--scenarios".into(),
+            scenarios_dir().display().to_string(),
+            "--report-dir".into(),
+            "out".into(),
+        ],
+        tmp.path().to_path_buf(),
+        vec![("IT_SCIM_TOKEN".into(), TOKEN.into())],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let all = format!("{}{}", text(&out), read_reports(&tmp.path().join("out")));
+    assert!(
+        !all.contains(TOKEN),
+        "the token appears in output or reports"
+    );
+    // The console names the failing check, its rule, and where it is written.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("P-3.3-01"), "{stdout}");
+    assert!(stdout.contains("user-lifecycle.yaml:"), "{stdout}");
+}
+
+#[test]
+fn check_reports_every_bad_file_with_location() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let out = harness(
+        &["check", "--scenarios", fixtures.to_str().unwrap()],
+        &std::env::temp_dir(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for name in [
+        "unknown-field.yaml:5:5",
+        "undefined-variable.yaml:",
+        "yaml-syntax.yaml:",
+    ] {
+        assert!(stderr.contains(name), "{name} missing in\n{stderr}");
+    }
+}
+
+#[test]
+fn check_accepts_the_shipped_scenarios() {
+    let out = harness(
+        &["check", "--scenarios", scenarios_dir().to_str().unwrap()],
+        &std::env::temp_dir(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the harness itself, one module per capability, in one binary (one
+//! link step on a 2-core CI machine).
+
+mod cleanup;
+mod cli;
+mod contracts;
+mod diagnostics;
+mod nonconformant;
+mod support;
