@@ -573,7 +573,7 @@ mod tests {
         assert_eq!(
             render_summary(&report, false),
             "1 scenario: 1 passed, 0 failed, 0 errored, 0 skipped · 2 checks, 0 failures, \
-             0 warnings · 1 request · 0.04 s\nPASSED  Every check passed.\n"
+             0 warnings · 1 request · 41 ms\nPASSED  Every check passed.\n"
         );
     }
 

@@ -252,9 +252,13 @@ pub(crate) fn truncate(text: &str, limit: usize) -> String {
     )
 }
 
-/// Milliseconds as seconds with two decimals: `0.84 s`.
+/// A duration for people: `843 ms` below a second, `12.00 s` above.
 pub(crate) fn seconds(ms: u64) -> String {
-    format!("{}.{:02} s", ms / 1000, (ms % 1000) / 10)
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{}.{:02} s", ms / 1000, (ms % 1000) / 10)
+    }
 }
 
 /// `1 failure` / `2 failures`.
@@ -508,7 +512,8 @@ mod tests {
 
     #[test]
     fn seconds_and_suites() {
-        assert_eq!(seconds(843), "0.84 s");
+        assert_eq!(seconds(843), "843 ms");
+        assert_eq!(seconds(0), "0 ms");
         assert_eq!(seconds(12_005), "12.00 s");
         assert_eq!(suite_of("core/users/create"), "core");
         assert_eq!(suite_of("standalone"), "scenarios");
