@@ -274,6 +274,7 @@ async fn run(args: RunArgs) -> Exit {
             base_url: engine.client.redact(&base_url),
             kind,
         },
+        forced_features: args.force_features.clone(),
     };
     let target_label = match kind {
         TargetKind::Embedded => format!("embedded reference server at {base_url}"),

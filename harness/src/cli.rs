@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::ReportFormat;
+use crate::scenario::model::Feature;
 
 /// SCIM 2.0 conformance suite and mock identity-provider harness.
 ///
@@ -96,6 +97,9 @@ pub struct RunArgs {
     /// Treat SHOULD-level failures (warnings) as failures.
     #[arg(long)]
     pub strict: bool,
+    /// Run scenarios needing this feature even if the target does not advertise it (repeatable).
+    #[arg(long = "force-feature", value_enum, value_name = "FEATURE")]
+    pub force_features: Vec<Feature>,
     /// Directory for report files.
     #[arg(long, default_value = "reports/latest", value_name = "DIR")]
     pub report_dir: PathBuf,

@@ -141,6 +141,7 @@ fn one_scenario_run(scenario: ScenarioReport) -> RunReport {
         preflight_error: None,
         scenarios: vec![scenario],
         requirements: Default::default(),
+        features: Default::default(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Evaluates one expectation of a scenario step against a response and returns a
 //! [`CheckResult`]: what was checked, expected vs actual, the cited rule and its severity.
 
+use std::cmp::Ordering;
+
 use serde_json::Value;
 
 use super::http::Response;
@@ -9,7 +11,7 @@ use super::template::Vars;
 use crate::catalog::Catalog;
 use crate::report::model::{CheckOutcome, CheckResult, RequirementRef, SchemaViolation};
 use crate::scenario::diagnostic::{SourceFile, SourceLocation};
-use crate::scenario::model::{BodyShape, Expectation, JsonType, Severity, Step};
+use crate::scenario::model::{BodyShape, Expectation, JsonType, Severity, SortOrder, Step};
 use crate::validate::SchemaSet;
 
 /// What every check of a run shares.
@@ -304,36 +306,104 @@ fn predicates(exp: &Expectation, subject: &str, value: Option<&Value>, vars: &Va
         }
     }
     let len = value.and_then(length);
-    for (word, bound, ok) in [
+    for (word, bound, cmp) in [
+        ("has length", &exp.length, u64::eq as fn(&u64, &u64) -> bool),
+        ("has length at most", &exp.max_length, u64::le),
+        ("has length at least", &exp.min_length, u64::ge),
+    ] {
+        let Some(bound) = bound else { continue };
+        let bound = render(bound);
+        let Some(b) = bound.as_u64() else {
+            parts.push(format!("{word} {}", show(&bound)));
+            fail(
+                format!("{word} {}", show(&bound)).replace("has ", ""),
+                "the bound is not a whole number".into(),
+                &mut failed,
+            );
+            continue;
+        };
+        parts.push(format!("{word} {b}"));
+        if !len.is_some_and(|l| cmp(&l, &b)) {
+            let actual = match len {
+                Some(l) => format!("length {l}"),
+                None => shown.clone(),
+            };
+            fail(
+                format!("{word} {b}").replace("has ", ""),
+                actual,
+                &mut failed,
+            );
+        }
+    }
+    for (word, bound, want) in [
         (
-            "has length",
-            exp.length,
-            len.zip(exp.length).is_some_and(|(l, b)| l == b),
+            "is at least",
+            &exp.at_least,
+            [Ordering::Greater, Ordering::Equal],
         ),
         (
-            "has length at most",
-            exp.max_length,
-            len.zip(exp.max_length).is_some_and(|(l, b)| l <= b),
-        ),
-        (
-            "has length at least",
-            exp.min_length,
-            len.zip(exp.min_length).is_some_and(|(l, b)| l >= b),
+            "is at most",
+            &exp.at_most,
+            [Ordering::Less, Ordering::Equal],
         ),
     ] {
-        if let Some(b) = bound {
-            parts.push(format!("{word} {b}"));
-            if !ok {
-                let actual = match len {
-                    Some(l) => format!("length {l}"),
-                    None => shown.clone(),
-                };
-                fail(
-                    format!("{word} {b}").replace("has ", ""),
-                    actual,
-                    &mut failed,
-                );
+        let Some(bound) = bound else { continue };
+        let bound = render(bound);
+        parts.push(format!("{word} {}", show(&bound)));
+        let ord = value.and_then(|v| compare(v, &bound, ci));
+        if !ord.is_some_and(|o| want.contains(&o)) {
+            fail(
+                format!("{} {}", word.trim_start_matches("is "), show(&bound)),
+                shown.clone(),
+                &mut failed,
+            );
+        }
+    }
+    if let Some(options) = &exp.one_of {
+        let options: Vec<Value> = options.iter().map(render).collect();
+        let list = options.iter().map(show).collect::<Vec<_>>().join(", ");
+        parts.push(format!("is one of {list}"));
+        if !value.is_some_and(|v| options.iter().any(|o| json_eq(v, o, ci))) {
+            fail(format!("one of {list}"), shown.clone(), &mut failed);
+        }
+    }
+    if let Some(pattern) = &exp.all_match {
+        let pattern = render(pattern);
+        parts.push(format!("has every element matching {}", show(&pattern)));
+        match value {
+            Some(Value::Array(items)) => {
+                if let Some((i, bad)) = items
+                    .iter()
+                    .enumerate()
+                    .find(|(_, i)| !json_matches(i, &pattern, ci))
+                {
+                    fail(
+                        format!("every element to match {}", show(&pattern)),
+                        format!("element {i} is {}", show(bad)),
+                        &mut failed,
+                    );
+                }
             }
+            _ => fail("an array".into(), shown.clone(), &mut failed),
+        }
+    }
+    if let Some(spec) = &exp.sorted {
+        let order = match spec.order {
+            SortOrder::Ascending => "ascending",
+            SortOrder::Descending => "descending",
+        };
+        parts.push(format!("is sorted by {} {order}{ci_note}", spec.by));
+        match value {
+            Some(Value::Array(items)) => {
+                if let Some((i, a, b)) = first_unsorted(items, &spec.by, spec.order, ci) {
+                    fail(
+                        format!("elements in {order} order of {}", spec.by),
+                        format!("element {i} ({a}) comes before element {} ({b})", i + 1),
+                        &mut failed,
+                    );
+                }
+            }
+            _ => fail("an array".into(), shown.clone(), &mut failed),
         }
     }
     let description = format!("{subject} {}", parts.join(" and "));
@@ -341,6 +411,46 @@ fn predicates(exp: &Expectation, subject: &str, value: Option<&Value>, vars: &Va
         Some((expected, actual)) => Verdict::new(false, description, expected, actual),
         None => Verdict::new(true, description, parts.join(" and "), shown),
     }
+}
+
+/// Orders two values of the same kind: numbers by value, strings lexicographically.
+fn compare(a: &Value, b: &Value, ci: bool) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::String(x), Value::String(y)) if ci => Some(x.to_lowercase().cmp(&y.to_lowercase())),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// The first adjacent pair out of order, as (index, key, next key). Missing keys sort last
+/// when ascending and first when descending (RFC 7644 §3.4.2.3).
+fn first_unsorted(
+    items: &[Value],
+    by: &str,
+    order: SortOrder,
+    ci: bool,
+) -> Option<(usize, String, String)> {
+    let keys: Vec<Option<&Value>> = items
+        .iter()
+        .map(|i| resolve(i, by).filter(|v| !v.is_null()))
+        .collect();
+    for (i, pair) in keys.windows(2).enumerate() {
+        let ok = match (pair[0], pair[1], order) {
+            (Some(a), Some(b), SortOrder::Ascending) => {
+                compare(a, b, ci) != Some(Ordering::Greater)
+            }
+            (Some(a), Some(b), SortOrder::Descending) => compare(a, b, ci) != Some(Ordering::Less),
+            (None, Some(_), SortOrder::Ascending) => false,
+            (Some(_), None, SortOrder::Descending) => false,
+            _ => true,
+        };
+        if !ok {
+            let text = |k: Option<&Value>| k.map_or_else(|| "no value".to_string(), show);
+            return Some((i, text(pair[0]), text(pair[1])));
+        }
+    }
+    None
 }
 
 fn contains(haystack: &Value, needle: &Value, ci: bool) -> bool {
@@ -420,4 +530,110 @@ fn cut(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max).collect();
     out.push('…');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::scenario::load::parse;
+
+    /// Evaluates the checks of a one-step scenario against a JSON body.
+    fn run(checks: &str, body: Value) -> Vec<CheckResult> {
+        let file = SourceFile {
+            path: "t.yaml".into(),
+            text: format!("name: t\nsteps:\n  - name: s\n    req: P-3.4.2-01\n    request: {{ method: GET, path: /Users }}\n    expect:\n{checks}").into(),
+        };
+        let scenario = parse(&file).unwrap_or_else(|d| panic!("{d}"));
+        let schemas = SchemaSet::embedded().unwrap();
+        let ctx = CheckContext {
+            schemas: &schemas,
+            catalog: Catalog::embedded(),
+            strict: false,
+        };
+        let resp = Response {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/scim+json".into())],
+            body: serde_json::to_vec(&body).unwrap(),
+            truncated: false,
+        };
+        let mut vars = Vars::new("r");
+        vars.set("n", json!(2));
+        let step = &scenario.steps[0];
+        step.expect
+            .iter()
+            .map(|e| evaluate(&ctx, &file, step, e, &resp, &vars))
+            .collect()
+    }
+
+    fn outcomes(results: &[CheckResult]) -> Vec<bool> {
+        results
+            .iter()
+            .map(|r| r.outcome == CheckOutcome::Passed)
+            .collect()
+    }
+
+    #[test]
+    fn lengths_accept_numbers_and_placeholders() {
+        let r = run(
+            "      - { pointer: /Resources, length: 2 }\n      - { pointer: /Resources, length: \"{{n}}\" }\n      - { pointer: /Resources, max_length: 1 }\n      - { pointer: /Resources, min_length: 3 }\n",
+            json!({"Resources": [1, 2]}),
+        );
+        assert_eq!(outcomes(&r), vec![true, true, false, false]);
+        assert_eq!(r[2].actual, "length 2");
+    }
+
+    #[test]
+    fn bounds_one_of_and_all_match() {
+        let r = run(
+            "      - { pointer: /totalResults, at_least: 3 }\n      - { pointer: /totalResults, at_most: 2 }\n      - { pointer: /scimType, one_of: [uniqueness, invalidValue] }\n      - { pointer: /Resources, all_match: { active: true } }\n      - { pointer: /t, at_least: \"2026-01-01T00:00:00Z\" }\n",
+            json!({"totalResults": 3, "scimType": "invalidValue", "Resources": [{"active": true}, {"active": false, "id": "x"}], "t": "2026-05-01T00:00:00Z"}),
+        );
+        assert_eq!(outcomes(&r), vec![true, false, true, false, true]);
+        assert!(r[3].actual.contains("element 1"), "{}", r[3].actual);
+    }
+
+    #[test]
+    fn sorted_follows_rfc_ordering_of_missing_values() {
+        let asc = "      - pointer: /Resources\n        sorted: { by: /userName }\n        case_insensitive: true\n";
+        let desc =
+            "      - pointer: /Resources\n        sorted: { by: /userName, order: descending }\n";
+        let ok = json!({"Resources": [{"userName": "alice"}, {"userName": "Bob"}, {"userName": "carol"}, {}]});
+        assert_eq!(outcomes(&run(asc, ok)), vec![true]);
+        let case_sensitive_order =
+            json!({"Resources": [{"userName": "Bob"}, {"userName": "alice"}]});
+        let r = run(asc, case_sensitive_order);
+        assert_eq!(outcomes(&r), vec![false]);
+        assert!(r[0].actual.contains("element 0"), "{}", r[0].actual);
+        assert_eq!(
+            outcomes(&run(
+                desc,
+                json!({"Resources": [{}, {"userName": "b"}, {"userName": "a"}]})
+            )),
+            vec![true]
+        );
+        assert_eq!(
+            outcomes(&run(desc, json!({"Resources": [{"userName": "b"}, {}]}))),
+            vec![false]
+        );
+    }
+
+    #[test]
+    fn status_and_pointer_checks_report_expected_and_actual() {
+        let r = run(
+            "      - status: 201\n      - { pointer: /active, equals: false }\n      - { pointer: /password, present: false }\n      - { pointer: /userName, equals: ALICE, case_insensitive: true }\n",
+            json!({"active": true, "userName": "alice"}),
+        );
+        assert_eq!(outcomes(&r), vec![false, false, true, true]);
+        assert_eq!(
+            (r[0].expected.as_str(), r[0].actual.as_str()),
+            ("201", "200")
+        );
+        assert_eq!(
+            (r[1].expected.as_str(), r[1].actual.as_str()),
+            ("false", "true")
+        );
+        assert_eq!(r[1].location.line, 8);
+    }
 }

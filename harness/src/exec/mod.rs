@@ -3,6 +3,7 @@
 pub mod assert;
 pub mod cancel;
 pub mod cleanup;
+pub mod discovery;
 pub mod http;
 pub mod pointer;
 pub mod preflight;

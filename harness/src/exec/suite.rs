@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 
 use super::cancel::Cancel;
 use super::cleanup::Registry;
+use super::discovery::{Features, discover};
 use super::preflight::{PreflightError, preflight};
 use super::runner::{Engine, empty_report, run_steps};
 use crate::report::model::{
@@ -17,6 +18,7 @@ use crate::report::model::{
     Summary, TargetInfo, ToolInfo, Verdict,
 };
 use crate::scenario::load::LoadedScenario;
+use crate::scenario::model::Feature;
 
 /// Live progress: called as scenarios start and finish (from several tasks at once).
 pub trait Progress: Send + Sync {
@@ -39,6 +41,8 @@ pub struct SuiteOptions {
     pub deadline: Duration,
     /// What is being tested, for the report.
     pub target: TargetInfo,
+    /// Features to run even when the target does not advertise them.
+    pub forced_features: Vec<Feature>,
 }
 
 /// Runs every scenario and returns the report. Never panics on target behaviour.
@@ -70,12 +74,14 @@ pub async fn run_suite(
     let reports: Vec<ScenarioReport>;
     let mut verdict = None;
     let mut preflight_error = None;
+    let mut features;
     if let Err(e) = checked {
         verdict = Some(match e {
             PreflightError::Unreachable(_) => Verdict::Unreachable,
             PreflightError::NotScim(_) => Verdict::NotScim,
         });
         preflight_error = Some(e.to_string());
+        features = Features::default();
         reports = scenarios
             .iter()
             .map(|sc| {
@@ -86,14 +92,27 @@ pub async fn run_suite(
             })
             .collect();
     } else {
-        reports = run_all(&engine, scenarios, options.jobs, &cancel, progress).await;
+        features = tokio::select! {
+            (found, _) = discover(&engine.client) => found,
+            () = cancel.cancelled() => Features::default(),
+        };
+        features.force(&options.forced_features);
+        reports = run_all(
+            &engine,
+            scenarios,
+            options.jobs,
+            &cancel,
+            &features,
+            progress,
+        )
+        .await;
     }
     deadline.abort();
     if verdict.is_none() && cancel.reason().is_some() {
         verdict = Some(Verdict::Interrupted);
     }
     let requests = preflight_sent + engine.client.requests_sent();
-    assemble(
+    let mut report = assemble(
         reports,
         verdict,
         preflight_error,
@@ -101,7 +120,9 @@ pub async fn run_suite(
         clock.elapsed(),
         options,
         requests,
-    )
+    );
+    report.features = features.report();
+    report
 }
 
 async fn run_all(
@@ -109,6 +130,7 @@ async fn run_all(
     scenarios: Vec<LoadedScenario>,
     jobs: usize,
     cancel: &Cancel,
+    features: &Features,
     progress: Arc<dyn Progress>,
 ) -> Vec<ScenarioReport> {
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
@@ -119,12 +141,19 @@ async fn run_all(
         let cancel = cancel.clone();
         let permits = permits.clone();
         let progress = progress.clone();
+        let skip = features.skip_reason(&sc.scenario.requires);
         set.spawn(async move {
             let _permit = permits.acquire_owned().await;
             let mut report = empty_report(&sc);
             if let Some(reason) = cancel.reason() {
                 report.status = ScenarioStatus::Skipped;
                 report.error = Some(format!("not run: {reason}"));
+                return (index, report);
+            }
+            if let Some(reason) = skip {
+                report.status = ScenarioStatus::Skipped;
+                report.error = Some(format!("skipped: {reason}"));
+                progress.finished(&report);
                 return (index, report);
             }
             progress.started(&sc.id);
@@ -220,6 +249,7 @@ fn assemble(
         preflight_error,
         scenarios,
         requirements,
+        features: BTreeMap::new(),
     }
 }
 

@@ -122,6 +122,24 @@ pub(crate) fn report() -> RunReport {
         preflight_error: None,
         scenarios,
         requirements,
+        features: BTreeMap::from([
+            (
+                "patch".to_string(),
+                FeatureReport {
+                    supported: true,
+                    forced: false,
+                    source: "ServiceProviderConfig patch.supported = true".into(),
+                },
+            ),
+            (
+                "sort".to_string(),
+                FeatureReport {
+                    supported: false,
+                    forced: false,
+                    source: "ServiceProviderConfig sort.supported = false".into(),
+                },
+            ),
+        ]),
     }
 }
 

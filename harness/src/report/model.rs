@@ -39,6 +39,20 @@ pub struct RunReport {
     pub scenarios: Vec<ScenarioReport>,
     /// Per requirement id: how its checks fared in this run.
     pub requirements: BTreeMap<String, RequirementVerdict>,
+    /// What the target advertises (ServiceProviderConfig, ResourceTypes, probes), by feature
+    /// name; scenarios needing an unsupported feature are skipped.
+    pub features: BTreeMap<String, FeatureReport>,
+}
+
+/// Whether the target supports one feature, and how that was learnt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct FeatureReport {
+    /// Advertised (or probed) as supported.
+    pub supported: bool,
+    /// Run anyway because of `--force-feature`.
+    pub forced: bool,
+    /// Where the answer came from, e.g. `ServiceProviderConfig sort.supported = false`.
+    pub source: String,
 }
 
 /// Tool name and version.

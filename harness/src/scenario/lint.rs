@@ -351,11 +351,61 @@ impl Linter<'_, '_> {
             );
         }
         let mut used = Vec::new();
-        for v in [&e.equals, &e.not_equals, &e.contains, &e.not_contains]
-            .into_iter()
-            .flatten()
+        for v in [
+            &e.equals,
+            &e.not_equals,
+            &e.contains,
+            &e.not_contains,
+            &e.length,
+            &e.max_length,
+            &e.min_length,
+            &e.at_least,
+            &e.at_most,
+            &e.all_match,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(e.one_of.iter().flatten())
         {
             used.extend(placeholders_in_value(v));
+        }
+        for (name, bound) in [
+            ("length", &e.length),
+            ("max_length", &e.max_length),
+            ("min_length", &e.min_length),
+        ] {
+            let ok = match bound {
+                None | Some(serde_json::Value::Number(_)) => {
+                    bound.as_ref().is_none_or(|b| b.as_u64().is_some())
+                }
+                Some(serde_json::Value::String(s)) => {
+                    placeholders(s).len() == 1
+                        && s.trim().starts_with("{{")
+                        && s.trim().ends_with("}}")
+                }
+                Some(_) => false,
+            };
+            if !ok {
+                self.out.push(
+                    Diagnostic::at(self.file, line, column, format!("`{name}` must be a whole number or one `{{{{placeholder}}}}`"))
+                        .with_label("not a length")
+                        .with_help(format!("write e.g. `{name}: 2` or `{name}: \"{{{{n}}}}\"` with `n` captured earlier")),
+                );
+            }
+        }
+        if let Some(sort) = &e.sorted
+            && !sort.by.starts_with('/')
+        {
+            self.out.push(
+                Diagnostic::at(
+                    self.file,
+                    line,
+                    column,
+                    format!("`sorted.by` is not a JSON Pointer: `{}`", sort.by),
+                )
+                .with_label("must start with `/`")
+                .with_help(format!("write `by: /{}`", sort.by.replace('.', "/"))),
+            );
         }
         if let Some(p) = &e.pointer {
             used.extend(placeholders(&p.value));

@@ -28,6 +28,10 @@ pub struct Scenario {
     /// Free tags for selecting scenarios (`--tag users`).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Protocol features the scenario needs; it is skipped, with the reason, when the
+    /// target's discovery documents do not advertise one of them.
+    #[serde(default)]
+    pub requires: Vec<Feature>,
     /// Variables available to every step as `{{name}}`. Values may use built-ins such as
     /// `{{run_id}}`; a value that is exactly `{{x}}` keeps the JSON type of `x`.
     #[serde(default)]
@@ -191,15 +195,35 @@ pub struct Expectation {
     #[serde(default)]
     #[serde(rename = "type")]
     pub json_type: Option<JsonType>,
-    /// Exact length of an array or string.
+    /// Exact length of an array or string: a number, or a placeholder holding one (`"{{n}}"`).
     #[serde(default)]
-    pub length: Option<u64>,
-    /// Maximum length of an array or string.
+    #[schemars(with = "Option<NumberOrPlaceholder>")]
+    pub length: Option<Value>,
+    /// Maximum length of an array or string (number or placeholder).
     #[serde(default)]
-    pub max_length: Option<u64>,
-    /// Minimum length of an array or string.
+    #[schemars(with = "Option<NumberOrPlaceholder>")]
+    pub max_length: Option<Value>,
+    /// Minimum length of an array or string (number or placeholder).
     #[serde(default)]
-    pub min_length: Option<u64>,
+    #[schemars(with = "Option<NumberOrPlaceholder>")]
+    pub min_length: Option<Value>,
+    /// The value is at least this: numbers compare by value, strings (e.g. timestamps in
+    /// the same format) lexicographically. Placeholders allowed.
+    #[serde(default)]
+    pub at_least: Option<Value>,
+    /// The value is at most this (same rules as `at_least`).
+    #[serde(default)]
+    pub at_most: Option<Value>,
+    /// The value equals one of these (e.g. acceptable `scimType`s).
+    #[serde(default)]
+    pub one_of: Option<Vec<Value>>,
+    /// Every element of an array matches this value (objects: every given key matches).
+    /// Vacuously true for an empty array.
+    #[serde(default)]
+    pub all_match: Option<Value>,
+    /// An array's elements are ordered by a sub-value (RFC 7644 §3.4.2.3).
+    #[serde(default)]
+    pub sorted: Option<SortSpec>,
     /// Compare strings ignoring case (where the RFC says so, e.g. `caseExact: false` attributes).
     #[serde(default)]
     pub case_insensitive: bool,
@@ -258,6 +282,11 @@ impl Expectation {
             ("length", self.length.is_some()),
             ("max_length", self.max_length.is_some()),
             ("min_length", self.min_length.is_some()),
+            ("at_least", self.at_least.is_some()),
+            ("at_most", self.at_most.is_some()),
+            ("one_of", self.one_of.is_some()),
+            ("all_match", self.all_match.is_some()),
+            ("sorted", self.sorted.is_some()),
         ];
         for (name, set) in flags {
             if set {
@@ -265,6 +294,114 @@ impl Expectation {
             }
         }
         out
+    }
+}
+
+/// A number, or a string that is one `{{placeholder}}` holding a number.
+#[derive(JsonSchema)]
+#[schemars(untagged)]
+#[expect(dead_code, reason = "schema-only type: documents the accepted forms")]
+enum NumberOrPlaceholder {
+    Number(u64),
+    Placeholder(String),
+}
+
+/// How an array must be ordered.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortSpec {
+    /// JSON Pointer into each element giving the sort key (e.g. `/userName`, `/name/familyName`).
+    pub by: String,
+    /// `ascending` (default) or `descending`. Elements without a value go last when
+    /// ascending and first when descending.
+    #[serde(default)]
+    pub order: SortOrder,
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Smallest first.
+    #[default]
+    Ascending,
+    /// Largest first.
+    Descending,
+}
+
+/// A protocol feature a scenario needs. Scenarios that need a feature the target does not
+/// advertise are skipped with the reason (`--force-feature` runs them anyway).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    JsonSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// `/ResourceTypes` lists User.
+    Users,
+    /// `/ResourceTypes` lists Group.
+    Groups,
+    /// User lists the enterprise extension in `schemaExtensions`.
+    EnterpriseUser,
+    /// ServiceProviderConfig `patch.supported`.
+    Patch,
+    /// ServiceProviderConfig `bulk.supported`.
+    Bulk,
+    /// ServiceProviderConfig `filter.supported`.
+    Filter,
+    /// ServiceProviderConfig `sort.supported`.
+    Sort,
+    /// ServiceProviderConfig `etag.supported`.
+    Etag,
+    /// ServiceProviderConfig `changePassword.supported`.
+    ChangePassword,
+    /// `POST /Users/.search` answers (probed: no flag exists).
+    Search,
+    /// `GET /Me` answers other than 501/404 (probed).
+    Me,
+}
+
+impl Feature {
+    /// Every feature.
+    pub const ALL: [Feature; 11] = [
+        Feature::Users,
+        Feature::Groups,
+        Feature::EnterpriseUser,
+        Feature::Patch,
+        Feature::Bulk,
+        Feature::Filter,
+        Feature::Sort,
+        Feature::Etag,
+        Feature::ChangePassword,
+        Feature::Search,
+        Feature::Me,
+    ];
+
+    /// The name used in scenario files and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Feature::Users => "users",
+            Feature::Groups => "groups",
+            Feature::EnterpriseUser => "enterprise_user",
+            Feature::Patch => "patch",
+            Feature::Bulk => "bulk",
+            Feature::Filter => "filter",
+            Feature::Sort => "sort",
+            Feature::Etag => "etag",
+            Feature::ChangePassword => "change_password",
+            Feature::Search => "search",
+            Feature::Me => "me",
+        }
     }
 }
 

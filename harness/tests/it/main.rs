@@ -5,5 +5,6 @@ mod cleanup;
 mod cli;
 mod contracts;
 mod diagnostics;
+mod features;
 mod nonconformant;
 mod support;

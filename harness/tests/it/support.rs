@@ -45,6 +45,8 @@ pub enum Defect {
     TokenNotChecked,
     /// GET of a single user never answers (to interrupt a run mid-scenario).
     HangOnUserRead,
+    /// ServiceProviderConfig says `patch.supported: false` (PATCH still works).
+    PatchNotAdvertised,
 }
 
 struct Proxy {
@@ -117,6 +119,12 @@ impl Respond for Proxy {
                     {
                         obj.remove("schemas");
                     }
+                    resp.body = serde_json::to_vec(&body).unwrap();
+                }
+            }
+            Defect::PatchNotAdvertised if path == "/ServiceProviderConfig" => {
+                if let Some(mut body) = resp.json() {
+                    body["patch"]["supported"] = serde_json::Value::Bool(false);
                     resp.body = serde_json::to_vec(&body).unwrap();
                 }
             }
@@ -234,6 +242,7 @@ pub fn options(url: &str) -> SuiteOptions {
             base_url: url.to_string(),
             kind: TargetKind::External,
         },
+        forced_features: Vec::new(),
     }
 }
 
@@ -285,4 +294,21 @@ pub fn failed_check<'a>(
         })
         .unwrap_or_else(|| panic!("no failed {req} check in {id} › {step}: {:#?}", st.checks));
     (st, check)
+}
+
+/// Runs the suite with `--force-feature` set.
+pub async fn run_forcing(
+    url: &str,
+    forced: Vec<scim_harness::scenario::model::Feature>,
+) -> RunReport {
+    let mut opts = options(url);
+    opts.forced_features = forced;
+    run_suite(
+        engine(url),
+        load_scenarios(),
+        &opts,
+        Cancel::default(),
+        Arc::new(Silent),
+    )
+    .await
 }
