@@ -29,8 +29,13 @@ impl Registry {
         let base = &client.config().base_url;
         match method {
             "POST" if (200..300).contains(&resp.status) => {
-                if let Some(url) = created_url(base, path, resp) {
-                    let mut created = self.lock();
+                let urls = if path.trim_end_matches('/').eq_ignore_ascii_case("/Bulk") {
+                    bulk_created_urls(base, resp)
+                } else {
+                    created_url(base, path, resp).into_iter().collect()
+                };
+                let mut created = self.lock();
+                for url in urls {
                     if !created.contains(&url) {
                         created.push(url);
                     }
@@ -100,8 +105,8 @@ impl Registry {
 }
 
 /// The URL of a resource a POST created: the collection path plus the returned `id`, or the
-/// `Location` header when it points below the base URL. `/.search` and `/Bulk` create nothing
-/// here (bulk results are handled by the bulk scenarios themselves).
+/// `Location` header when it points below the base URL. `/.search` creates nothing, and
+/// `/Bulk` is handled by [`bulk_created_urls`].
 fn created_url(base: &str, path: &str, resp: &Response) -> Option<String> {
     let collection = path.trim_end_matches('/');
     if collection.ends_with("/.search") || collection.eq_ignore_ascii_case("/Bulk") {
@@ -115,6 +120,39 @@ fn created_url(base: &str, path: &str, resp: &Response) -> Option<String> {
     }
     resp.header("location")
         .filter(|loc| loc.starts_with(base) && loc.len() > base.len() + 1)
+}
+
+/// Resources a bulk request created: the `location` of every POST operation whose status
+/// is 2xx (RFC 7644 §3.7.3), when it points below the base URL.
+fn bulk_created_urls(base: &str, resp: &Response) -> Vec<String> {
+    let Some(body) = resp.json() else {
+        return Vec::new();
+    };
+    let ops = body
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case("Operations")))
+        .and_then(|(_, v)| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    ops.iter()
+        .filter(|op| {
+            op.get("method")
+                .and_then(Value::as_str)
+                .is_some_and(|m| m.eq_ignore_ascii_case("POST"))
+        })
+        .filter(|op| match op.get("status") {
+            Some(Value::String(s)) => s.starts_with('2'),
+            Some(Value::Number(n)) => n.as_u64().is_some_and(|n| (200..300).contains(&n)),
+            Some(Value::Object(o)) => o
+                .get("code")
+                .map(|c| c.to_string())
+                .is_some_and(|c| c.trim_matches('"').starts_with('2')),
+            _ => false,
+        })
+        .filter_map(|op| op.get("location").and_then(Value::as_str))
+        .filter(|loc| loc.starts_with(base) && loc.len() > base.len() + 1)
+        .map(str::to_string)
+        .collect()
 }
 
 #[cfg(test)]
@@ -179,6 +217,19 @@ mod tests {
         );
         r.observe(&c, "DELETE", "/Users/u1", &resp(204, "", None));
         assert_eq!(r.pending(), vec!["http://127.0.0.1:9/scim/Groups/g1"]);
+    }
+
+    #[test]
+    fn bulk_posts_register_their_created_locations() {
+        let c = client();
+        let r = Registry::new();
+        let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkResponse"],"Operations":[
+            {"method":"POST","bulkId":"a","location":"http://127.0.0.1:9/scim/Users/u1","status":"201"},
+            {"method":"POST","bulkId":"b","status":"400","response":{"status":"400"}},
+            {"method":"PUT","location":"http://127.0.0.1:9/scim/Users/u9","status":"200"},
+            {"method":"POST","bulkId":"c","location":"http://elsewhere.example/Users/u2","status":"201"}]}"#;
+        r.observe(&c, "POST", "/Bulk", &resp(200, body, None));
+        assert_eq!(r.pending(), vec!["http://127.0.0.1:9/scim/Users/u1"]);
     }
 
     #[tokio::test]
