@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use owo_colors::OwoColorize;
 use scim_reference_server::{ReferenceServer, ServerOptions};
 
+use crate::baseline::Baseline;
 use crate::catalog::Catalog;
 use crate::cli::{Cli, Command, RunArgs, ScenarioArgs, SchemaKind, ServeArgs};
 use crate::contracts;
@@ -211,6 +212,19 @@ async fn run(args: RunArgs) -> Exit {
         Ok(t) => t,
         Err(e) => return e,
     };
+    let baseline = match &args.baseline {
+        None => Baseline::none(),
+        Some(path) => {
+            let ids = scenarios.iter().map(|s| s.id.clone()).collect();
+            match Baseline::load(path, &ids) {
+                Ok(b) => b,
+                Err(diagnostics) => {
+                    print_diagnostics(&diagnostics, std::io::stderr().is_terminal());
+                    return Exit::InvalidScenarios;
+                }
+            }
+        }
+    };
     if !(args.timeout > 0.0 && args.deadline > 0.0) {
         eprintln!("error: --timeout and --deadline must be positive");
         return Exit::Usage;
@@ -266,6 +280,7 @@ async fn run(args: RunArgs) -> Exit {
         catalog: Catalog::embedded(),
         strict: args.strict,
         run_id: run_id(),
+        baseline: Arc::new(baseline),
     };
     let options = SuiteOptions {
         jobs: usize::from(args.jobs),

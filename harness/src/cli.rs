@@ -97,6 +97,10 @@ pub struct RunArgs {
     /// Treat SHOULD-level failures (warnings) as failures.
     #[arg(long)]
     pub strict: bool,
+    /// File of known failures of this target (YAML `expected_failures: [{scenario, step?, req?, reason}]`):
+    /// they do not fail the run, and entries that now pass are reported.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Run scenarios needing this feature even if the target does not advertise it (repeatable).
     #[arg(long = "force-feature", value_enum, value_name = "FEATURE")]
     pub force_features: Vec<Feature>,

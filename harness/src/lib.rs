@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod baseline;
 pub mod catalog;
 pub mod cli;
 pub mod contracts;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use scim_harness::baseline::Baseline;
 use scim_harness::catalog::Catalog;
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::cleanup::Registry;
@@ -79,6 +80,7 @@ fn main() {
             catalog: Catalog::embedded(),
             strict: false,
             run_id: format!("t{}", &uuid_like()),
+            baseline: Arc::new(Baseline::none()),
         })
     };
 
@@ -142,6 +144,7 @@ fn one_scenario_run(scenario: ScenarioReport) -> RunReport {
         scenarios: vec![scenario],
         requirements: Default::default(),
         features: Default::default(),
+        baseline: Vec::new(),
     }
 }
 

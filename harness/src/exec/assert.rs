@@ -74,6 +74,7 @@ pub fn evaluate(
         because: exp.because.clone(),
         impact: exp.impact.clone().or_else(|| step.impact.clone()),
         violations: verdict.violations,
+        expected_failure: None,
     }
 }
 

@@ -13,6 +13,7 @@ use super::cleanup::Registry;
 use super::http::{HttpClient, OutgoingRequest, Response};
 use super::pointer::resolve;
 use super::template::{Unset, Vars};
+use crate::baseline::Baseline;
 use crate::catalog::Catalog;
 use crate::report::model::{
     Exchange, RecordedRequest, ScenarioReport, ScenarioStatus, StepReport, StepStatus,
@@ -34,6 +35,8 @@ pub struct Engine {
     pub strict: bool,
     /// Unique per run; scenarios use it to name their data.
     pub run_id: String,
+    /// The target's expected failures (`--baseline`).
+    pub baseline: Arc<Baseline>,
 }
 
 /// A fresh report for a scenario that has not run yet.
@@ -187,9 +190,9 @@ async fn run_step(
         }
     }
     for exp in &step.expect {
-        report
-            .checks
-            .push(evaluate(ctx, &sc.file, step, exp, &resp, vars));
+        let mut check = evaluate(ctx, &sc.file, step, exp, &resp, vars);
+        engine.baseline.apply(&sc.id, &step.name.value, &mut check);
+        report.checks.push(check);
     }
     let failed = report.checks.iter().any(|c| c.is_failure());
     if failed {

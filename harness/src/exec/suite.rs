@@ -14,8 +14,8 @@ use super::discovery::{Features, discover};
 use super::preflight::{PreflightError, preflight};
 use super::runner::{Engine, empty_report, run_steps};
 use crate::report::model::{
-    CheckOutcome, FORMAT_VERSION, RequirementVerdict, RunReport, ScenarioReport, ScenarioStatus,
-    Summary, TargetInfo, ToolInfo, Verdict,
+    BaselineStatus, CheckOutcome, FORMAT_VERSION, RequirementVerdict, RunReport, ScenarioReport,
+    ScenarioStatus, Summary, TargetInfo, ToolInfo, Verdict,
 };
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Feature;
@@ -122,6 +122,12 @@ pub async fn run_suite(
         requests,
     );
     report.features = features.report();
+    report.baseline = engine.baseline.outcomes();
+    report.summary.unexpected_passes = report
+        .baseline
+        .iter()
+        .filter(|b| b.status == BaselineStatus::NowPasses)
+        .count() as u32;
     report
 }
 
@@ -204,7 +210,9 @@ fn assemble(
         summary.leaked_resources += s.cleanup.iter().filter(|c| !c.deleted).count() as u32;
         for check in s.steps.iter().flat_map(|st| &st.checks) {
             summary.checks += 1;
-            if check.is_failure() {
+            if check.expected_failure.is_some() {
+                summary.expected_failures += 1;
+            } else if check.is_failure() {
                 summary.check_failures += 1;
             } else if check.is_warning() {
                 summary.warnings += 1;
@@ -250,6 +258,7 @@ fn assemble(
         scenarios,
         requirements,
         features: BTreeMap::new(),
+        baseline: Vec::new(),
     }
 }
 

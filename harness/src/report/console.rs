@@ -6,7 +6,8 @@
 use owo_colors::OwoColorize;
 
 use super::model::{
-    CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport, StepStatus, Verdict,
+    BaselineStatus, CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport, StepStatus,
+    Verdict,
 };
 use super::{
     BODY_LIMIT, by_step, compact_body, failures, plural, pretty_body, scenario_failures, seconds,
@@ -81,6 +82,54 @@ pub fn render_summary(report: &RunReport, color: bool) -> String {
         sections.push(out);
     }
 
+    let expected: Vec<_> = report
+        .scenarios
+        .iter()
+        .flat_map(|s| {
+            s.steps
+                .iter()
+                .flat_map(move |st| st.checks.iter().map(move |c| (s, st, c)))
+        })
+        .filter(|(_, _, c)| c.expected_failure.is_some())
+        .collect();
+    let now_passing: Vec<_> = report
+        .baseline
+        .iter()
+        .filter(|b| b.status == BaselineStatus::NowPasses)
+        .collect();
+    if !expected.is_empty() || !now_passing.is_empty() {
+        let mut out = String::new();
+        for (s, st, c) in expected {
+            out.push_str(&format!(
+                "{} {} › {}: {} — {} — {}\n",
+                p.dim("XFAIL"),
+                clean(&s.id),
+                clean(&st.name),
+                clean(&c.description),
+                clean(&c.citation()),
+                clean(c.expected_failure.as_deref().unwrap_or_default())
+            ));
+        }
+        for b in now_passing {
+            let place = [
+                Some(b.scenario.as_str()),
+                b.step.as_deref(),
+                b.req.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" › ");
+            out.push_str(&format!(
+                "{} {} now passes — remove it from the baseline ({})\n",
+                p.green_bold("XPASS"),
+                clean(&place),
+                clean(&b.reason)
+            ));
+        }
+        sections.push(out);
+    }
+
     let leaks: Vec<_> = report
         .scenarios
         .iter()
@@ -141,6 +190,15 @@ pub(super) fn summary_line(report: &RunReport) -> String {
         plural(s.requests, "request", "requests"),
         seconds(report.duration_ms)
     );
+    if s.expected_failures > 0 {
+        line.push_str(&format!(" · {} expected (baseline)", s.expected_failures));
+    }
+    if s.unexpected_passes > 0 {
+        line.push_str(&format!(
+            " · {} baseline entries now pass",
+            s.unexpected_passes
+        ));
+    }
     if s.leaked_resources > 0 {
         line.push_str(&format!(
             " · {}",

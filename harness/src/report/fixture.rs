@@ -47,6 +47,7 @@ fn passed(
         because: None,
         impact: None,
         violations: Vec::new(),
+        expected_failure: None,
     }
 }
 
@@ -118,10 +119,13 @@ pub(crate) fn report() -> RunReport {
             notes: 0,
             requests: 6,
             leaked_resources: 1,
+            expected_failures: 0,
+            unexpected_passes: 0,
         },
         preflight_error: None,
         scenarios,
         requirements,
+        baseline: Vec::new(),
         features: BTreeMap::from([
             (
                 "patch".to_string(),
@@ -309,6 +313,7 @@ fn user_lifecycle() -> ScenarioReport {
                             .into(),
                     ),
                     violations: Vec::new(),
+                    expected_failure: None,
                 },
                 passed(
                     "header Content-Type is application/scim+json",
@@ -348,6 +353,7 @@ fn user_lifecycle() -> ScenarioReport {
                             message: "\"yes\" is not of type \"boolean\"".into(),
                         },
                     ],
+                    expected_failure: None,
                 },
                 passed(
                     "/userName equals \"alice-3f9c\"",
@@ -377,6 +383,7 @@ fn user_lifecycle() -> ScenarioReport {
                     because: None,
                     impact: None,
                     violations: Vec::new(),
+                    expected_failure: None,
                 },
             ],
             captures,

@@ -39,9 +39,38 @@ pub struct RunReport {
     pub scenarios: Vec<ScenarioReport>,
     /// Per requirement id: how its checks fared in this run.
     pub requirements: BTreeMap<String, RequirementVerdict>,
+    /// How each entry of the `--baseline` file fared (empty without a baseline).
+    pub baseline: Vec<BaselineOutcome>,
     /// What the target advertises (ServiceProviderConfig, ResourceTypes, probes), by feature
     /// name; scenarios needing an unsupported feature are skipped.
     pub features: BTreeMap<String, FeatureReport>,
+}
+
+/// One baseline entry after the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct BaselineOutcome {
+    /// Scenario id.
+    pub scenario: String,
+    /// Step name, if the entry names one.
+    pub step: Option<String>,
+    /// Requirement id, if the entry names one.
+    pub req: Option<String>,
+    /// The reason given in the baseline.
+    pub reason: String,
+    /// What happened.
+    pub status: BaselineStatus,
+}
+
+/// What happened to a baseline entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineStatus {
+    /// A matching check failed, as expected.
+    StillFailing,
+    /// Matching checks ran and all passed: the entry can be removed.
+    NowPasses,
+    /// No matching check ran (scenario skipped, or stopped earlier).
+    NotReached,
 }
 
 /// Whether the target supports one feature, and how that was learnt.
@@ -123,6 +152,10 @@ pub struct Summary {
     pub requests: u32,
     /// Resources created during the run that cleanup could not delete.
     pub leaked_resources: u32,
+    /// Failed checks that the baseline expects.
+    pub expected_failures: u32,
+    /// Baseline entries whose checks all passed: remove them from the baseline.
+    pub unexpected_passes: u32,
 }
 
 /// One scenario's result.
@@ -261,6 +294,9 @@ pub struct CheckResult {
     pub impact: Option<String>,
     /// Schema violations, for `schema` checks.
     pub violations: Vec<SchemaViolation>,
+    /// Set when the check failed and the target's baseline expects that: the reason given
+    /// there. Such a failure neither fails the run nor stops the scenario.
+    pub expected_failure: Option<String>,
 }
 
 /// Pass or fail of one check.
@@ -322,14 +358,18 @@ pub struct RequirementVerdict {
 }
 
 impl CheckResult {
-    /// True when this check failed at MUST level.
+    /// True when this check failed at MUST level and the baseline does not expect it.
     pub fn is_failure(&self) -> bool {
-        self.outcome == CheckOutcome::Failed && self.severity == Severity::Must
+        self.outcome == CheckOutcome::Failed
+            && self.severity == Severity::Must
+            && self.expected_failure.is_none()
     }
 
-    /// True when this check failed at SHOULD level.
+    /// True when this check failed at SHOULD level and the baseline does not expect it.
     pub fn is_warning(&self) -> bool {
-        self.outcome == CheckOutcome::Failed && self.severity == Severity::Should
+        self.outcome == CheckOutcome::Failed
+            && self.severity == Severity::Should
+            && self.expected_failure.is_none()
     }
 
     /// The citation as one line: `P-3.3-01 (SHALL, RFC 7644 §3.3)` or the source.

@@ -1,6 +1,7 @@
 //! Integration tests of the harness itself, one module per capability, in one binary (one
 //! link step on a 2-core CI machine).
 
+mod baseline;
 mod cleanup;
 mod cli;
 mod contracts;

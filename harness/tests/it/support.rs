@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use scim_harness::baseline::Baseline;
 use scim_harness::catalog::Catalog;
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::http::{ClientConfig, HttpClient};
@@ -231,6 +232,7 @@ pub fn engine(url: &str) -> Engine {
         catalog: Catalog::embedded(),
         strict: false,
         run_id: format!("it{}", uuid_ish()),
+        baseline: Arc::new(Baseline::none()),
     }
 }
 
@@ -307,6 +309,25 @@ pub async fn run_forcing(
         engine(url),
         load_scenarios(),
         &opts,
+        Cancel::default(),
+        Arc::new(Silent),
+    )
+    .await
+}
+
+/// Runs the suite with a baseline file's content.
+pub async fn run_with_baseline(url: &str, baseline_yaml: &str) -> RunReport {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("baseline.yaml");
+    std::fs::write(&path, baseline_yaml).unwrap();
+    let scenarios = load_scenarios();
+    let ids = scenarios.iter().map(|s| s.id.clone()).collect();
+    let mut engine = engine(url);
+    engine.baseline = Arc::new(Baseline::load(&path, &ids).unwrap_or_else(|d| panic!("{d:#?}")));
+    run_suite(
+        engine,
+        scenarios,
+        &options(url),
         Cancel::default(),
         Arc::new(Silent),
     )
