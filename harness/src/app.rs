@@ -25,6 +25,7 @@ use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::lint::LintContext;
 use crate::scenario::load::{LoadedScenario, load_suite};
 use crate::validate::SchemaSet;
+use crate::validate::snapshot::SnapshotStore;
 
 /// Runs a parsed command line.
 pub fn main(cli: Cli) -> Exit {
@@ -39,7 +40,7 @@ pub fn main(cli: Cli) -> Exit {
         }
     };
     match cli.command {
-        Command::Run(args) => runtime.block_on(run(args)),
+        Command::Run(args) => runtime.block_on(run(*args)),
         Command::Check(select) => check(&select),
         Command::List(select) => list(&select),
         Command::Coverage(select) => coverage(&select),
@@ -281,6 +282,10 @@ async fn run(args: RunArgs) -> Exit {
         strict: args.strict,
         run_id: run_id(),
         baseline: Arc::new(baseline),
+        snapshots: args.snapshot.map(|mode| SnapshotStore {
+            dir: args.snapshot_dir.join(target_name(&args, &base_url)),
+            mode,
+        }),
     };
     let options = SuiteOptions {
         jobs: usize::from(args.jobs),
@@ -320,6 +325,25 @@ async fn run(args: RunArgs) -> Exit {
         }
     }
     Exit::from_verdict(report.verdict)
+}
+
+/// The target's name in snapshot paths: `--target-name`, `reference` for the embedded
+/// server, else `host-port` of the URL.
+fn target_name(args: &RunArgs, base_url: &str) -> String {
+    if let Some(name) = &args.target_name {
+        return crate::validate::snapshot::slug(name);
+    }
+    if args.target.is_none() {
+        return "reference".to_string();
+    }
+    let host = base_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(base_url)
+        .split('/')
+        .next()
+        .unwrap_or("target");
+    crate::validate::snapshot::slug(host)
 }
 
 /// First Ctrl-C: stop the run and clean up. Second: leave at once.

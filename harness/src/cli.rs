@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::ReportFormat;
 use crate::scenario::model::Feature;
+use crate::validate::snapshot::SnapshotMode;
 
 /// SCIM 2.0 conformance suite and mock identity-provider harness.
 ///
@@ -23,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the scenarios against a SCIM server (the embedded one when no --target is given).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Load and lint scenario files without sending anything (for editors and pre-commit).
     Check(ScenarioArgs),
     /// List the scenarios that would run.
@@ -101,6 +102,17 @@ pub struct RunArgs {
     /// they do not fail the run, and entries that now pass are reported.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Compare every response with its stored snapshot (`check`, fails on drift) or record
+    /// them anew (`update`), under `<snapshot-dir>/<target-name>/`.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub snapshot: Option<SnapshotMode>,
+    /// Directory of snapshots.
+    #[arg(long, default_value = "snapshots", value_name = "DIR")]
+    pub snapshot_dir: PathBuf,
+    /// Name of the target in snapshot paths [default: `reference` for the embedded server,
+    /// else host and port of --target].
+    #[arg(long, value_name = "NAME")]
+    pub target_name: Option<String>,
     /// Run scenarios needing this feature even if the target does not advertise it (repeatable).
     #[arg(long = "force-feature", value_enum, value_name = "FEATURE")]
     pub force_features: Vec<Feature>,

@@ -81,6 +81,7 @@ fn main() {
             strict: false,
             run_id: format!("t{}", &uuid_like()),
             baseline: Arc::new(Baseline::none()),
+            snapshots: None,
         })
     };
 

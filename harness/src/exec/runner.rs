@@ -16,11 +16,13 @@ use super::template::{Unset, Vars};
 use crate::baseline::Baseline;
 use crate::catalog::Catalog;
 use crate::report::model::{
-    Exchange, RecordedRequest, ScenarioReport, ScenarioStatus, StepReport, StepStatus,
+    CheckOutcome, CheckResult, Exchange, RecordedRequest, ScenarioReport, ScenarioStatus,
+    StepReport, StepStatus,
 };
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{Auth, Step};
+use crate::scenario::model::{Auth, Severity, Step};
 use crate::validate::SchemaSet;
+use crate::validate::snapshot::{SnapshotResult, SnapshotStore, normalize};
 
 /// What every scenario of a run shares.
 #[derive(Clone)]
@@ -37,6 +39,8 @@ pub struct Engine {
     pub run_id: String,
     /// The target's expected failures (`--baseline`).
     pub baseline: Arc<Baseline>,
+    /// Behaviour snapshots to check or update (`--snapshot`).
+    pub snapshots: Option<SnapshotStore>,
 }
 
 /// A fresh report for a scenario that has not run yet.
@@ -88,14 +92,23 @@ pub async fn run_steps(
         catalog: engine.catalog,
         strict: engine.strict,
     };
-    for step in &sc.scenario.steps {
+    for (index, step) in sc.scenario.steps.iter().enumerate() {
         if let Some(reason) = cancel.reason() {
             report.status = ScenarioStatus::Errored;
             report.error = Some(format!("interrupted: {reason}"));
             return;
         }
         report.steps_not_run.remove(0);
-        let step_report = run_step(engine, &check_ctx, sc, step, registry, &mut vars, cancel).await;
+        let step_report = run_step(
+            engine,
+            &check_ctx,
+            sc,
+            (index, step),
+            registry,
+            &mut vars,
+            cancel,
+        )
+        .await;
         let status = step_report.status;
         report.steps.push(step_report);
         match status {
@@ -119,7 +132,7 @@ async fn run_step(
     engine: &Engine,
     ctx: &CheckContext<'_>,
     sc: &LoadedScenario,
-    step: &Step,
+    (index, step): (usize, &Step),
     registry: &Registry,
     vars: &mut Vars,
     cancel: &Cancel,
@@ -194,6 +207,11 @@ async fn run_step(
         engine.baseline.apply(&sc.id, &step.name.value, &mut check);
         report.checks.push(check);
     }
+    if let Some(store) = &engine.snapshots {
+        let mut check = snapshot_check(store, sc, index, step, &outgoing, &resp, vars, &report);
+        engine.baseline.apply(&sc.id, &step.name.value, &mut check);
+        report.checks.push(check);
+    }
     let failed = report.checks.iter().any(|c| c.is_failure());
     if failed {
         report.status = StepStatus::Failed;
@@ -204,6 +222,58 @@ async fn run_step(
         report.error = Some(capture_errors.join("; "));
     }
     report
+}
+
+/// Compares the step's normalized response with its stored snapshot (or records it).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the values are all distinct"
+)]
+fn snapshot_check(
+    store: &SnapshotStore,
+    sc: &LoadedScenario,
+    index: usize,
+    step: &Step,
+    outgoing: &OutgoingRequest,
+    resp: &Response,
+    vars: &Vars,
+    report: &StepReport,
+) -> CheckResult {
+    let path = store.path_of(&sc.id, index, &step.name.value);
+    let shown = path.display().to_string();
+    let content = normalize(
+        resp.status,
+        resp.header("content-type").as_deref(),
+        &resp.body,
+        &vars.redactions(),
+    );
+    let expression = format!("{} {}", outgoing.method, step.request.path.value);
+    let (passed, actual) = match store.record(&path, &sc.file.path, &expression, &content) {
+        Ok(SnapshotResult::Unchanged) => (true, "unchanged".to_string()),
+        Ok(SnapshotResult::Written) => (true, "recorded".to_string()),
+        Ok(SnapshotResult::Missing) => (
+            false,
+            format!(
+                "no snapshot stored yet; review {shown}.new and accept it with --snapshot update"
+            ),
+        ),
+        Ok(SnapshotResult::Changed(diff)) => (false, format!("the response changed:\n{diff}")),
+        Err(e) => (false, format!("cannot read or write {shown}: {e}")),
+    };
+    CheckResult {
+        description: format!("response matches snapshot {shown}"),
+        location: report.location.clone(),
+        outcome: if passed { CheckOutcome::Passed } else { CheckOutcome::Failed },
+        severity: Severity::Must,
+        requirement: None,
+        source: Some(format!("behaviour snapshot {shown}")),
+        expected: "the stored response (ids, timestamps, versions and locations redacted)".into(),
+        actual,
+        because: Some("--snapshot check fails on any change in behaviour, so releases are gated on reviewed diffs".into()),
+        impact: None,
+        violations: Vec::new(),
+        expected_failure: None,
+    }
 }
 
 fn build_request(engine: &Engine, step: &Step, vars: &Vars) -> Result<OutgoingRequest, Unset> {

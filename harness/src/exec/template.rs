@@ -41,6 +41,14 @@ impl Vars {
         self.values.get(name)
     }
 
+    /// Every string-valued variable as (value, `[name]`): what snapshots redact.
+    pub fn redactions(&self) -> std::collections::BTreeMap<String, String> {
+        self.values
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|s| (s.to_string(), format!("[{k}]"))))
+            .collect()
+    }
+
     fn lookup(&self, name: &str) -> Result<Value, Unset> {
         if name == "uuid" {
             return Ok(Value::String(uuid::Uuid::new_v4().to_string()));

@@ -8,4 +8,5 @@ mod contracts;
 mod diagnostics;
 mod features;
 mod nonconformant;
+mod snapshots;
 mod support;

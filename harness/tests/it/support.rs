@@ -231,8 +231,9 @@ pub fn engine(url: &str) -> Engine {
         schemas: Arc::new(SchemaSet::embedded().unwrap()),
         catalog: Catalog::embedded(),
         strict: false,
-        run_id: format!("it{}", uuid_ish()),
+        run_id: format!("it{:08}", uuid_ish()),
         baseline: Arc::new(Baseline::none()),
+        snapshots: None,
     }
 }
 
@@ -327,6 +328,23 @@ pub async fn run_with_baseline(url: &str, baseline_yaml: &str) -> RunReport {
     run_suite(
         engine,
         scenarios,
+        &options(url),
+        Cancel::default(),
+        Arc::new(Silent),
+    )
+    .await
+}
+
+/// Runs the suite checking or updating snapshots in `store`.
+pub async fn run_with_snapshots(
+    url: &str,
+    store: scim_harness::validate::snapshot::SnapshotStore,
+) -> RunReport {
+    let mut engine = engine(url);
+    engine.snapshots = Some(store);
+    run_suite(
+        engine,
+        load_scenarios(),
         &options(url),
         Cancel::default(),
         Arc::new(Silent),

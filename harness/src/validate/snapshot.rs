@@ -1,0 +1,346 @@
+//! Behaviour snapshots: each step's response, normalized (ids, timestamps, versions,
+//! locations and run-scoped values redacted, keys sorted), stored under
+//! `snapshots/<target>/<scenario>/NN-step.snap` in insta's file format, so a vendor's CI fails
+//! when the server's behaviour drifts and a person reviews the change like code
+//! (`cargo insta review --workspace-root .` from a checkout, or `--snapshot update`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// Whether to compare with stored snapshots or rewrite them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SnapshotMode {
+    /// Fail when a response differs from its stored snapshot (or none is stored).
+    Check,
+    /// Write every snapshot anew.
+    Update,
+}
+
+/// Where snapshots of one target live, and what to do with them.
+#[derive(Debug, Clone)]
+pub struct SnapshotStore {
+    /// `snapshots/<target>`.
+    pub dir: PathBuf,
+    /// Check or update.
+    pub mode: SnapshotMode,
+}
+
+/// The result of comparing one step with its snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotResult {
+    /// Same as stored.
+    Unchanged,
+    /// Written (update mode, or changed content in update mode).
+    Written,
+    /// No snapshot stored yet (check mode); a `.snap.new` was written next to where it belongs.
+    Missing,
+    /// Differs; the unified diff (stored → now). A `.snap.new` holds the new content.
+    Changed(String),
+}
+
+impl SnapshotStore {
+    /// The file of one step: `<dir>/<scenario id>/<NN>-<step slug>.snap`.
+    pub fn path_of(&self, scenario_id: &str, step_index: usize, step_name: &str) -> PathBuf {
+        self.dir
+            .join(scenario_id)
+            .join(format!("{:02}-{}.snap", step_index + 1, slug(step_name)))
+    }
+
+    /// Compares (or writes) one step's normalized response.
+    pub fn record(
+        &self,
+        path: &Path,
+        source: &str,
+        expression: &str,
+        content: &str,
+    ) -> std::io::Result<SnapshotResult> {
+        let file = format!(
+            "---\nsource: {}\nexpression: {}\n---\n{content}",
+            yaml_str(source),
+            yaml_str(expression)
+        );
+        let stored = std::fs::read_to_string(path).ok();
+        let stored_body = stored.as_deref().map(body_of);
+        if stored_body.as_deref() == Some(content) {
+            return Ok(SnapshotResult::Unchanged);
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        match self.mode {
+            SnapshotMode::Update => {
+                std::fs::write(path, file)?;
+                let _ = std::fs::remove_file(pending(path));
+                Ok(SnapshotResult::Written)
+            }
+            SnapshotMode::Check => {
+                std::fs::write(pending(path), file)?;
+                Ok(match stored_body {
+                    None => SnapshotResult::Missing,
+                    Some(old) => SnapshotResult::Changed(diff(&old, content)),
+                })
+            }
+        }
+    }
+}
+
+fn pending(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".new");
+    PathBuf::from(p)
+}
+
+/// The content below the insta header (`---` … `---`).
+fn body_of(file: &str) -> String {
+    let mut parts = file.splitn(3, "---\n");
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(""), Some(_header), Some(body)) => body.to_string(),
+        _ => file.to_string(),
+    }
+}
+
+fn diff(old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(2)
+        .header("stored", "now")
+        .to_string()
+}
+
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// `deactivate with PATCH` → `deactivate-with-patch`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// A response as snapshot text: status, media type, and the body with volatile values
+/// redacted. `known` maps run-specific strings (captured ids, the run id) to placeholders.
+pub fn normalize(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    known: &BTreeMap<String, String>,
+) -> String {
+    let mut out = format!("status: {status}\n");
+    if let Some(ct) = content_type {
+        out.push_str(&format!(
+            "content-type: {}\n",
+            ct.split(';').next().unwrap_or(ct).trim()
+        ));
+    }
+    if body.is_empty() {
+        out.push_str("body: none\n");
+        return out;
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => {
+            let v = redact(&v, None, known);
+            out.push_str(&serde_json::to_string_pretty(&sorted(v)).unwrap_or_default());
+            out.push('\n');
+        }
+        Err(_) => {
+            out.push_str(&replace_known(&String::from_utf8_lossy(body), known));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn redact(v: &Value, key: Option<&str>, known: &BTreeMap<String, String>) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), redact(v, Some(k), known)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|i| redact(i, key, known)).collect()),
+        Value::String(s) => {
+            let placeholder = match key.map(str::to_ascii_lowercase).as_deref() {
+                Some("created" | "lastmodified") => Some("[timestamp]"),
+                Some("version") => Some("[version]"),
+                Some("location" | "$ref") => Some("[url]"),
+                _ => None,
+            };
+            match placeholder {
+                Some(p) => Value::String(p.into()),
+                None => {
+                    let replaced = replace_known(s, known);
+                    if replaced == *s && key.is_some_and(|k| k.eq_ignore_ascii_case("id")) {
+                        Value::String("[id]".into())
+                    } else {
+                        Value::String(replaced)
+                    }
+                }
+            }
+        }
+        other => other.clone(),
+    }
+}
+
+/// UUID-shaped values (with or without dashes): ids the scenario never captured, such as
+/// `{{uuid}}` used inline or ids in error details.
+static UUID: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}",
+    )
+    .expect("valid regex")
+});
+
+fn replace_known(s: &str, known: &BTreeMap<String, String>) -> String {
+    // Longest first, so an id containing the run id is replaced whole.
+    let mut pairs: Vec<(&String, &String)> = known.iter().filter(|(k, _)| k.len() >= 4).collect();
+    pairs.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+    let mut out = s.to_string();
+    for (value, name) in pairs {
+        if out.contains(value.as_str()) {
+            out = out.replace(value.as_str(), name);
+        }
+    }
+    UUID.replace_all(&out, "[uuid]").into_owned()
+}
+
+fn sorted(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let sorted: BTreeMap<String, Value> =
+                map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            Value::Object(sorted.into_iter().collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn known() -> BTreeMap<String, String> {
+        BTreeMap::from([
+            ("u-123456".to_string(), "[user_id]".to_string()),
+            ("abcdef0123".to_string(), "[run]".to_string()),
+        ])
+    }
+
+    #[test]
+    fn normalization_redacts_volatile_values_and_sorts_keys() {
+        let body = json!({
+            "userName": "alice.abcdef0123@example.test",
+            "id": "u-123456",
+            "meta": {"created": "2026-01-01T00:00:00Z", "version": "W/\"3\"", "location": "http://127.0.0.1:5555/Users/u-123456", "resourceType": "User"},
+            "groups": [{"value": "g-unknown", "$ref": "http://x/Groups/g"}],
+            "emails": [{"value": "a@b.test"}]
+        });
+        let text = normalize(
+            201,
+            Some("application/scim+json; charset=utf-8"),
+            &serde_json::to_vec(&body).unwrap(),
+            &known(),
+        );
+        assert!(
+            text.starts_with("status: 201\ncontent-type: application/scim+json\n{"),
+            "{text}"
+        );
+        assert!(text.contains("\"id\": \"[user_id]\""), "{text}");
+        assert!(
+            text.contains("\"userName\": \"alice.[run]@example.test\""),
+            "{text}"
+        );
+        assert!(text.contains("\"created\": \"[timestamp]\""), "{text}");
+        assert!(text.contains("\"location\": \"[url]\""), "{text}");
+        assert!(text.contains("\"value\": \"g-unknown\""), "{text}");
+        let emails = text.find("\"emails\"").unwrap();
+        let user_name = text.find("\"userName\"").unwrap();
+        assert!(emails < user_name, "keys are sorted: {text}");
+    }
+
+    #[test]
+    fn uncaptured_uuids_are_redacted_anywhere() {
+        let text = normalize(
+            404,
+            None,
+            br#"{"detail":"User '4c23a0aa-93cc-4596-bc69-c9f70916050e' not found"}"#,
+            &BTreeMap::new(),
+        );
+        assert!(text.contains("User '[uuid]' not found"), "{text}");
+    }
+
+    #[test]
+    fn unknown_ids_are_redacted_by_key() {
+        let text = normalize(200, None, br#"{"id":"zzz-999"}"#, &BTreeMap::new());
+        assert!(text.contains("\"id\": \"[id]\""), "{text}");
+    }
+
+    #[test]
+    fn check_mode_reports_missing_then_changed_and_update_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let check = SnapshotStore {
+            dir: dir.path().to_path_buf(),
+            mode: SnapshotMode::Check,
+        };
+        let update = SnapshotStore {
+            mode: SnapshotMode::Update,
+            ..check.clone()
+        };
+        let path = check.path_of("core/users", 1, "Create a user!");
+        assert!(
+            path.ends_with("core/users/02-create-a-user.snap"),
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            check
+                .record(&path, "s.yaml", "POST /Users", "status: 201\n")
+                .unwrap(),
+            SnapshotResult::Missing
+        );
+        assert!(pending(&path).exists());
+        assert_eq!(
+            update
+                .record(&path, "s.yaml", "POST /Users", "status: 201\n")
+                .unwrap(),
+            SnapshotResult::Written
+        );
+        assert!(!pending(&path).exists());
+        assert_eq!(
+            check
+                .record(&path, "s.yaml", "POST /Users", "status: 201\n")
+                .unwrap(),
+            SnapshotResult::Unchanged
+        );
+        match check
+            .record(&path, "s.yaml", "POST /Users", "status: 200\n")
+            .unwrap()
+        {
+            SnapshotResult::Changed(diff) => {
+                assert!(
+                    diff.contains("-status: 201") && diff.contains("+status: 200"),
+                    "{diff}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let stored = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            stored.starts_with(
+                "---\nsource: \"s.yaml\"\nexpression: \"POST /Users\"\n---\nstatus: 201\n"
+            ),
+            "{stored}"
+        );
+    }
+}
