@@ -306,7 +306,7 @@ async fn run(args: RunArgs) -> Exit {
     );
 
     let cancel = Cancel::default();
-    let signals = tokio::spawn(watch_ctrl_c(cancel.clone()));
+    let signals = watch_ctrl_c(cancel.clone());
     let progress = Arc::new(ConsoleProgress::new(scenarios.len(), !args.no_progress));
     let report = run_suite(engine, scenarios, &options, cancel, progress.clone()).await;
     signals.abort();
@@ -347,18 +347,39 @@ fn target_name(args: &RunArgs, base_url: &str) -> String {
 }
 
 /// First Ctrl-C: stop the run and clean up. Second: leave at once.
-async fn watch_ctrl_c(cancel: Cancel) {
-    if tokio::signal::ctrl_c().await.is_err() {
-        return;
-    }
-    eprintln!(
-        "\ninterrupted: stopping scenarios and deleting the resources they created (Ctrl-C again to quit now)"
-    );
-    cancel.cancel("interrupted by Ctrl-C");
-    if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!("quit without cleanup: resources created by this run may remain on the target");
-        std::process::exit(Exit::Interrupted as i32);
-    }
+fn watch_ctrl_c(cancel: Cancel) -> tokio::task::JoinHandle<()> {
+    // Register the handler now, not when the task first runs: a Ctrl-C that arrives early
+    // must still clean up rather than kill the process.
+    #[cfg(unix)]
+    let mut interrupts =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!(
+                    "warning: cannot watch for Ctrl-C ({e}); an interrupted run will not clean up"
+                );
+                return tokio::spawn(async {});
+            }
+        };
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let mut next = async || interrupts.recv().await.is_some();
+        #[cfg(not(unix))]
+        let mut next = async || tokio::signal::ctrl_c().await.is_ok();
+        if !next().await {
+            return;
+        }
+        eprintln!(
+            "\ninterrupted: stopping scenarios and deleting the resources they created (Ctrl-C again to quit now)"
+        );
+        cancel.cancel("interrupted by Ctrl-C");
+        if next().await {
+            eprintln!(
+                "quit without cleanup: resources created by this run may remain on the target"
+            );
+            std::process::exit(Exit::Interrupted as i32);
+        }
+    })
 }
 
 /// A short unique prefix for this run's data (lowercase, so it is valid in any attribute).

@@ -247,3 +247,62 @@ fn check_accepts_the_shipped_scenarios() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_run_and_deletes_what_it_created() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let server = BrokenServer::start_with_signal(Defect::HangOnUserRead, Some(tx)).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scim-harness"))
+        .args([
+            "run",
+            "--target",
+            &server.url(),
+            "--token-env",
+            "IT_SCIM_TOKEN",
+            "--report-dir",
+            "out",
+            "--no-progress",
+        ])
+        .arg("--scenarios")
+        .arg(scenarios_dir())
+        .current_dir(tmp.path())
+        .env("IT_SCIM_TOKEN", TOKEN)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A scenario is stuck on a read after creating its user: press Ctrl-C.
+    tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+        .await
+        .expect("a scenario reaches the hanging read")
+        .unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = tokio::task::spawn_blocking(move || {
+        let _ = &mut child;
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("interrupted"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        server.service.resources("User").is_empty(),
+        "users left: {:#?}",
+        server.service.resources("User")
+    );
+    assert!(server.service.resources("Group").is_empty());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("out/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["verdict"], "interrupted");
+}
