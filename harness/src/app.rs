@@ -86,7 +86,7 @@ fn load(select: &ScenarioArgs, schemas: &SchemaSet) -> Result<Vec<LoadedScenario
             let chosen: Vec<LoadedScenario> =
                 all.into_iter().filter(|s| selected(select, s)).collect();
             if chosen.is_empty() {
-                eprintln!("error: no scenario matches the --tag/--filter selection");
+                eprintln!("error: no scenario matches the --tag/--filter/--idp selection");
                 return Err(Exit::Usage);
             }
             Ok(chosen)
@@ -105,7 +105,14 @@ fn selected(select: &ScenarioArgs, s: &LoadedScenario) -> bool {
             let f = f.to_lowercase();
             s.id.to_lowercase().contains(&f) || s.scenario.name.to_lowercase().contains(&f)
         });
-    tag_ok && filter_ok
+    let idp_ok = select.idp.iter().any(|p| {
+        p == "all"
+            || match &s.profile {
+                Some(profile) => profile.name.eq_ignore_ascii_case(p),
+                None => p == "rfc",
+            }
+    });
+    tag_ok && filter_ok && idp_ok
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], color: bool) {

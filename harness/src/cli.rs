@@ -62,6 +62,15 @@ pub struct ScenarioArgs {
     /// Only scenarios whose id or name contains this text (repeatable; any matches).
     #[arg(long = "filter", value_name = "TEXT")]
     pub filters: Vec<String>,
+    /// Which suites to run, comma-separated: IdP profile names (`okta-oin`, `entra`, …), `rfc`
+    /// for the RFC conformance scenarios, or `all`.
+    #[arg(
+        long = "idp",
+        value_delimiter = ',',
+        default_value = "all",
+        value_name = "PROFILES"
+    )]
+    pub idp: Vec<String>,
 }
 
 /// `run` options.

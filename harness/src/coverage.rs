@@ -96,6 +96,7 @@ mod tests {
             id: "core/x".into(),
             file,
             scenario,
+            profile: None,
         }];
         let rows = coverage(Catalog::embedded(), &loaded);
         let by_id = |id: &str| rows.iter().find(|r| r.requirement.id == id).unwrap();

@@ -69,14 +69,11 @@ impl Registry {
                 continue;
             };
             let (_, result) = client
-                .send(&OutgoingRequest {
-                    method: "DELETE",
-                    path: path.to_string(),
-                    query: Vec::new(),
-                    headers: Vec::new(),
-                    body: None,
-                    bearer: client.default_bearer(),
-                })
+                .send(&OutgoingRequest::new(
+                    "DELETE",
+                    path,
+                    client.default_bearer(),
+                ))
                 .await;
             let record = match result {
                 Ok(resp) => {

@@ -245,15 +245,11 @@ pub async fn discover(client: &HttpClient) -> (Features, u32) {
     // wrongly treats it as a create cannot store anything.
     let search = client
         .send(&OutgoingRequest {
-            method: "POST",
-            path: "/Users/.search".into(),
-            query: Vec::new(),
-            headers: Vec::new(),
             body: Some(
                 serde_json::to_vec(&json!({"schemas": [SEARCH_REQUEST], "filter": format!("userName eq \"probe-{}\"", uuid::Uuid::new_v4()), "count": 1}))
                     .unwrap_or_default(),
             ),
-            bearer: client.default_bearer(),
+            ..OutgoingRequest::new("POST", "/Users/.search", client.default_bearer())
         })
         .await
         .1
@@ -271,14 +267,7 @@ pub async fn discover(client: &HttpClient) -> (Features, u32) {
 }
 
 async fn fetch(client: &HttpClient, path: &str) -> Option<Response> {
-    let req = OutgoingRequest {
-        method: "GET",
-        path: path.to_string(),
-        query: Vec::new(),
-        headers: Vec::new(),
-        body: None,
-        bearer: client.default_bearer(),
-    };
+    let req = OutgoingRequest::new("GET", path, client.default_bearer());
     client.send(&req).await.1.ok()
 }
 

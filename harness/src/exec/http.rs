@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::report::model::{Exchange, RecordedRequest, RecordedResponse};
+use crate::scenario::profile::QueryEncoding;
 
 /// The SCIM media type (RFC 7644 §8.1).
 pub const SCIM_JSON: &str = "application/scim+json";
@@ -55,6 +56,26 @@ pub struct OutgoingRequest {
     pub body: Option<Vec<u8>>,
     /// `Some(token)` to send `Authorization: Bearer token`; `None` for no header.
     pub bearer: Option<String>,
+    /// Default headers (`Accept`, `Content-Type`) not to send, as an IdP profile omits them.
+    pub omit_headers: Vec<String>,
+    /// How query values are encoded.
+    pub query_encoding: QueryEncoding,
+}
+
+impl OutgoingRequest {
+    /// A request with the run's token, default headers and percent-encoding.
+    pub fn new(method: &'static str, path: impl Into<String>, bearer: Option<String>) -> Self {
+        OutgoingRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            bearer,
+            omit_headers: Vec::new(),
+            query_encoding: QueryEncoding::Percent,
+        }
+    }
 }
 
 /// A response as received (body possibly cut at the limit).
@@ -171,8 +192,22 @@ impl HttpClient {
         self.config.token.clone()
     }
 
-    /// The absolute URL of a request.
+    /// The absolute URL of a request, with the query percent-encoded.
     pub fn url_of(&self, path: &str, query: &[(String, String)]) -> String {
+        self.url_with(path, query, QueryEncoding::Percent)
+    }
+
+    /// The absolute URL of a request, with the query in the given encoding.
+    pub fn url_with(
+        &self,
+        path: &str,
+        query: &[(String, String)],
+        encoding: QueryEncoding,
+    ) -> String {
+        let encode = |s: &str| match encoding {
+            QueryEncoding::Percent => percent_encode(s),
+            QueryEncoding::Plus => percent_encode(s).replace("%20", "+"),
+        };
         let mut url = format!("{}{}", self.config.base_url, path);
         for (i, (k, v)) in query.iter().enumerate() {
             url.push(if i == 0 && !path.contains('?') {
@@ -180,9 +215,9 @@ impl HttpClient {
             } else {
                 '&'
             });
-            url.push_str(&percent_encode(k));
+            url.push_str(&encode(k));
             url.push('=');
-            url.push_str(&percent_encode(v));
+            url.push_str(&encode(v));
         }
         url
     }
@@ -192,11 +227,12 @@ impl HttpClient {
         &self,
         req: &OutgoingRequest,
     ) -> (Exchange, Result<Response, TransportError>) {
-        let url = self.url_of(&req.path, &req.query);
+        let url = self.url_with(&req.path, &req.query, req.query_encoding);
         let mut headers: Vec<(String, String)> = vec![("Accept".into(), SCIM_JSON.into())];
         if req.body.is_some() {
             headers.push(("Content-Type".into(), SCIM_JSON.into()));
         }
+        headers.retain(|(h, _)| !req.omit_headers.iter().any(|o| o.eq_ignore_ascii_case(h)));
         for (k, v) in &req.headers {
             headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
             headers.push((k.clone(), v.clone()));
@@ -385,6 +421,17 @@ mod tests {
     }
 
     #[test]
+    fn plus_encoding_writes_spaces_as_plus() {
+        let c = client(None);
+        let url = c.url_with(
+            "/Users",
+            &[("filter".into(), "userName eq \"a b\"".into())],
+            QueryEncoding::Plus,
+        );
+        assert_eq!(url, "http://127.0.0.1:9/Users?filter=userName+eq+%22a+b%22");
+    }
+
+    #[test]
     fn secrets_are_redacted_everywhere() {
         let c = client(Some("s3cr3t-token"));
         assert_eq!(
@@ -404,12 +451,8 @@ mod tests {
         let c = client(Some("s3cr3t-token"));
         let (exchange, result) = c
             .send(&OutgoingRequest {
-                method: "GET",
-                path: "/Users".into(),
                 query: vec![("t".into(), "s3cr3t-token".into())],
-                headers: vec![],
-                body: None,
-                bearer: c.default_bearer(),
+                ..OutgoingRequest::new("GET", "/Users", c.default_bearer())
             })
             .await;
         let err = result.unwrap_err();

@@ -31,12 +31,8 @@ pub async fn preflight(client: &HttpClient) -> (u32, Result<(), PreflightError>)
         ),
     ] {
         let req = OutgoingRequest {
-            method: "GET",
-            path: path.to_string(),
             query,
-            headers: Vec::new(),
-            body: None,
-            bearer: client.default_bearer(),
+            ..OutgoingRequest::new("GET", path, client.default_bearer())
         };
         sent += 1;
         let (exchange, result) = client.send(&req).await;

@@ -21,6 +21,7 @@ use crate::report::model::{
 };
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::{Auth, Severity, Step};
+use crate::scenario::profile::Profile;
 use crate::validate::SchemaSet;
 use crate::validate::snapshot::{SnapshotResult, SnapshotStore, normalize};
 
@@ -51,6 +52,7 @@ pub fn empty_report(sc: &LoadedScenario) -> ScenarioReport {
         description: sc.scenario.description.clone(),
         file: sc.file.path.clone(),
         tags: sc.scenario.tags.clone(),
+        profile: sc.profile.as_ref().map(|p| p.name.clone()),
         status: ScenarioStatus::Passed,
         duration_ms: 0,
         steps: Vec::new(),
@@ -155,8 +157,10 @@ async fn run_step(
         captures: BTreeMap::new(),
         error: None,
         impact: step.impact.clone(),
+        source: step.source.clone(),
+        confidence: step.confidence,
     };
-    let outgoing = match build_request(engine, step, vars) {
+    let outgoing = match build_request(engine, sc.profile.as_deref(), step, vars) {
         Ok(r) => r,
         Err(e) => {
             report.status = StepStatus::Errored;
@@ -276,7 +280,12 @@ fn snapshot_check(
     }
 }
 
-fn build_request(engine: &Engine, step: &Step, vars: &Vars) -> Result<OutgoingRequest, Unset> {
+fn build_request(
+    engine: &Engine,
+    profile: Option<&Profile>,
+    step: &Step,
+    vars: &Vars,
+) -> Result<OutgoingRequest, Unset> {
     let req = &step.request;
     let text = |v: &Value| -> Result<String, Unset> {
         Ok(match vars.render_value(v)? {
@@ -304,14 +313,35 @@ fn build_request(engine: &Engine, step: &Step, vars: &Vars) -> Result<OutgoingRe
         Auth::None => None,
         Auth::Bearer(t) => Some(vars.render_str(t)?),
     };
-    Ok(OutgoingRequest {
-        method: req.method.as_str(),
-        path: vars.render_str(&req.path.value)?,
+    let mut out = OutgoingRequest {
         query,
-        headers,
         body,
-        bearer,
-    })
+        ..OutgoingRequest::new(
+            req.method.as_str(),
+            vars.render_str(&req.path.value)?,
+            bearer,
+        )
+    };
+    // The IdP profile's dialect first; the step's own headers win over it.
+    if let Some(profile) = profile {
+        out.query_encoding = profile.query_encoding;
+        out.omit_headers = profile.omit_headers.clone();
+        out.headers
+            .extend(profile.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if out.body.is_some() {
+            out.headers.extend(
+                profile
+                    .body_headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+        }
+    }
+    for (k, v) in headers {
+        out.headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&k));
+        out.headers.push((k, v));
+    }
+    Ok(out)
 }
 
 fn capture(resp: &Response, spec: &str) -> Option<Value> {

@@ -171,10 +171,13 @@ fn discovery() -> ScenarioReport {
         ),
         file: file.into(),
         tags: vec!["discovery".into()],
+        profile: None,
         status: ScenarioStatus::Passed,
         duration_ms: 41,
         steps: vec![StepReport {
             name: "get ServiceProviderConfig".into(),
+            source: None,
+            confidence: None,
             location: loc(file, 6, 5),
             status: StepStatus::Passed,
             exchange: Exchange {
@@ -262,10 +265,13 @@ fn user_lifecycle() -> ScenarioReport {
         ),
         file: file.into(),
         tags: vec!["users".into(), "crud".into()],
+        profile: None,
         status: ScenarioStatus::Failed,
         duration_ms: 57,
         steps: vec![StepReport {
             name: "create user".into(),
+            source: None,
+            confidence: None,
             location: loc(file, 18, 5),
             status: StepStatus::Failed,
             exchange: Exchange {
@@ -430,11 +436,14 @@ fn group_membership() -> ScenarioReport {
         description: None,
         file: file.into(),
         tags: vec!["groups".into(), "patch".into()],
+        profile: None,
         status: ScenarioStatus::Errored,
         duration_ms: 10_112,
         steps: vec![
             StepReport {
                 name: "create group".into(),
+                source: None,
+                confidence: None,
                 location: loc(file, 8, 5),
                 status: StepStatus::Passed,
                 exchange: Exchange {
@@ -480,6 +489,8 @@ fn group_membership() -> ScenarioReport {
             },
             StepReport {
                 name: "add member".into(),
+                source: None,
+                confidence: None,
                 location: loc(file, 20, 5),
                 status: StepStatus::Errored,
                 exchange: Exchange {

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::scenario::diagnostic::SourceLocation;
-use crate::scenario::model::Severity;
+use crate::scenario::model::{Confidence, Severity};
 
 /// Version of the `report.json` format. Bump it when a field's meaning changes or an
 /// important field is added.
@@ -171,6 +171,8 @@ pub struct ScenarioReport {
     pub file: String,
     /// Tags.
     pub tags: Vec<String>,
+    /// The IdP profile it replays (`okta-oin`, `entra`, …); none for RFC scenarios.
+    pub profile: Option<String>,
     /// Outcome.
     pub status: ScenarioStatus,
     /// Wall time, in milliseconds.
@@ -218,6 +220,10 @@ pub struct StepReport {
     pub error: Option<String>,
     /// What a real identity provider does when this step fails.
     pub impact: Option<String>,
+    /// Where the step's behaviour comes from (IdP documentation, validator, published log).
+    pub source: Option<String>,
+    /// How the step is known, for IdP replays.
+    pub confidence: Option<Confidence>,
 }
 
 /// Outcome of a step.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::diagnostic::{Diagnostic, SourceFile, did_you_mean};
 use super::lint::{LintContext, lint};
 use super::model::Scenario;
+use super::profile::{Profile, profile_for};
 
 /// A parsed, linted scenario and the file it came from.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct LoadedScenario {
     pub file: SourceFile,
     /// The parsed scenario.
     pub scenario: Scenario,
+    /// The IdP profile of its directory (`_profile.yaml`), if any.
+    pub profile: Option<Arc<Profile>>,
 }
 
 /// Every `*.yaml` / `*.yml` file below `root`, sorted, skipping names that start with `_` or `.`.
@@ -94,12 +97,25 @@ pub fn load_suite(
                 path: display,
                 text: Arc::from(text),
             };
+            let profile = match profile_for(root, &path) {
+                Ok(p) => p.map(Arc::new),
+                Err(d) => {
+                    diagnostics.push(d);
+                    continue;
+                }
+            };
             match load_file(&file, ctx) {
-                Ok(scenario) => loaded.push(LoadedScenario {
-                    id: scenario_id(root, &path),
-                    file,
-                    scenario,
-                }),
+                Ok(scenario) => {
+                    if profile.is_some() {
+                        diagnostics.extend(lint_profile_steps(&file, &scenario));
+                    }
+                    loaded.push(LoadedScenario {
+                        id: scenario_id(root, &path),
+                        file,
+                        scenario,
+                        profile,
+                    });
+                }
                 Err(found) => diagnostics.extend(found),
             }
         }
@@ -124,6 +140,20 @@ pub fn load_suite(
     } else {
         Err(diagnostics)
     }
+}
+
+/// Every step of an IdP replay says where its behaviour comes from and how sure we are.
+fn lint_profile_steps(file: &SourceFile, scenario: &Scenario) -> Vec<Diagnostic> {
+    scenario
+        .steps
+        .iter()
+        .filter(|s| s.confidence.is_none() || s.source.is_none())
+        .map(|s| {
+            Diagnostic::spanned(file, &s.name, format!("IdP step `{}` does not say where its behaviour comes from", s.name.value))
+                .with_label("needs `source:` and `confidence:`")
+                .with_help("add `source: <doc, validator test or published log>` and `confidence: documented | validator | observed | reconstructed`")
+        })
+        .collect()
 }
 
 /// Parses and lints one file's text.

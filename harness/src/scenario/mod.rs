@@ -4,3 +4,4 @@ pub mod diagnostic;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod profile;

@@ -59,6 +59,9 @@ pub struct Step {
     /// What a real identity provider does next when this step fails (shown in failure reports).
     #[serde(default)]
     pub impact: Option<String>,
+    /// How sure we are that the IdP really sends this step (required in IdP profiles).
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
     /// The HTTP request to send.
     pub request: Request,
     /// Checks on the response, evaluated in order; all are evaluated even when one fails.
@@ -69,6 +72,20 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub capture: BTreeMap<String, Spanned<String>>,
+}
+
+/// How an IdP step is known (the tags of the IdP behaviour notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// The IdP vendor's documentation says so.
+    Documented,
+    /// Seen in the vendor's own validator or test suite.
+    Validator,
+    /// Seen in real traffic a third party logged and published.
+    Observed,
+    /// Reconstructed from indirect evidence; verify against a live tenant.
+    Reconstructed,
 }
 
 /// HTTP methods a scenario may use.
@@ -346,6 +363,7 @@ pub enum SortOrder {
     clap::ValueEnum,
 )]
 #[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
 pub enum Feature {
     /// `/ResourceTypes` lists User.
     Users,

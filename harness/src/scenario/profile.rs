@@ -1,0 +1,138 @@
+//! IdP profiles as data: a `_profile.yaml` in a scenario directory says how that identity
+//! provider talks (headers, which default headers it omits, how it encodes queries), and
+//! every scenario below that directory is sent in that dialect.
+//!
+//! ```yaml
+//! # scenarios/idp/entra/_profile.yaml
+//! name: entra
+//! description: Microsoft Entra ID provisioning, default (legacy) PATCH dialect
+//! source: learn.microsoft.com/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups
+//! omit_headers: [Accept]          # Entra's GETs carry no Accept
+//! body_headers: { Content-Type: "application/scim+json; charset=utf-8" }
+//! query_encoding: plus            # filter=userName+eq+%22…%22
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::diagnostic::{Diagnostic, SourceFile};
+
+/// How an identity provider sends requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "scim-harness IdP profile")]
+pub struct Profile {
+    /// Profile name used by `--idp` (e.g. `okta-oin`, `entra`).
+    pub name: String,
+    /// Which client this is, in a sentence.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where the dialect is documented or observed.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Headers sent on every request (replacing the harness defaults of the same name).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Headers sent on requests that have a body (e.g. `Content-Type` with a charset).
+    #[serde(default)]
+    pub body_headers: BTreeMap<String, String>,
+    /// Harness default headers this client does not send (`Accept`, `Content-Type`, `User-Agent`).
+    #[serde(default)]
+    pub omit_headers: Vec<String>,
+    /// How query values are encoded.
+    #[serde(default)]
+    pub query_encoding: QueryEncoding,
+}
+
+/// Query string encoding of spaces and reserved characters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryEncoding {
+    /// RFC 3986 percent-encoding: a space is `%20` (Okta).
+    #[default]
+    Percent,
+    /// Form encoding: a space is `+` (Entra's `filter=userName+eq+%22…%22`).
+    Plus,
+}
+
+/// Reads `_profile.yaml` from `dir`, if there is one.
+pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Diagnostic> {
+    let path = dir.join("_profile.yaml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let file = SourceFile {
+        path: path.display().to_string(),
+        text: text.into(),
+    };
+    serde_saphyr::from_str_with_options::<Profile>(&file.text, serde_saphyr::options! { strict_booleans: true })
+        .map(Some)
+        .map_err(|e| {
+            let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
+            let message = e
+                .render_with_options(serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off })
+                .lines()
+                .next()
+                .unwrap_or("invalid profile")
+                .to_string();
+            Diagnostic::at(&file, line, col, message)
+                .with_label("here")
+                .with_help("a profile has name, description, source, headers, body_headers, omit_headers, query_encoding")
+        })
+}
+
+/// The profile that applies to a scenario file: the nearest `_profile.yaml` in its
+/// directory or a parent directory below `root`.
+pub fn profile_for(root: &Path, file: &Path) -> Result<Option<Profile>, Diagnostic> {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if let Some(p) = load_profile(d)? {
+            return Ok(Some(p));
+        }
+        if d == root {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_profile_applies_and_unknown_fields_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let idp = dir.path().join("idp/entra/users");
+        std::fs::create_dir_all(&idp).unwrap();
+        std::fs::write(
+            dir.path().join("idp/entra/_profile.yaml"),
+            "name: entra\nomit_headers: [Accept]\nquery_encoding: plus\nbody_headers: { Content-Type: \"application/scim+json; charset=utf-8\" }\n",
+        )
+        .unwrap();
+        let p = profile_for(dir.path(), &idp.join("create.yaml"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(p.name, "entra");
+        assert_eq!(p.query_encoding, QueryEncoding::Plus);
+        assert_eq!(p.omit_headers, vec!["Accept"]);
+        assert!(
+            profile_for(dir.path(), &dir.path().join("core/x.yaml"))
+                .unwrap()
+                .is_none()
+        );
+
+        std::fs::write(
+            dir.path().join("idp/entra/_profile.yaml"),
+            "name: entra\nquery_encodng: plus\n",
+        )
+        .unwrap();
+        let err = profile_for(dir.path(), &idp.join("create.yaml")).unwrap_err();
+        assert!(err.message.contains("query_encodng"), "{}", err.message);
+        assert_eq!(err.location.line, 2);
+    }
+}
