@@ -100,7 +100,7 @@ pub fn load_suite(
             let profile = match profile_for(root, &path) {
                 Ok(p) => p.map(Arc::new),
                 Err(d) => {
-                    diagnostics.push(d);
+                    diagnostics.push(*d);
                     continue;
                 }
             };

@@ -59,7 +59,7 @@ pub enum QueryEncoding {
 }
 
 /// Reads `_profile.yaml` from `dir`, if there is one.
-pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Diagnostic> {
+pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Box<Diagnostic>> {
     let path = dir.join("_profile.yaml");
     let Ok(text) = std::fs::read_to_string(&path) else {
         return Ok(None);
@@ -78,15 +78,17 @@ pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Diagnostic> {
                 .next()
                 .unwrap_or("invalid profile")
                 .to_string();
-            Diagnostic::at(&file, line, col, message)
-                .with_label("here")
-                .with_help("a profile has name, description, source, headers, body_headers, omit_headers, query_encoding")
+            Box::new(
+                Diagnostic::at(&file, line, col, message)
+                    .with_label("here")
+                    .with_help("a profile has name, description, source, headers, body_headers, omit_headers, query_encoding"),
+            )
         })
 }
 
 /// The profile that applies to a scenario file: the nearest `_profile.yaml` in its
 /// directory or a parent directory below `root`.
-pub fn profile_for(root: &Path, file: &Path) -> Result<Option<Profile>, Diagnostic> {
+pub fn profile_for(root: &Path, file: &Path) -> Result<Option<Profile>, Box<Diagnostic>> {
     let mut dir = file.parent();
     while let Some(d) = dir {
         if let Some(p) = load_profile(d)? {
