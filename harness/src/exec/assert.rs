@@ -197,6 +197,14 @@ fn judge(ctx: &CheckContext<'_>, exp: &Expectation, resp: &Response, vars: &Vars
             }
         };
         let subject = format!("`{}`", if pointer.is_empty() { "body" } else { &pointer });
+        if exp.if_present && resp.body.is_empty() {
+            return Verdict::new(
+                true,
+                format!("{subject} (checked only when present)"),
+                "a value, if any".into(),
+                "no body: not checked".into(),
+            );
+        }
         let Some(body) = resp.json() else {
             return Verdict::new(false, subject, "a JSON body".into(), describe_body(resp));
         };
@@ -212,6 +220,14 @@ fn judge(ctx: &CheckContext<'_>, exp: &Expectation, resp: &Response, vars: &Vars
 
 /// Applies every predicate of `exp` to `value`; the first that fails decides expected/actual.
 fn predicates(exp: &Expectation, subject: &str, value: Option<&Value>, vars: &Vars) -> Verdict {
+    if exp.if_present && is_unassigned(value) {
+        return Verdict::new(
+            true,
+            format!("{subject} (checked only when present)"),
+            "a value, if any".into(),
+            "absent: not checked".into(),
+        );
+    }
     let ci = exp.case_insensitive;
     let ci_note = if ci { " (ignoring case)" } else { "" };
     let mut parts: Vec<String> = Vec::new();
@@ -618,6 +634,16 @@ mod tests {
             outcomes(&run(desc, json!({"Resources": [{"userName": "b"}, {}]}))),
             vec![false]
         );
+    }
+
+    #[test]
+    fn if_present_skips_absent_values_only() {
+        let r = run(
+            "      - { pointer: /meta/location, matches: \"^http\", if_present: true }\n      - { pointer: /id, equals: x, if_present: true }\n",
+            json!({"id": "y"}),
+        );
+        assert_eq!(outcomes(&r), vec![true, false]);
+        assert_eq!(r[0].actual, "absent: not checked");
     }
 
     #[test]

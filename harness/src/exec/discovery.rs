@@ -75,6 +75,21 @@ impl Features {
         })
     }
 
+    /// Why a scenario that must only run when these features are NOT advertised is skipped.
+    pub fn skip_unless_unsupported(&self, unsupported: &[Feature]) -> Option<String> {
+        let present: Vec<String> = unsupported
+            .iter()
+            .filter(|f| self.states.get(f).is_some_and(|s| s.supported))
+            .map(|f| format!("`{}`", f.name()))
+            .collect();
+        (!present.is_empty()).then(|| {
+            format!(
+                "checks how a server refuses {}, but the target advertises it",
+                present.join(", ")
+            )
+        })
+    }
+
     /// The states, by feature name, for the report.
     pub fn report(&self) -> BTreeMap<String, FeatureReport> {
         self.states
@@ -321,6 +336,19 @@ mod tests {
         assert!(why.contains("--force-feature sort"), "{why}");
         f.force(&[Feature::Sort]);
         assert_eq!(f.skip_reason(&[Feature::Sort]), None);
+    }
+
+    #[test]
+    fn unsupported_only_scenarios_skip_when_the_feature_is_on() {
+        let mut f = Features::default();
+        f.set(Feature::Patch, true, "x");
+        f.set(Feature::Bulk, false, "y");
+        assert!(
+            f.skip_unless_unsupported(&[Feature::Patch])
+                .unwrap()
+                .contains("`patch`")
+        );
+        assert_eq!(f.skip_unless_unsupported(&[Feature::Bulk]), None);
     }
 
     #[test]

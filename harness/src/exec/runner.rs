@@ -168,6 +168,16 @@ async fn run_step(
             return report;
         }
     };
+    if let Some(ms) = step.wait_ms {
+        tokio::select! {
+            () = tokio::time::sleep(std::time::Duration::from_millis(ms.min(10_000))) => {}
+            () = cancel.cancelled() => {
+                report.status = StepStatus::Errored;
+                report.error = Some(format!("interrupted: {}", cancel.reason().unwrap_or_default()));
+                return report;
+            }
+        }
+    }
     let send = engine.client.send(&outgoing);
     let (exchange, result) = if outgoing.method == "POST" {
         send.await
@@ -285,42 +295,50 @@ fn build_request(
     profile: Option<&Profile>,
     step: &Step,
     vars: &Vars,
-) -> Result<OutgoingRequest, Unset> {
+) -> Result<OutgoingRequest, String> {
     let req = &step.request;
-    let text = |v: &Value| -> Result<String, Unset> {
-        Ok(match vars.render_value(v)? {
+    let unset = |e: Unset| e.to_string();
+    let text = |v: &Value| -> Result<String, String> {
+        Ok(match vars.render_value(v).map_err(unset)? {
             Value::String(s) => s,
             other => other.to_string(),
         })
     };
-    let query = req
-        .query
-        .iter()
-        .map(|(k, v)| Ok((k.clone(), text(v)?)))
-        .collect::<Result<Vec<_>, Unset>>()?;
-    let headers = req
-        .headers
-        .iter()
-        .map(|(k, v)| Ok((k.clone(), text(v)?)))
-        .collect::<Result<Vec<_>, Unset>>()?;
+    let pairs = |map: &serde_json::Map<String, Value>| {
+        map.iter()
+            .map(|(k, v)| Ok((k.clone(), text(v)?)))
+            .collect::<Result<Vec<_>, String>>()
+    };
+    let query = pairs(&req.query)?;
+    let headers = pairs(&req.headers)?;
     let body = match (&req.body, &req.raw_body) {
-        (Some(b), _) => Some(serde_json::to_vec(&vars.render_value(&b.value)?).unwrap_or_default()),
-        (None, Some(raw)) => Some(vars.render_str(raw)?.into_bytes()),
+        (Some(b), _) => Some(
+            serde_json::to_vec(&vars.render_value(&b.value).map_err(unset)?).unwrap_or_default(),
+        ),
+        (None, Some(raw)) => Some(vars.render_str(raw).map_err(unset)?.into_bytes()),
         (None, None) => None,
     };
     let bearer = match &req.auth {
         Auth::Default => engine.client.default_bearer(),
         Auth::None => None,
-        Auth::Bearer(t) => Some(vars.render_str(t)?),
+        Auth::Bearer(t) => Some(vars.render_str(t).map_err(unset)?),
     };
+    let mut path = vars.render_str(&req.path.value).map_err(unset)?;
+    if path.starts_with("http://") || path.starts_with("https://") {
+        // Only URLs below the target's base are followed: never another host.
+        match path.strip_prefix(engine.client.config().base_url.as_str()) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => path = rest.to_string(),
+            _ => {
+                return Err(format!(
+                    "`{path}` is outside the target's base URL; the harness only sends requests to the target"
+                ));
+            }
+        }
+    }
     let mut out = OutgoingRequest {
         query,
         body,
-        ..OutgoingRequest::new(
-            req.method.as_str(),
-            vars.render_str(&req.path.value)?,
-            bearer,
-        )
+        ..OutgoingRequest::new(req.method.as_str(), path, bearer)
     };
     // The IdP profile's dialect first; the step's own headers win over it.
     if let Some(profile) = profile {

@@ -147,7 +147,9 @@ async fn run_all(
         let cancel = cancel.clone();
         let permits = permits.clone();
         let progress = progress.clone();
-        let skip = features.skip_reason(&sc.scenario.requires);
+        let skip = features
+            .skip_reason(&sc.scenario.requires)
+            .or_else(|| features.skip_unless_unsupported(&sc.scenario.requires_unsupported));
         set.spawn(async move {
             let _permit = permits.acquire_owned().await;
             let mut report = empty_report(&sc);

@@ -75,6 +75,23 @@ impl Vars {
         Ok(out)
     }
 
+    /// Fills placeholders in a regular expression, escaping the values so they match literally.
+    pub fn render_regex(&self, s: &str) -> Result<String, Unset> {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some((before, name, after)) = split_placeholder(rest) {
+            out.push_str(before);
+            let text = match self.lookup(name)? {
+                Value::String(v) => v,
+                other => other.to_string(),
+            };
+            out.push_str(&regex::escape(&text));
+            rest = after;
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
     /// Fills placeholders in every string of a JSON value (keys included).
     pub fn render_value(&self, v: &Value) -> Result<Value, Unset> {
         Ok(match v {
@@ -179,6 +196,16 @@ mod tests {
             .render_value(&json!({"{{name}}": ["{{ name }}@{{run_id}}.test"]}))
             .unwrap();
         assert_eq!(out, json!({"alice": ["alice@r1.test"]}));
+    }
+
+    #[test]
+    fn regex_placeholders_are_escaped() {
+        let mut v = vars();
+        v.set("host", json!("a.b+c"));
+        assert_eq!(
+            v.render_regex("^https?://{{host}}/").unwrap(),
+            "^https?://a\\.b\\+c/"
+        );
     }
 
     #[test]

@@ -123,7 +123,24 @@ impl Linter<'_, '_> {
             }
             self.check_vars(&req.path, request_vars, &known, &captured_at, i);
 
-            if !req.path.value.starts_with('/') {
+            if let Some(ms) = step.wait_ms
+                && ms > 10_000
+            {
+                self.out.push(
+                    Diagnostic::spanned(
+                        self.file,
+                        &step.name,
+                        format!("`wait_ms: {ms}` is longer than 10 000"),
+                    )
+                    .with_label("waits are capped")
+                    .with_help("a wait only needs to outlast a clock tick; use at most 10000 ms"),
+                );
+            }
+            let whole_placeholder = {
+                let p = req.path.value.trim();
+                p.starts_with("{{") && p.ends_with("}}") && placeholders(p).len() == 1
+            };
+            if !req.path.value.starts_with('/') && !whole_placeholder {
                 self.out.push(
                     Diagnostic::spanned(self.file, &req.path, "request path must start with `/`")
                         .with_label("relative to the target's SCIM base URL")

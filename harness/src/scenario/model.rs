@@ -32,6 +32,10 @@ pub struct Scenario {
     /// target's discovery documents do not advertise one of them.
     #[serde(default)]
     pub requires: Vec<Feature>,
+    /// Features the target must NOT advertise for this scenario to run (to check that an
+    /// unsupported feature is refused properly, e.g. 501 for PATCH when `patch` is off).
+    #[serde(default)]
+    pub requires_unsupported: Vec<Feature>,
     /// Variables available to every step as `{{name}}`. Values may use built-ins such as
     /// `{{run_id}}`; a value that is exactly `{{x}}` keeps the JSON type of `x`.
     #[serde(default)]
@@ -62,6 +66,9 @@ pub struct Step {
     /// How sure we are that the IdP really sends this step (required in IdP profiles).
     #[serde(default)]
     pub confidence: Option<Confidence>,
+    /// Milliseconds to wait before sending (at most 10 000), e.g. so a timestamp can move.
+    #[serde(default)]
+    pub wait_ms: Option<u64>,
     /// The HTTP request to send.
     pub request: Request,
     /// Checks on the response, evaluated in order; all are evaluated even when one fails.
@@ -128,7 +135,9 @@ impl Method {
 pub struct Request {
     /// HTTP method.
     pub method: Method,
-    /// Path relative to the target's SCIM base URL, starting with `/` (e.g. `/Users/{{user_id}}`).
+    /// Path relative to the target's SCIM base URL, starting with `/` (e.g. `/Users/{{user_id}}`),
+    /// or one placeholder holding an absolute URL below the base URL (e.g. a captured
+    /// `Location`); URLs anywhere else are refused.
     #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// Query parameters, sent in this order and percent-encoded.
@@ -244,6 +253,10 @@ pub struct Expectation {
     /// Compare strings ignoring case (where the RFC says so, e.g. `caseExact: false` attributes).
     #[serde(default)]
     pub case_insensitive: bool,
+    /// Check only when the value is present (optional attributes such as `$ref`): an absent
+    /// value, or no JSON body at all, passes.
+    #[serde(default)]
+    pub if_present: bool,
 
     /// Requirement id from the catalog (e.g. `P-3.12-03`); its keyword sets the severity.
     #[serde(default)]
