@@ -13,6 +13,7 @@ use scim_harness::baseline::Baseline;
 use scim_harness::catalog::Catalog;
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::cleanup::Registry;
+use scim_harness::exec::discovery::discover;
 use scim_harness::exec::http::{ClientConfig, HttpClient};
 use scim_harness::exec::runner::{Engine, empty_report, run_steps};
 use scim_harness::report::model::{
@@ -85,9 +86,18 @@ fn main() {
         })
     };
 
+    // Feature gates as in a real run: scenarios for features the reference server does not
+    // advertise are reported as ignored.
+    let features = engine
+        .as_ref()
+        .map(|e| runtime.block_on(discover(&e.client)).0);
     let trials = scenarios
         .into_iter()
         .map(|sc| {
+            let skip = features.as_ref().and_then(|f| {
+                f.skip_reason(&sc.scenario.requires)
+                    .or_else(|| f.skip_unless_unsupported(&sc.scenario.requires_unsupported))
+            });
             let engine = engine.clone();
             let runtime = runtime.clone();
             let name = format!("scenarios::{}", sc.id.replace('/', "::"));
@@ -111,6 +121,7 @@ fn main() {
                     Ok(())
                 })
             })
+            .with_ignored_flag(skip.is_some())
         })
         .collect();
     libtest_mimic::run(&args, trials).exit();

@@ -221,7 +221,10 @@ async fn run_step(
         engine.baseline.apply(&sc.id, &step.name.value, &mut check);
         report.checks.push(check);
     }
-    if let Some(store) = &engine.snapshots {
+    if let Some(store) = &engine.snapshots
+        && step.snapshot
+        && !varies_with_other_data(&outgoing, &resp)
+    {
         let mut check = snapshot_check(store, sc, index, step, &outgoing, &resp, vars, &report);
         engine.baseline.apply(&sc.id, &step.name.value, &mut check);
         report.checks.push(check);
@@ -236,6 +239,30 @@ async fn run_step(
         report.error = Some(capture_errors.join("; "));
     }
     report
+}
+
+/// An unfiltered list of users or groups holds whatever else is on the target (other
+/// scenarios run at the same time), so it cannot be pinned.
+fn varies_with_other_data(req: &OutgoingRequest, resp: &Response) -> bool {
+    let path = req.path.trim_end_matches('/').to_ascii_lowercase();
+    let collection = path.ends_with("/users")
+        || path.ends_with("/groups")
+        || path.ends_with("/.search")
+        || path.is_empty();
+    let filtered = req
+        .query
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("filter"))
+        || (req.method == "POST"
+            && req
+                .body
+                .as_ref()
+                .is_some_and(|b| String::from_utf8_lossy(b).contains("\"filter\"")));
+    collection
+        && !filtered
+        && resp
+            .json()
+            .is_some_and(|b| b.get("Resources").is_some() || b.get("totalResults").is_some())
 }
 
 /// Compares the step's normalized response with its stored snapshot (or records it).

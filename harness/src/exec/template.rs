@@ -42,11 +42,21 @@ impl Vars {
     }
 
     /// Every string-valued variable as (value, `[name]`): what snapshots redact.
+    /// When two variables hold the same value, the alphabetically first name is used, so the
+    /// text is the same on every run.
     pub fn redactions(&self) -> std::collections::BTreeMap<String, String> {
-        self.values
+        let mut names: Vec<(&String, &str)> = self
+            .values
             .iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (s.to_string(), format!("[{k}]"))))
-            .collect()
+            .filter_map(|(k, v)| v.as_str().map(|s| (k, s)))
+            .collect();
+        names.sort();
+        let mut out = std::collections::BTreeMap::new();
+        for (name, value) in names {
+            out.entry(value.to_string())
+                .or_insert_with(|| format!("[{name}]"));
+        }
+        out
     }
 
     fn lookup(&self, name: &str) -> Result<Value, Unset> {

@@ -66,6 +66,10 @@ pub struct Step {
     /// How sure we are that the IdP really sends this step (required in IdP profiles).
     #[serde(default)]
     pub confidence: Option<Confidence>,
+    /// Include this step in behaviour snapshots (`--snapshot`). Unfiltered lists of users
+    /// or groups are left out automatically: other scenarios' data makes them vary.
+    #[serde(default = "yes")]
+    pub snapshot: bool,
     /// Milliseconds to wait before sending (at most 10 000), e.g. so a timestamp can move.
     #[serde(default)]
     pub wait_ms: Option<u64>,
@@ -79,6 +83,10 @@ pub struct Step {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, String>")]
     pub capture: BTreeMap<String, Spanned<String>>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// How an IdP step is known (the tags of the IdP behaviour notes).

@@ -90,7 +90,13 @@ async fn faithful_proxy_passes_every_scenario() {
     let bad: Vec<_> = report
         .scenarios
         .iter()
-        .filter(|s| s.status != ScenarioStatus::Passed)
+        .filter(|s| {
+            !(s.status == ScenarioStatus::Passed
+                || s.status == ScenarioStatus::Skipped
+                    && s.error
+                        .as_deref()
+                        .is_some_and(|e| e.contains("does not advertise")))
+        })
         .map(|s| (&s.id, s.status, &s.error))
         .collect();
     assert!(bad.is_empty(), "{bad:#?}");
