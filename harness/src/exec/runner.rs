@@ -223,7 +223,7 @@ async fn run_step(
     }
     if let Some(store) = &engine.snapshots
         && step.snapshot
-        && !varies_with_other_data(&outgoing, &resp)
+        && !varies_with_other_data(&outgoing, &resp, &engine.run_id)
     {
         let mut check = snapshot_check(store, sc, index, step, &outgoing, &resp, vars, &report);
         engine.baseline.apply(&sc.id, &step.name.value, &mut check);
@@ -241,25 +241,26 @@ async fn run_step(
     report
 }
 
-/// An unfiltered list of users or groups holds whatever else is on the target (other
-/// scenarios run at the same time), so it cannot be pinned.
-fn varies_with_other_data(req: &OutgoingRequest, resp: &Response) -> bool {
+/// A list of users or groups that is not scoped to this run's data (no filter naming the
+/// run id) holds whatever else is on the target, including other scenarios' data created at
+/// the same time, so it cannot be pinned.
+fn varies_with_other_data(req: &OutgoingRequest, resp: &Response, run_id: &str) -> bool {
     let path = req.path.trim_end_matches('/').to_ascii_lowercase();
     let collection = path.ends_with("/users")
         || path.ends_with("/groups")
         || path.ends_with("/.search")
         || path.is_empty();
-    let filtered = req
+    let scoped = req
         .query
         .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("filter"))
+        .any(|(k, v)| k.eq_ignore_ascii_case("filter") && v.contains(run_id))
         || (req.method == "POST"
             && req
                 .body
                 .as_ref()
-                .is_some_and(|b| String::from_utf8_lossy(b).contains("\"filter\"")));
+                .is_some_and(|b| String::from_utf8_lossy(b).contains(run_id)));
     collection
-        && !filtered
+        && !scoped
         && resp
             .json()
             .is_some_and(|b| b.get("Resources").is_some() || b.get("totalResults").is_some())
