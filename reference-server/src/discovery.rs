@@ -13,6 +13,8 @@ pub const MAX_RESULTS: usize = 200;
 pub const DEFAULT_PAGE_SIZE: usize = 100;
 /// Largest accepted request body, also advertised as `bulk.maxPayloadSize`.
 pub const MAX_PAYLOAD_BYTES: usize = 1024 * 1024;
+/// Most operations one bulk request may carry (`bulk.maxOperations`).
+pub const MAX_BULK_OPERATIONS: usize = 1000;
 
 /// The ListResponse message URN.
 pub const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -26,11 +28,11 @@ pub(crate) fn service_provider_config(links: Links<'_>) -> Value {
         "schemas": [SPC_URN],
         "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
         "patch": {"supported": true},
-        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": MAX_PAYLOAD_BYTES},
+        "bulk": {"supported": true, "maxOperations": MAX_BULK_OPERATIONS, "maxPayloadSize": MAX_PAYLOAD_BYTES},
         "filter": {"supported": true, "maxResults": MAX_RESULTS},
         "changePassword": {"supported": false},
-        "sort": {"supported": false},
-        "etag": {"supported": false},
+        "sort": {"supported": true},
+        "etag": {"supported": true},
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",
@@ -170,12 +172,15 @@ mod tests {
     #[test]
     fn spc_advertises_real_capabilities() {
         let spc = service_provider_config(Links::new(BASE));
-        assert_eq!(spc["patch"]["supported"], true);
         assert_eq!(spc["filter"], json!({"supported": true, "maxResults": 200}));
-        for feature in ["bulk", "changePassword", "sort", "etag"] {
-            assert_eq!(spc[feature]["supported"], false, "{feature}");
+        for feature in ["patch", "bulk", "sort", "etag"] {
+            assert_eq!(spc[feature]["supported"], true, "{feature}");
         }
-        assert!(spc["bulk"]["maxOperations"].is_u64() && spc["bulk"]["maxPayloadSize"].is_u64());
+        assert_eq!(spc["changePassword"]["supported"], false);
+        assert_eq!(
+            spc["bulk"],
+            json!({"supported": true, "maxOperations": 1000, "maxPayloadSize": 1_048_576})
+        );
         assert_eq!(spc["authenticationSchemes"][0]["type"], "oauthbearertoken");
         assert_eq!(
             spc["meta"]["location"],

@@ -64,7 +64,7 @@ async fn serve(
         let err = ScimError::new(
             413,
             None,
-            format!("the request body exceeds {MAX_PAYLOAD_BYTES} bytes"),
+            format!("the request body exceeds maxPayloadSize ({MAX_PAYLOAD_BYTES} bytes)"),
         );
         to_axum(Response::with_json(413, &err.to_json()))
     };

@@ -1,4 +1,7 @@
-//! Server configuration: authentication token, base path, port and response choices.
+//! Server configuration: authentication tokens and tenants, base path, port, response
+//! choices, strict mode, seed data and injected defects.
+
+use crate::defect::Defect;
 
 /// Configuration of a [`crate::ScimService`] and [`crate::ReferenceServer`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,6 +14,20 @@ pub struct ServerOptions {
     pub port: u16,
     /// `true` (default): a successful PATCH answers 200 with the resource; `false`: 204.
     pub patch_returns_resource: bool,
+    /// `false` (default): accept the non-RFC forms identity providers send (Entra's
+    /// `"Replace"` ops and `"False"` strings, value-list member removal, dotted keys in
+    /// path-less values, filtered `replace` that creates, bare-string references, the SCIM
+    /// 1.0 core URN, `application/json` bodies, ...). `true`: refuse each of them with a
+    /// 4xx whose `detail` names the quirk.
+    pub strict: bool,
+    /// Extra bearer tokens, each selecting its own isolated data set (the `token` is tenant
+    /// 0). Ids, uniqueness and memberships never cross tenants.
+    pub tenants: Vec<String>,
+    /// Users to pre-create in tenant 0 at start (`seed-user-000001@example.test`, ...), for
+    /// benchmarks and demos. Default 0.
+    pub seed_users: usize,
+    /// Bugs to inject on purpose (see [`Defect`]); empty (default) for a conformant server.
+    pub defects: Vec<Defect>,
 }
 
 impl Default for ServerOptions {
@@ -20,6 +37,10 @@ impl Default for ServerOptions {
             base_path: String::new(),
             port: 0,
             patch_returns_resource: true,
+            strict: false,
+            tenants: Vec::new(),
+            seed_users: 0,
+            defects: Vec::new(),
         }
     }
 }
@@ -47,6 +68,9 @@ mod tests {
         assert_eq!(o.base_path, "");
         assert_eq!(o.port, 0);
         assert!(o.patch_returns_resource);
+        assert!(!o.strict);
+        assert!(o.tenants.is_empty() && o.defects.is_empty());
+        assert_eq!(o.seed_users, 0);
     }
 
     #[test]

@@ -1,12 +1,15 @@
-//! Output representation of stored records: adds what depends on the request or on other
-//! resources — `meta.location`, member and manager `$ref`/`display`, the derived
-//! `User.groups` — then applies the requested [`Projection`].
+//! Output representation of stored records: adds the common attributes (`schemas`, `id`,
+//! `meta`) and what depends on the request or on other resources — `meta.location`, member
+//! and manager `$ref`/`display`, the derived `User.groups` — then applies the requested
+//! [`Projection`].
 
 use serde_json::{Map, Value};
 
+use crate::defect::Defect;
 use crate::projection::Projection;
 use crate::schema::{ENTERPRISE_URN, ResourceKind};
 use crate::store::{Record, Tables};
+use crate::time::format_millis;
 
 /// Where resources live: the SCIM base URL without trailing slash.
 #[derive(Debug, Clone, Copy)]
@@ -26,13 +29,19 @@ impl<'a> Links<'a> {
         format!("{}/{}/{id}", self.base_url, kind.endpoint())
     }
 
+    /// `{base}/{Users|Groups}`.
+    pub fn collection(&self, kind: ResourceKind) -> String {
+        format!("{}/{}", self.base_url, kind.endpoint())
+    }
+
     /// `{base}/{path}` for discovery documents.
     pub fn at(&self, path: &str) -> String {
         format!("{}/{path}", self.base_url)
     }
 }
 
-/// The resource as served: stored data plus computed parts, shaped by `projection`.
+/// The resource as served: `schemas`, `id`, the stored attributes plus computed parts, and
+/// `meta`, shaped by `projection`.
 pub(crate) fn render(
     tables: &Tables,
     kind: ResourceKind,
@@ -40,15 +49,25 @@ pub(crate) fn render(
     links: Links<'_>,
     projection: &Projection,
 ) -> Map<String, Value> {
+    let policy = tables.policy();
     let mut out = Map::new();
+    if !policy.has(Defect::MissingSchemas) {
+        let mut schemas = vec![Value::from(kind.schema().id)];
+        for ext in kind.extensions() {
+            if rec.data.contains_key(ext.id) {
+                schemas.push(Value::from(ext.id));
+            }
+        }
+        out.insert("schemas".into(), Value::Array(schemas));
+    }
+    out.insert("id".into(), Value::from(rec.id()));
     let mut groups_done = kind != ResourceKind::User || !projection.wants("groups");
     for (key, value) in &rec.data {
-        if !groups_done && (key == "meta" || key.starts_with("urn:")) {
+        if !groups_done && key.starts_with("urn:") {
             insert_groups(tables, rec, links, &mut out);
             groups_done = true;
         }
         let rendered = match key.as_str() {
-            "meta" => render_meta(value, links.resource(kind, rec.id())),
             "members" if kind == ResourceKind::Group => {
                 if !projection.wants("members") {
                     continue;
@@ -63,28 +82,33 @@ pub(crate) fn render(
     if !groups_done {
         insert_groups(tables, rec, links, &mut out);
     }
+    if policy.has(Defect::PasswordReturned)
+        && let Some(password) = &rec.password
+    {
+        out.insert("password".into(), Value::from(password.as_str()));
+    }
+    if projection.wants("meta") {
+        out.insert("meta".into(), render_meta(kind, rec, links));
+    }
     projection.apply(kind, &mut out);
     out
 }
 
-/// `meta` with `location` after `lastModified`.
-fn render_meta(meta: &Value, location: String) -> Value {
-    let mut out = Map::new();
-    let mut location = Some(location);
-    if let Value::Object(m) = meta {
-        for (k, v) in m {
-            if k == "version"
-                && let Some(loc) = location.take()
-            {
-                out.insert("location".into(), Value::from(loc));
-            }
-            out.insert(k.clone(), v.clone());
-        }
-    }
-    if let Some(loc) = location {
-        out.insert("location".into(), Value::from(loc));
-    }
-    Value::Object(out)
+/// `meta`: resource type, timestamps, location and version.
+fn render_meta(kind: ResourceKind, rec: &Record, links: Links<'_>) -> Value {
+    let mut m = Map::new();
+    m.insert("resourceType".into(), Value::from(kind.name()));
+    m.insert("created".into(), Value::from(format_millis(rec.created)));
+    m.insert(
+        "lastModified".into(),
+        Value::from(format_millis(rec.modified)),
+    );
+    m.insert(
+        "location".into(),
+        Value::from(links.resource(kind, rec.id())),
+    );
+    m.insert("version".into(), Value::from(rec.etag()));
+    Value::Object(m)
 }
 
 /// The derived `groups` of a user: `{value, $ref, display, type: "direct"}`.

@@ -7,9 +7,14 @@
 //! `meta`, `groups`, every `$ref`, `manager.displayName`) are dropped; unknown attributes
 //! are ignored; exact duplicates in multi-valued attributes are stored once; more than
 //! one `primary: true` is refused.
+//!
+//! In strict mode ([`Policy::strict`]) the lenient conversions are refused instead, each
+//! with a `detail` naming the quirk: string booleans, bare strings for complex values,
+//! `{"value": ""}` as "no value", the SCIM 1.0 core URN and unknown schema URNs.
 
 use serde_json::{Map, Value};
 
+use crate::defect::{Defect, Policy, quirk};
 use crate::error::ScimError;
 use crate::filter::get_ci;
 use crate::schema::{self, AttrDef, AttrType, COMMON_ATTRIBUTES, Mutability, ResourceKind};
@@ -26,16 +31,38 @@ pub(crate) struct Normalized {
 pub(crate) fn normalize_resource(
     kind: ResourceKind,
     body: &Value,
+    p: Policy,
+) -> Result<Normalized, ScimError> {
+    normalize_body(kind, body, p, true)
+}
+
+/// Normalises a body without checking `schemas` or required attributes: what a server
+/// whose create handler trusts its input stores (used by the `search-creates` defect).
+pub(crate) fn normalize_unvalidated(
+    kind: ResourceKind,
+    body: &Value,
+    p: Policy,
+) -> Result<Normalized, ScimError> {
+    normalize_body(kind, body, p, false)
+}
+
+fn normalize_body(
+    kind: ResourceKind,
+    body: &Value,
+    p: Policy,
+    validate: bool,
 ) -> Result<Normalized, ScimError> {
     let Value::Object(input) = body else {
         return Err(ScimError::invalid_syntax(
             "the request body must be a JSON object",
         ));
     };
-    check_schemas(kind, input)?;
+    if validate {
+        check_schemas(kind, input, p)?;
+    }
     let mut attrs = Map::new();
-    normalize_into(&COMMON_ATTRIBUTES, input, "", &mut attrs)?;
-    normalize_into(kind.schema().attributes, input, "", &mut attrs)?;
+    normalize_into(&COMMON_ATTRIBUTES, input, "", &mut attrs, p)?;
+    normalize_into(kind.schema().attributes, input, "", &mut attrs, p)?;
     for (key, value) in input {
         let Some(ext) = schema::extension(kind, key) else {
             continue;
@@ -44,7 +71,7 @@ pub(crate) fn normalize_resource(
             Value::Null => {}
             Value::Object(obj) => {
                 let mut out = Map::new();
-                normalize_into(ext.attributes, obj, "", &mut out)?;
+                normalize_into(ext.attributes, obj, "", &mut out, p)?;
                 if !out.is_empty() {
                     attrs.insert(ext.id.to_owned(), Value::Object(out));
                 }
@@ -57,13 +84,15 @@ pub(crate) fn normalize_resource(
             }
         }
     }
-    let password = match get_ci(input, "password") {
+    let password = match lookup(input, "password", p) {
         _ if kind != ResourceKind::User => None,
         None | Some(Value::Null) => None,
         Some(Value::String(p)) => Some(p.clone()),
         Some(_) => return Err(ScimError::invalid_value("'password' must be a string")),
     };
-    check_required(kind, &attrs)?;
+    if validate {
+        check_required(kind, &attrs)?;
+    }
     Ok(Normalized { attrs, password })
 }
 
@@ -73,14 +102,21 @@ pub(crate) fn normalize_resource(
 pub(crate) fn renormalize(
     kind: ResourceKind,
     data: &Map<String, Value>,
+    p: Policy,
 ) -> Result<Map<String, Value>, ScimError> {
+    // Stored data is canonical already; only the values PATCH wrote need checking, and
+    // those went through the same policy when they were written.
+    let p = Policy {
+        defects: p.defects,
+        strict: false,
+    };
     let mut attrs = Map::new();
-    normalize_into(&COMMON_ATTRIBUTES, data, "", &mut attrs)?;
-    normalize_into(kind.schema().attributes, data, "", &mut attrs)?;
+    normalize_into(&COMMON_ATTRIBUTES, data, "", &mut attrs, p)?;
+    normalize_into(kind.schema().attributes, data, "", &mut attrs, p)?;
     for ext in kind.extensions() {
         if let Some(Value::Object(obj)) = data.get(ext.id) {
             let mut out = Map::new();
-            normalize_into(ext.attributes, obj, "", &mut out)?;
+            normalize_into(ext.attributes, obj, "", &mut out, p)?;
             if !out.is_empty() {
                 attrs.insert(ext.id.to_owned(), Value::Object(out));
             }
@@ -90,8 +126,13 @@ pub(crate) fn renormalize(
     Ok(attrs)
 }
 
-/// `schemas` must be an array of strings naming the core schema of `kind`.
-fn check_schemas(kind: ResourceKind, input: &Map<String, Value>) -> Result<(), ScimError> {
+/// `schemas` must be an array of strings naming the core schema of `kind`; in strict mode
+/// it may name nothing but the core schema and the type's extensions.
+fn check_schemas(
+    kind: ResourceKind,
+    input: &Map<String, Value>,
+    p: Policy,
+) -> Result<(), ScimError> {
     let core = kind.schema().id;
     let Some(Value::Array(schemas)) = get_ci(input, "schemas") else {
         return Err(ScimError::invalid_syntax(format!(
@@ -103,6 +144,23 @@ fn check_schemas(kind: ResourceKind, input: &Map<String, Value>) -> Result<(), S
         let Value::String(s) = s else {
             return Err(ScimError::invalid_syntax("'schemas' must hold strings"));
         };
+        if p.strict && s.eq_ignore_ascii_case(schema::SCIM1_CORE_URN) {
+            return Err(ScimError::invalid_syntax(quirk(
+                &format!("the SCIM 1.0 core schema '{s}' in 'schemas'"),
+                &format!("list '{core}'"),
+                "Google Workspace sends the SCIM 1.0 URN",
+            )));
+        }
+        if p.strict && !schema::is_core_urn(kind, s) && schema::extension(kind, s).is_none() {
+            return Err(ScimError::invalid_syntax(quirk(
+                &format!(
+                    "the schema '{s}', which no {} resource type declares,",
+                    kind.name()
+                ),
+                "list only the core schema and the extensions /ResourceTypes names",
+                "Entra adds a Microsoft-specific Group URN",
+            )));
+        }
         has_core |= schema::is_core_urn(kind, s);
     }
     if has_core {
@@ -121,12 +179,13 @@ fn normalize_into(
     input: &Map<String, Value>,
     prefix: &str,
     out: &mut Map<String, Value>,
+    p: Policy,
 ) -> Result<(), ScimError> {
     for def in defs {
         if is_client_ignored(def) {
             continue;
         }
-        let Some(raw) = get_ci(input, def.name) else {
+        let Some(raw) = lookup(input, def.name, p) else {
             continue;
         };
         let path = if prefix.is_empty() {
@@ -134,11 +193,27 @@ fn normalize_into(
         } else {
             format!("{prefix}.{}", def.name)
         };
-        if let Some(v) = normalize_value(def, raw, &path)? {
+        if let Some(mut v) = normalize_value(def, raw, &path, p)? {
+            if def.name == "externalId"
+                && p.has(Defect::ExternalIdLowercased)
+                && let Value::String(s) = &v
+            {
+                v = Value::String(s.to_lowercase());
+            }
             out.insert(def.name.to_owned(), v);
         }
     }
     Ok(())
+}
+
+/// An attribute of a request body by name: case-insensitively (RFC 7643 §2.1), or exactly
+/// under the `case-sensitive-attribute-names` defect.
+fn lookup<'v>(input: &'v Map<String, Value>, name: &str, p: Policy) -> Option<&'v Value> {
+    if p.has(Defect::CaseSensitiveAttributeNames) {
+        input.get(name)
+    } else {
+        get_ci(input, name)
+    }
 }
 
 /// Attributes a client never sets: readOnly ones, server-computed `$ref`s, and the
@@ -152,12 +227,13 @@ pub(crate) fn normalize_value(
     def: &AttrDef,
     v: &Value,
     path: &str,
+    p: Policy,
 ) -> Result<Option<Value>, ScimError> {
     if v.is_null() {
         return Ok(None);
     }
     if !def.multi_valued {
-        return normalize_single(def, v, path);
+        return normalize_single(def, v, path, p);
     }
     let Value::Array(items) = v else {
         return Err(ScimError::invalid_value(format!(
@@ -166,13 +242,15 @@ pub(crate) fn normalize_value(
     };
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
     for item in items {
-        if let Some(n) = normalize_single(def, item, path)?
+        if let Some(n) = normalize_single(def, item, path, p)?
             && !contains_equivalent(def, &out, &n)
         {
             out.push(n);
         }
     }
-    check_single_primary(def, &out, path)?;
+    if !p.has(Defect::PrimaryNotCleared) {
+        check_single_primary(def, &out, path)?;
+    }
     Ok((!out.is_empty()).then_some(Value::Array(out)))
 }
 
@@ -181,11 +259,19 @@ pub(crate) fn normalize_single(
     def: &AttrDef,
     v: &Value,
     path: &str,
+    p: Policy,
 ) -> Result<Option<Value>, ScimError> {
     let wrong = |what: &str| Err(ScimError::invalid_value(format!("'{path}' must be {what}")));
     match (def.ty, v) {
         (_, Value::Null) => Ok(None),
         (AttrType::Complex, Value::String(s)) if def.has_value_sub() => {
+            if p.strict {
+                return Err(ScimError::invalid_value(quirk(
+                    &format!("the bare string {v} for the complex attribute '{path}'"),
+                    &format!("send an object such as {{\"value\": {v}}}"),
+                    "Entra sends the manager id as a bare string",
+                )));
+            }
             Ok((!s.is_empty()).then(|| {
                 let mut m = Map::new();
                 m.insert("value".into(), Value::String(s.clone()));
@@ -194,22 +280,37 @@ pub(crate) fn normalize_single(
         }
         (AttrType::Complex, Value::Object(obj)) => {
             let mut out = Map::new();
-            normalize_into(def.sub_attributes, obj, path, &mut out)?;
+            normalize_into(def.sub_attributes, obj, path, &mut out, p)?;
             if is_member_attribute(def) {
                 normalize_member(&mut out, path)?;
             }
             // `{"value": ""}` (Entra's way to clear a manager) is no value.
-            let blank =
-                out.is_empty() || (out.len() == 1 && out.get("value").is_some_and(|v| v == ""));
-            Ok((!blank).then_some(Value::Object(out)))
+            let clears = out.len() == 1 && out.get("value").is_some_and(|v| v == "");
+            if clears && p.strict {
+                return Err(ScimError::invalid_value(quirk(
+                    &format!("{{\"value\": \"\"}} as the value of '{path}'"),
+                    "remove the attribute with a 'remove' operation or send null",
+                    "Entra clears the manager this way",
+                )));
+            }
+            Ok((!(out.is_empty() || clears)).then_some(Value::Object(out)))
         }
         (AttrType::Complex, _) => wrong("a JSON object"),
         (AttrType::Boolean, Value::Bool(_)) => Ok(Some(v.clone())),
-        (AttrType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("true") => {
-            Ok(Some(Value::Bool(true)))
-        }
-        (AttrType::Boolean, Value::String(s)) if s.eq_ignore_ascii_case("false") => {
-            Ok(Some(Value::Bool(false)))
+        (AttrType::Boolean, Value::String(s))
+            if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+        {
+            if p.strict {
+                return Err(ScimError::invalid_value(quirk(
+                    &format!("the string {v} for the boolean '{path}'"),
+                    &format!("send the JSON literal {}", s.to_ascii_lowercase()),
+                    "Entra sends booleans as \"True\"/\"False\" strings",
+                )));
+            }
+            if p.has(Defect::StringBooleansRejected) {
+                return wrong("a boolean");
+            }
+            Ok(Some(Value::Bool(s.eq_ignore_ascii_case("true"))))
         }
         (AttrType::Boolean, _) => wrong("a boolean"),
         (AttrType::Integer, Value::Number(n)) if n.is_i64() || n.is_u64() => Ok(Some(v.clone())),
@@ -297,15 +398,76 @@ pub(crate) fn check_required(
     Ok(())
 }
 
-/// Rewrites `schemas` to the core URN plus the extensions that have data.
-pub(crate) fn sync_schemas(kind: ResourceKind, data: &mut Map<String, Value>) {
-    let mut schemas = vec![Value::from(kind.schema().id)];
+/// PUT rule for `immutable` attributes (RFC 7644 §3.5.1): a value that is set must be
+/// sent again unchanged (400 `mutability` otherwise); an unset one may be given a first
+/// value. Applies to every schema of `kind`, including sub-attributes of single-valued
+/// complex attributes. (Group member sub-attributes are immutable too, but a PUT replaces
+/// the member list as a whole.)
+pub(crate) fn check_immutable(
+    kind: ResourceKind,
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+) -> Result<(), ScimError> {
+    check_immutable_defs(kind.schema().attributes, old, new, "")?;
     for ext in kind.extensions() {
-        if data.contains_key(ext.id) {
-            schemas.push(Value::from(ext.id));
+        let empty = Map::new();
+        let part = |m: &'_ Map<String, Value>| -> Map<String, Value> {
+            m.get(ext.id)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_else(|| empty.clone())
+        };
+        check_immutable_defs(ext.attributes, &part(old), &part(new), ext.id)?;
+    }
+    Ok(())
+}
+
+fn check_immutable_defs(
+    defs: &[AttrDef],
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+    prefix: &str,
+) -> Result<(), ScimError> {
+    for def in defs {
+        let path = if prefix.is_empty() {
+            def.name.to_owned()
+        } else {
+            format!("{prefix}:{}", def.name)
+        };
+        let (before, after) = (old.get(def.name), new.get(def.name));
+        if def.mutability == Mutability::Immutable {
+            if let Some(before) = before
+                && after != Some(before)
+            {
+                return Err(ScimError::mutability(format!(
+                    "'{path}' is immutable: a PUT must repeat its current value {before}"
+                )));
+            }
+        } else if !def.multi_valued
+            && def.ty == AttrType::Complex
+            && let (Some(Value::Object(b)), Some(Value::Object(a))) = (before, after)
+        {
+            let subs: Vec<AttrDef> = def
+                .sub_attributes
+                .iter()
+                .filter(|s| s.mutability == Mutability::Immutable)
+                .copied()
+                .collect();
+            check_immutable_defs(&subs, b, a, &path)?;
+        } else if !def.multi_valued
+            && def.ty == AttrType::Complex
+            && let Some(Value::Object(b)) = before
+            && def
+                .sub_attributes
+                .iter()
+                .any(|s| s.mutability == Mutability::Immutable && b.contains_key(s.name))
+        {
+            return Err(ScimError::mutability(format!(
+                "'{path}' has immutable sub-attributes that a PUT must repeat"
+            )));
         }
     }
-    data.insert("schemas".into(), Value::Array(schemas));
+    Ok(())
 }
 
 #[cfg(test)]
@@ -315,8 +477,47 @@ mod tests {
     use crate::schema::{ENTERPRISE_URN, GROUP_URN, USER_URN};
     use serde_json::json;
 
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn immutable_attributes_must_be_repeated_on_put() {
+        const SUBS: &[AttrDef] = &[
+            AttrDef::string("serial", "s").mutability(Mutability::Immutable),
+            AttrDef::string("label", "l"),
+        ];
+        const DEFS: &[AttrDef] = &[
+            AttrDef::string("badge", "b").mutability(Mutability::Immutable),
+            AttrDef::complex("device", SUBS, "d"),
+            AttrDef::string("title", "t"),
+        ];
+        let old =
+            obj(json!({"badge": "B1", "device": {"serial": "S1", "label": "x"}, "title": "a"}));
+        let same =
+            obj(json!({"badge": "B1", "device": {"serial": "S1", "label": "y"}, "title": "b"}));
+        assert!(check_immutable_defs(DEFS, &old, &same, "").is_ok());
+        for new in [
+            json!({"badge": "B2", "device": {"serial": "S1"}}),
+            json!({"device": {"serial": "S1"}}),
+            json!({"badge": "B1", "device": {"serial": "S2"}}),
+            json!({"badge": "B1", "device": {"label": "y"}}),
+            json!({"badge": "B1"}),
+        ] {
+            let e = check_immutable_defs(DEFS, &old, &obj(new.clone()), "").unwrap_err();
+            assert_eq!(e.scim_type, Some(scim_type::MUTABILITY), "{new}");
+        }
+        // A first value for an unset immutable attribute is fine.
+        let empty = obj(json!({"title": "a"}));
+        assert!(check_immutable_defs(DEFS, &empty, &old, "").is_ok());
+        // The real schemas have no top-level immutable attributes: members are replaced whole.
+        let g_old = obj(json!({"displayName": "G", "members": [{"value": "a"}]}));
+        let g_new = obj(json!({"displayName": "G", "members": [{"value": "b"}]}));
+        assert!(check_immutable(ResourceKind::Group, &g_old, &g_new).is_ok());
+    }
+
     fn user(body: Value) -> Result<Normalized, ScimError> {
-        normalize_resource(ResourceKind::User, &body)
+        normalize_resource(ResourceKind::User, &body, Policy::default())
     }
 
     #[test]
@@ -361,9 +562,6 @@ mod tests {
             n.attrs[ENTERPRISE_URN],
             json!({"department": "D", "manager": {"value": "boss-id"}})
         );
-        let mut data = n.attrs;
-        sync_schemas(ResourceKind::User, &mut data);
-        assert_eq!(data["schemas"], json!([USER_URN, ENTERPRISE_URN]));
     }
 
     #[test]
@@ -437,6 +635,7 @@ mod tests {
                 {"value": "u1", "display": "dup"},
                 "u2",
             ]}),
+            Policy::default(),
         )
         .unwrap();
         assert_eq!(
@@ -450,12 +649,17 @@ mod tests {
             let e = normalize_resource(
                 ResourceKind::Group,
                 &json!({"schemas": [GROUP_URN], "displayName": "G", "members": members}),
+                Policy::default(),
             )
             .unwrap_err();
             assert_eq!(e.scim_type, Some(scim_type::INVALID_VALUE));
         }
-        let e =
-            normalize_resource(ResourceKind::Group, &json!({"schemas": [GROUP_URN]})).unwrap_err();
+        let e = normalize_resource(
+            ResourceKind::Group,
+            &json!({"schemas": [GROUP_URN]}),
+            Policy::default(),
+        )
+        .unwrap_err();
         assert!(e.detail.contains("displayName"));
     }
 }

@@ -211,3 +211,81 @@ async fn errors_are_scim_json() {
     assert_eq!(missing.status, 404);
     drop(server);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn etags_bulk_and_tenants_over_http() {
+    let server = ReferenceServer::start(ServerOptions {
+        token: Some(TOKEN.into()),
+        base_path: "/scim/v2".into(),
+        tenants: vec!["second-tenant".into()],
+        seed_users: 3,
+        ..ServerOptions::default()
+    })
+    .await
+    .expect("server starts");
+    let addr = server.addr();
+    let host = addr.to_string();
+
+    let (head, body) = request(
+        "GET",
+        "/scim/v2/Users?filter=userName%20eq%20%22seed-user-000002%40example.test%22",
+        &host,
+        None,
+    );
+    let listed = send(addr, head, body).await.json();
+    assert_eq!(listed["totalResults"], 1);
+    let id = listed["Resources"][0]["id"].as_str().unwrap().to_owned();
+    let version = listed["Resources"][0]["meta"]["version"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // GET carries the ETag; If-None-Match with it answers 304 without a body.
+    let (head, body) = request("GET", &format!("/scim/v2/Users/{id}"), &host, None);
+    let fetched = send(addr, head, body).await;
+    assert_eq!(fetched.header("etag"), Some(version.as_str()));
+    let (head, body) = request("GET", &format!("/scim/v2/Users/{id}"), &host, None);
+    let head = head.replace(
+        "Connection: close\r\n",
+        &format!("Connection: close\r\nIf-None-Match: {version}\r\n"),
+    );
+    let unchanged = send(addr, head, body).await;
+    assert_eq!((unchanged.status, unchanged.body.len()), (304, 0));
+
+    // A stale If-Match on PATCH is 412 with a SCIM error body.
+    let ops = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "title", "value": "x"}]});
+    let (head, body) = request("PATCH", &format!("/scim/v2/Users/{id}"), &host, Some(&ops));
+    let head = head.replace(
+        "Connection: close\r\n",
+        "Connection: close\r\nIf-Match: W/\"999999\"\r\n",
+    );
+    let stale = send(addr, head, body).await;
+    assert_eq!(stale.status, 412);
+    assert_eq!(stale.json()["status"], "412");
+
+    // Bulk over the wire.
+    let bulk = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+    "Operations": [
+        {"method": "POST", "path": "/Groups", "bulkId": "g", "data": {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "wired", "members": [{"value": "bulkId:u"}]}},
+        {"method": "POST", "path": "/Users", "bulkId": "u",
+            "data": {"schemas": [USER_URN], "userName": "bulk.wire"}}
+    ]});
+    let (head, body) = request("POST", "/scim/v2/Bulk", &host, Some(&bulk));
+    let reply = send(addr, head, body).await;
+    assert_eq!(reply.status, 200);
+    let results = reply.json()["Operations"].clone();
+    assert_eq!(results[0]["status"], "201");
+    assert_eq!(results[1]["status"], "201");
+
+    // The second tenant sees none of it.
+    let head = format!(
+        "GET /scim/v2/Users HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer second-tenant\r\nConnection: close\r\n\r\n"
+    );
+    let other = send(addr, head, Vec::new()).await;
+    assert_eq!(other.status, 200);
+    assert_eq!(other.json()["totalResults"], 0);
+    server.shutdown().await;
+}

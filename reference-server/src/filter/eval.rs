@@ -6,21 +6,21 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Number, Value};
 
-use super::{AttrPath, CompareOp, Filter, FilterError};
+use super::{AttrPath, CompareOp, Filter, FilterError, Matching};
 use crate::schema::{self, AttrDef, AttrType, ResourceKind, Target};
 use crate::time::parse_datetime;
 
 impl Filter {
-    pub(super) fn validate(&self, scope: Scope) -> Result<(), FilterError> {
+    pub(super) fn validate(&self, scope: Scope, strict: bool) -> Result<(), FilterError> {
         match self {
             Filter::Or(items) | Filter::And(items) => {
-                items.iter().try_for_each(|f| f.validate(scope))
+                items.iter().try_for_each(|f| f.validate(scope, strict))
             }
-            Filter::Not(inner) => inner.validate(scope),
+            Filter::Not(inner) => inner.validate(scope, strict),
             Filter::Present(_) => Ok(()),
             Filter::ValuePath { path, filter } => {
                 let parent = scope.definition(path);
-                filter.validate(Scope::Element(parent))
+                filter.validate(Scope::Element(parent), strict)
             }
             Filter::Compare {
                 path,
@@ -40,39 +40,59 @@ impl Filter {
                         column: *column,
                     });
                 }
+                let boolean = def.is_some_and(|d| d.ty == AttrType::Boolean);
+                if strict
+                    && boolean
+                    && let Value::String(s) = value
+                {
+                    return Err(FilterError {
+                        message: crate::defect::quirk(
+                            &format!("comparing the boolean '{path}' with the string {value}"),
+                            &format!("use the JSON literal {}", s.to_ascii_lowercase()),
+                            "Entra sends string booleans such as \"True\"",
+                        ),
+                        column: *column,
+                    });
+                }
                 Ok(())
             }
         }
     }
 
-    pub(super) fn eval(&self, obj: &Map<String, Value>, scope: Scope) -> bool {
+    pub(super) fn eval(&self, obj: &Map<String, Value>, scope: Scope, m: Matching) -> bool {
         match self {
-            Filter::Or(items) => items.iter().any(|f| f.eval(obj, scope)),
-            Filter::And(items) => items.iter().all(|f| f.eval(obj, scope)),
-            Filter::Not(inner) => !inner.eval(obj, scope),
+            Filter::Or(items) => items.iter().any(|f| f.eval(obj, scope, m)),
+            Filter::And(items) => items.iter().all(|f| f.eval(obj, scope, m)),
+            Filter::Not(inner) => !inner.eval(obj, scope, m),
             Filter::Present(path) => scope.values(obj, path).0.iter().any(|v| is_present(v)),
             Filter::Compare {
                 path, op, value, ..
             } => {
                 let (values, def) = scope.values(obj, path);
-                compare_all(&values, *op, value, def)
+                compare_all(&values, *op, value, def, m)
             }
             Filter::ValuePath { path, filter } => {
                 let (values, def) = scope.elements(obj, path);
-                values.iter().any(|v| filter.matches_element(def, v))
+                values.iter().any(|v| filter.element_matches(def, v, m))
             }
         }
     }
 
     /// A simple (non-object) value of a multi-valued attribute: `value` names the value itself.
-    pub(super) fn eval_scalar_element(
+    pub(super) fn element_matches(
         &self,
-        element: &Value,
         parent: Option<&'static AttrDef>,
+        element: &Value,
+        m: Matching,
     ) -> bool {
-        let mut wrapper = Map::new();
-        wrapper.insert("value".into(), element.clone());
-        self.eval(&wrapper, Scope::Element(parent))
+        match element {
+            Value::Object(map) => self.eval(map, Scope::Element(parent), m),
+            other => {
+                let mut wrapper = Map::new();
+                wrapper.insert("value".into(), other.clone());
+                self.eval(&wrapper, Scope::Element(parent), m)
+            }
+        }
     }
 }
 
@@ -194,7 +214,13 @@ fn is_present(v: &Value) -> bool {
     }
 }
 
-fn compare_all(values: &[&Value], op: CompareOp, literal: &Value, def: Option<&AttrDef>) -> bool {
+fn compare_all(
+    values: &[&Value],
+    op: CompareOp,
+    literal: &Value,
+    def: Option<&AttrDef>,
+    m: Matching,
+) -> bool {
     if literal.is_null() {
         let present = values.iter().any(|v| is_present(v));
         return match op {
@@ -206,12 +232,18 @@ fn compare_all(values: &[&Value], op: CompareOp, literal: &Value, def: Option<&A
     match op {
         CompareOp::Ne => !values
             .iter()
-            .any(|v| compare_one(v, CompareOp::Eq, literal, def)),
-        _ => values.iter().any(|v| compare_one(v, op, literal, def)),
+            .any(|v| compare_one(v, CompareOp::Eq, literal, def, m)),
+        _ => values.iter().any(|v| compare_one(v, op, literal, def, m)),
     }
 }
 
-fn compare_one(value: &Value, op: CompareOp, literal: &Value, def: Option<&AttrDef>) -> bool {
+fn compare_one(
+    value: &Value,
+    op: CompareOp,
+    literal: &Value,
+    def: Option<&AttrDef>,
+    m: Matching,
+) -> bool {
     // A complex value compared directly stands for its `value` sub-attribute.
     let value = match value {
         Value::Object(o) => match get_ci(o, "value") {
@@ -232,7 +264,12 @@ fn compare_one(value: &Value, op: CompareOp, literal: &Value, def: Option<&AttrD
             {
                 return ordered(op, x.cmp(&y));
             }
-            let exact = def.is_some_and(|d| d.case_exact);
+            let exact = match def {
+                Some(d) if m.case_exact_user_name && d.name == "userName" => true,
+                Some(d) if m.case_insensitive_external_id && d.name == "externalId" => false,
+                Some(d) => d.case_exact,
+                None => false,
+            };
             compare_strings(op, a, b, exact)
         }
         (Value::Number(a), Value::Number(b)) => match compare_numbers(a, b) {

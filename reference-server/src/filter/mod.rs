@@ -161,6 +161,25 @@ pub enum Filter {
     },
 }
 
+/// How filters are parsed: the RFC grammar, or a server's variations of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Syntax {
+    /// Operators and the `and`/`or`/`not` keywords match only in lower case (a defect mode).
+    pub lowercase_operators_only: bool,
+    /// Refuse non-RFC forms, such as a string literal compared with a boolean attribute.
+    pub strict: bool,
+}
+
+/// How string values compare, where a server deviates from the schema's `caseExact`
+/// (defect modes only; the default follows the schema).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Matching {
+    /// `userName` compares case-sensitively.
+    pub case_exact_user_name: bool,
+    /// `externalId` compares case-insensitively.
+    pub case_insensitive_external_id: bool,
+}
+
 /// A filter syntax (or semantic) error with its 1-based character column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} at column {column}")]
@@ -178,34 +197,53 @@ impl From<FilterError> for crate::ScimError {
 impl Filter {
     /// Parses a complete filter expression.
     pub fn parse(input: &str) -> Result<Filter, FilterError> {
-        Parser::new(input, false)?.parse_all()
+        Parser::new(input, false, Syntax::default())?.parse_all()
     }
 
     /// Parses the inside of a value filter (`type eq "work"` in `emails[type eq "work"]`),
     /// where nested brackets are not allowed.
     pub fn parse_value_filter(input: &str) -> Result<Filter, FilterError> {
-        Parser::new(input, true)?.parse_all()
+        Parser::new(input, true, Syntax::default())?.parse_all()
     }
 
     /// Parses and checks against the schema of `kind` (ordering operators on boolean or
     /// binary attributes are rejected, RFC 7644 §3.4.2.2).
     pub fn parse_for(kind: ResourceKind, input: &str) -> Result<Filter, FilterError> {
-        let filter = Filter::parse(input)?;
-        filter.validate(Scope::Resource(kind))?;
+        Filter::parse_with(&[kind], input, Syntax::default())
+    }
+
+    /// Parses with the given syntax rules and checks against the schema of every kind in
+    /// `kinds` (several for queries at the service root).
+    pub fn parse_with(
+        kinds: &[ResourceKind],
+        input: &str,
+        syntax: Syntax,
+    ) -> Result<Filter, FilterError> {
+        let filter = Parser::new(input, false, syntax)?.parse_all()?;
+        for kind in kinds {
+            filter.validate(Scope::Resource(*kind), syntax.strict)?;
+        }
         Ok(filter)
     }
 
     /// Whether a resource of `kind` matches.
     pub fn matches(&self, kind: ResourceKind, resource: &Map<String, Value>) -> bool {
-        self.eval(resource, Scope::Resource(kind))
+        self.matches_with(kind, resource, Matching::default())
+    }
+
+    /// Whether a resource of `kind` matches, comparing strings as `m` says.
+    pub fn matches_with(
+        &self,
+        kind: ResourceKind,
+        resource: &Map<String, Value>,
+        m: Matching,
+    ) -> bool {
+        self.eval(resource, Scope::Resource(kind), m)
     }
 
     /// Whether one value of a multi-valued attribute matches a value filter.
     pub fn matches_element(&self, parent: Option<&'static AttrDef>, element: &Value) -> bool {
-        match element {
-            Value::Object(map) => self.eval(map, Scope::Element(parent)),
-            other => self.eval_scalar_element(other, parent),
-        }
+        self.element_matches(parent, element, Matching::default())
     }
 
     /// If this filter requires `path eq "string"` at top level (alone or as one conjunct),

@@ -2,7 +2,7 @@
 
 use serde_json::{Number, Value};
 
-use super::{AttrPath, CompareOp, Filter, FilterError};
+use super::{AttrPath, CompareOp, Filter, FilterError, Syntax};
 
 /// Deepest nesting of parentheses, `not` and value filters accepted.
 const MAX_DEPTH: usize = 64;
@@ -125,17 +125,32 @@ pub(super) struct Parser<'a> {
     depth: usize,
     /// Parsing the inside of `attr[...]`: brackets may not nest.
     in_value_filter: bool,
+    syntax: Syntax,
 }
 
 impl<'a> Parser<'a> {
-    pub(super) fn new(input: &'a str, in_value_filter: bool) -> Result<Self, FilterError> {
+    pub(super) fn new(
+        input: &'a str,
+        in_value_filter: bool,
+        syntax: Syntax,
+    ) -> Result<Self, FilterError> {
         Ok(Parser {
             input,
             tokens: lex(input)?,
             pos: 0,
             depth: 0,
             in_value_filter,
+            syntax,
         })
+    }
+
+    /// Whether `word` is the keyword or operator `kw` (lower-case `kw`).
+    fn word_is(&self, word: &str, kw: &str) -> bool {
+        if self.syntax.lowercase_operators_only {
+            word == kw
+        } else {
+            word.eq_ignore_ascii_case(kw)
+        }
     }
 
     fn peek(&self) -> &Token {
@@ -172,7 +187,7 @@ impl<'a> Parser<'a> {
     }
 
     fn is_keyword(&self, kw: &str) -> bool {
-        matches!(&self.peek().tok, Tok::Word(w) if w.eq_ignore_ascii_case(kw))
+        matches!(&self.peek().tok, Tok::Word(w) if self.word_is(w, kw))
     }
 
     pub(super) fn parse_all(mut self) -> Result<Filter, FilterError> {
@@ -295,9 +310,11 @@ impl<'a> Parser<'a> {
                     filter: Box::new(inner),
                 })
             }
-            Tok::Word(word) if word.eq_ignore_ascii_case("pr") => Ok(Filter::Present(path)),
+            Tok::Word(word) if self.word_is(&word, "pr") => Ok(Filter::Present(path)),
             Tok::Word(word) => {
-                let Some(op) = CompareOp::parse(&word) else {
+                let op = CompareOp::parse(&word)
+                    .filter(|op| !self.syntax.lowercase_operators_only || op.as_str() == word);
+                let Some(op) = op else {
                     return Err(self.error(t.at, format!("unknown operator '{word}'")));
                 };
                 let value = self.parse_value(&word)?;

@@ -299,3 +299,251 @@ fn scalar_elements_use_value() {
         .unwrap();
     assert!(f.matches_element(None, &json!("urn:ietf:params:scim:schemas:core:2.0:User")));
 }
+
+#[test]
+fn syntax_variants() {
+    let strict = Syntax {
+        strict: true,
+        ..Syntax::default()
+    };
+    let lower = Syntax {
+        lowercase_operators_only: true,
+        ..Syntax::default()
+    };
+    let kinds = [ResourceKind::User];
+    assert!(Filter::parse_with(&kinds, r#"active eq "True""#, Syntax::default()).is_ok());
+    let e = Filter::parse_with(&kinds, r#"active eq "True""#, strict).unwrap_err();
+    assert!(e.message.contains("JSON literal true"), "{e}");
+    assert!(Filter::parse_with(&kinds, "active eq true", strict).is_ok());
+    assert!(Filter::parse_with(&kinds, r#"userName Eq "a" AND title pr"#, lower).is_err());
+    assert!(Filter::parse_with(&kinds, r#"userName eq "a" and title pr"#, lower).is_ok());
+    // Root queries validate against every type.
+    let both = [ResourceKind::User, ResourceKind::Group];
+    assert!(Filter::parse_with(&both, "active gt true", Syntax::default()).is_err());
+    assert!(Filter::parse_with(&both, r#"displayName eq "x""#, Syntax::default()).is_ok());
+}
+
+#[test]
+fn matching_overrides_case_rules() {
+    let f = Filter::parse(r#"userName eq "bjensen@example.com""#).unwrap();
+    assert!(f.matches(ResourceKind::User, &user()));
+    let exact = Matching {
+        case_exact_user_name: true,
+        ..Matching::default()
+    };
+    assert!(!f.matches_with(ResourceKind::User, &user(), exact));
+    let f = Filter::parse(r#"externalId eq "abc-xy""#).unwrap();
+    assert!(!f.matches(ResourceKind::User, &user()));
+    let folded = Matching {
+        case_insensitive_external_id: true,
+        ..Matching::default()
+    };
+    assert!(f.matches_with(ResourceKind::User, &user(), folded));
+}
+
+/// A small deterministic generator (xorshift64*), so failures reproduce from the seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    /// Random upper/lower casing of ASCII letters.
+    fn recase(&mut self, s: &str) -> String {
+        s.chars()
+            .map(|c| {
+                if self.below(3) == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect()
+    }
+}
+
+const PATHS: &[&str] = &[
+    "userName",
+    "title",
+    "active",
+    "externalId",
+    "id",
+    "name.familyName",
+    "name.givenName",
+    "emails",
+    "emails.value",
+    "emails.type",
+    "emails.primary",
+    "meta.created",
+    "meta.lastModified",
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+    "urn:ietf:params:scim:schemas:core:2.0:User:userName",
+    "unknownAttribute",
+    "schemas",
+];
+const OPS: &[&str] = &["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"];
+const VALUES: &[&str] = &[
+    r#""bjensen@example.com""#,
+    r#""O'Malley""#,
+    r#""work""#,
+    r#""""#,
+    r#""a \"quoted\" \\ value""#,
+    r#""Zoë 测试 𝄞""#,
+    r#""2024-02-01T00:00:00Z""#,
+    r#""701984""#,
+    "true",
+    "false",
+    "null",
+    "42",
+    "-1.5e3",
+];
+
+/// A random well-formed filter of bounded depth.
+fn gen_filter(rng: &mut Rng, depth: usize) -> String {
+    let choice = if depth == 0 { 0 } else { rng.below(6) };
+    match choice {
+        0 | 1 => {
+            let path = rng.pick(PATHS);
+            if rng.below(8) == 0 {
+                format!("{path} {}", rng.recase("pr"))
+            } else {
+                let op = rng.pick(OPS);
+                format!("{path} {} {}", rng.recase(op), rng.pick(VALUES))
+            }
+        }
+        2 => format!(
+            "{} {} {}",
+            gen_filter(rng, depth - 1),
+            rng.recase("and"),
+            gen_filter(rng, depth - 1)
+        ),
+        3 => format!(
+            "{} {} {}",
+            gen_filter(rng, depth - 1),
+            rng.recase("or"),
+            gen_filter(rng, depth - 1)
+        ),
+        4 => {
+            let space = if rng.below(2) == 0 { " " } else { "" };
+            format!(
+                "{}{space}({})",
+                rng.recase("not"),
+                gen_filter(rng, depth - 1)
+            )
+        }
+        _ => {
+            let attr = rng.pick(&["emails", "addresses", "members", "name"]);
+            let sub = rng.pick(&["value", "type", "primary", "display"]);
+            let op = rng.pick(OPS);
+            format!("{attr}[{sub} {op} {}]", rng.pick(VALUES))
+        }
+    }
+}
+
+/// `input` with a few random characters deleted, duplicated or replaced by syntax noise.
+fn mutate(rng: &mut Rng, input: &str) -> String {
+    const NOISE: &[&str] = &[
+        "(", ")", "[", "]", "\"", "\\", " ", ".", ":", "$", "é", "𝄞", "\u{0}", "-", "e", "9",
+    ];
+    let mut chars: Vec<String> = input.chars().map(String::from).collect();
+    for _ in 0..=rng.below(4) {
+        if chars.is_empty() {
+            chars.push(rng.pick(NOISE).to_owned());
+            continue;
+        }
+        let at = rng.below(chars.len());
+        match rng.below(3) {
+            0 => {
+                chars.remove(at);
+            }
+            1 => chars.insert(at, rng.pick(NOISE).to_owned()),
+            _ => chars[at] = rng.pick(NOISE).to_owned(),
+        }
+    }
+    chars.concat()
+}
+
+fn samples() -> Vec<Map<String, Value>> {
+    let mut second = user();
+    second.insert("userName".into(), json!("other"));
+    second.remove("emails");
+    second.insert("active".into(), json!(false));
+    vec![user(), second, Map::new()]
+}
+
+/// Property test: generated and mutated inputs never panic the parser, validator or
+/// evaluator; whatever parses prints back to text that parses to the same filter and
+/// evaluates identically; `not`, `and` and `or` compose as boolean logic.
+#[test]
+fn generated_filters_never_panic_and_round_trip() {
+    let mut rng = Rng(0x5C1A_F11E_2026);
+    let resources = samples();
+    let mut parsed = 0;
+    for round in 0..3000 {
+        let valid = gen_filter(&mut rng, 3);
+        let input = if round % 2 == 0 {
+            valid.clone()
+        } else {
+            mutate(&mut rng, &valid)
+        };
+        let _ = Filter::parse_value_filter(&input);
+        let _ = crate::path::PatchPath::parse(&format!("emails[{input}].value"));
+        let Ok(filter) = Filter::parse(&input) else {
+            assert!(round % 2 == 1, "generated filter did not parse: {input}");
+            continue;
+        };
+        parsed += 1;
+        let _ = Filter::parse_for(ResourceKind::User, &input);
+        let _ = Filter::parse_for(ResourceKind::Group, &input);
+        let printed = filter.to_string();
+        let again = Filter::parse(&printed)
+            .unwrap_or_else(|e| panic!("{input} printed as {printed}, which fails: {e}"));
+        assert_eq!(again.to_string(), printed, "{input}");
+        let negated = Filter::parse(&format!("not ({printed})")).unwrap();
+        let doubled = Filter::parse(&format!("({printed}) and ({printed})")).unwrap();
+        let excluded = Filter::parse(&format!("({printed}) or not ({printed})")).unwrap();
+        for (kind, resource) in [ResourceKind::User, ResourceKind::Group]
+            .into_iter()
+            .flat_map(|k| resources.iter().map(move |r| (k, r)))
+        {
+            let result = filter.matches(kind, resource);
+            assert_eq!(again.matches(kind, resource), result, "{input}");
+            assert_eq!(negated.matches(kind, resource), !result, "{input}");
+            assert_eq!(doubled.matches(kind, resource), result, "{input}");
+            assert!(excluded.matches(kind, resource), "{input}");
+        }
+    }
+    assert!(parsed > 1500, "only {parsed} inputs parsed");
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = Rng(0xDEAD_BEEF_CAFE);
+    const ALPHABET: &[&str] = &[
+        "a", "Z", "0", " ", "(", ")", "[", "]", "\"", "\\", ".", ":", "-", "é", "\u{7f}", "eq",
+        "and", "not", "pr", "urn:", "$ref", "1e999", "-",
+    ];
+    for _ in 0..5000 {
+        let input: String = (0..rng.below(24)).map(|_| rng.pick(ALPHABET)).collect();
+        if let Ok(f) = Filter::parse(&input) {
+            for r in samples() {
+                let _ = f.matches(ResourceKind::User, &r);
+            }
+            assert!(Filter::parse(&f.to_string()).is_ok(), "{input}");
+        }
+        let _ = crate::path::PatchPath::parse(&input);
+        let _ = AttrPath::parse(&input);
+    }
+}

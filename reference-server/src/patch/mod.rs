@@ -6,6 +6,10 @@
 //! `apply` works on a copy of the stored resource and returns the new attributes only
 //! when every operation succeeded, so a PATCH is atomic. The result is re-normalised by
 //! `resource::renormalize` (canonical names, types, primaries, required values).
+//!
+//! In strict mode each IdP dialect form is refused with a `detail` naming it; the defect
+//! modes of the PATCH engine (member removal, `add` replacing, first-match-only replace,
+//! primaries not cleared, non-atomic application) are injected here as well.
 
 mod values;
 
@@ -13,6 +17,7 @@ use serde_json::{Map, Value};
 
 use values::{multi, single};
 
+use crate::defect::{Defect, Policy, quirk};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, Filter, get_ci};
 use crate::path::PatchPath;
@@ -31,7 +36,7 @@ pub(crate) enum OpKind {
 }
 
 impl OpKind {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             OpKind::Add => "add",
             OpKind::Remove => "remove",
@@ -49,7 +54,7 @@ pub(crate) struct Operation {
 }
 
 /// Validates a PatchOp message and extracts its operations.
-pub(crate) fn parse_request(body: &Value) -> Result<Vec<Operation>, ScimError> {
+pub(crate) fn parse_request(body: &Value, p: Policy) -> Result<Vec<Operation>, ScimError> {
     let Value::Object(obj) = body else {
         return Err(ScimError::invalid_syntax(
             "the PATCH body must be a JSON object",
@@ -72,11 +77,11 @@ pub(crate) fn parse_request(body: &Value) -> Result<Vec<Operation>, ScimError> {
     }
     ops.iter()
         .enumerate()
-        .map(|(i, op)| parse_operation(i, op))
+        .map(|(i, op)| parse_operation(i, op, p))
         .collect()
 }
 
-fn parse_operation(index: usize, op: &Value) -> Result<Operation, ScimError> {
+fn parse_operation(index: usize, op: &Value, p: Policy) -> Result<Operation, ScimError> {
     let Value::Object(op) = op else {
         return Err(ScimError::invalid_syntax(format!(
             "operation {index} is not an object"
@@ -97,6 +102,22 @@ fn parse_operation(index: usize, op: &Value) -> Result<Operation, ScimError> {
             )));
         }
     };
+    if let Some(Value::String(given)) = get_ci(op, "op")
+        && given != kind.name()
+    {
+        if p.strict {
+            return Err(ScimError::invalid_syntax(format!(
+                "operation {index}: op \"{given}\" is not an RFC 7644 operation; use \"{}\" \
+                 (Entra sends capitalised ops; start the server without --strict to accept it)",
+                kind.name()
+            )));
+        }
+        if p.has(Defect::CapitalisedOpRejected) {
+            return Err(ScimError::invalid_syntax(format!(
+                "operation {index}: unknown op '{given}'"
+            )));
+        }
+    }
     let path = match get_ci(op, "path") {
         None | Some(Value::Null) => None,
         Some(Value::String(p)) => Some(p.clone()),
@@ -120,23 +141,53 @@ fn parse_operation(index: usize, op: &Value) -> Result<Operation, ScimError> {
     })
 }
 
-/// Applies `ops` in order to a copy of `data` (a stored resource) and returns the new
-/// normalised attributes (without `schemas`, `id`, `meta`).
+/// Applies `ops` in order to a copy of `data` (the stored attributes of the resource with
+/// this `id`) and returns the new normalised attributes (without `schemas`, `id`, `meta`).
 pub(crate) fn apply(
     kind: ResourceKind,
+    id: &str,
     data: &Map<String, Value>,
     ops: &[Operation],
+    p: Policy,
 ) -> Result<Map<String, Value>, ScimError> {
-    let mut work = data.clone();
-    let patcher = Patcher { kind };
-    for op in ops {
-        patcher.apply_op(&mut work, op)?;
+    match apply_partially(kind, id, data, ops, p) {
+        (Some(attrs), None) => Ok(attrs),
+        (_, Some(err)) => Err(err),
+        (None, None) => Err(ScimError::invalid_value("no operations")),
     }
-    resource::renormalize(kind, &work)
+}
+
+/// Like [`apply`], but on failure also returns the attributes as they were after the
+/// operations before the failing one (what a non-atomic server would have committed;
+/// computed only under the `patch-not-atomic` defect).
+pub(crate) fn apply_partially(
+    kind: ResourceKind,
+    id: &str,
+    data: &Map<String, Value>,
+    ops: &[Operation],
+    p: Policy,
+) -> (Option<Map<String, Value>>, Option<ScimError>) {
+    let mut work = data.clone();
+    // The id lets a path-less value echo it harmlessly (Okta); renormalising drops it.
+    work.insert("id".into(), Value::from(id));
+    let patcher = Patcher { kind, p };
+    for (i, op) in ops.iter().enumerate() {
+        // Only a non-atomic server needs what the earlier operations left.
+        let before = (i > 0 && p.has(Defect::PatchNotAtomic)).then(|| work.clone());
+        if let Err(e) = patcher.apply_op(&mut work, op) {
+            let partial = before.and_then(|b| resource::renormalize(kind, &b, p).ok());
+            return (partial, Some(e));
+        }
+    }
+    match resource::renormalize(kind, &work, p) {
+        Ok(attrs) => (Some(attrs), None),
+        Err(e) => (None, Some(e)),
+    }
 }
 
 struct Patcher {
     kind: ResourceKind,
+    p: Policy,
 }
 
 /// Where one operation lands after path resolution.
@@ -149,6 +200,7 @@ struct Spot<'a> {
     value: Option<&'a Value>,
     /// The operation had no `path` (its value object named the attributes).
     pathless: bool,
+    p: Policy,
 }
 
 impl Patcher {
@@ -185,6 +237,7 @@ impl Patcher {
                     filter: path.filter.as_ref(),
                     value: op.value.as_ref(),
                     pathless: false,
+                    p: self.p,
                 },
             ),
         }
@@ -213,6 +266,13 @@ impl Patcher {
                 continue;
             }
             if schema::is_core_urn(self.kind, key) {
+                if self.p.strict {
+                    return Err(ScimError::invalid_path(quirk(
+                        &format!("the schema URN key '{key}' in a path-less value"),
+                        "name the core attributes directly",
+                        "some IdPs wrap core attributes in their schema URN",
+                    )));
+                }
                 self.apply_pathless(data, op, v)?;
                 continue;
             }
@@ -220,6 +280,14 @@ impl Patcher {
             let Ok(path) = AttrPath::parse(key) else {
                 continue;
             };
+            if self.p.strict && (path.sub.is_some() || path.urn.is_some()) {
+                return Err(ScimError::invalid_path(quirk(
+                    &format!("the attribute path '{key}' as a key of a path-less value"),
+                    "send one operation with a 'path' per attribute, or nest the value \
+                     ({\"name\": {\"givenName\": ...}} or the extension URN holding an object)",
+                    "Entra's aadOptscim062020 mode and the Microsoft SCIM Validator send dotted and URN-qualified keys",
+                )));
+            }
             let resolved = schema::resolve(
                 self.kind,
                 path.urn.as_deref(),
@@ -237,6 +305,7 @@ impl Patcher {
                         filter: None,
                         value: Some(v),
                         pathless: true,
+                        p: self.p,
                     },
                 )?,
                 Some(Target::Extension(ext)) => self.apply_extension(data, op, ext, Some(v))?,
@@ -265,6 +334,13 @@ impl Patcher {
                     let Ok(path) = AttrPath::parse(key) else {
                         continue;
                     };
+                    if self.p.strict && path.sub.is_some() {
+                        return Err(ScimError::invalid_path(quirk(
+                            &format!("the attribute path '{key}' as a key inside '{}'", ext.id),
+                            "nest the sub-attribute in an object",
+                            "Entra sends dotted keys",
+                        )));
+                    }
                     let Some(attr) = ext.attribute(&path.name) else {
                         continue;
                     };
@@ -285,6 +361,7 @@ impl Patcher {
                             filter: None,
                             value: Some(v),
                             pathless: true,
+                            p: self.p,
                         },
                     )?;
                 }
@@ -305,6 +382,13 @@ impl Patcher {
         let leaf = spot.sub.unwrap_or(spot.attr);
         if spot.attr.mutability == Mutability::ReadOnly || leaf.mutability == Mutability::ReadOnly {
             if spot.pathless && self.is_harmless_echo(data, spot) {
+                if self.p.strict {
+                    return Err(ScimError::mutability(quirk(
+                        &format!("the readOnly attribute '{name}' in a path-less value"),
+                        "leave readOnly attributes out of PATCH values",
+                        "Okta sends the Group id along with displayName",
+                    )));
+                }
                 return Ok(());
             }
             return Err(ScimError::mutability(format!("'{name}' is readOnly")));

@@ -1,6 +1,7 @@
 //! Unit tests of the PATCH engine.
 
 use super::*;
+use crate::defect::Policy;
 use crate::error::scim_type;
 use crate::schema::{ENTERPRISE_URN, GROUP_URN, USER_URN};
 use serde_json::json;
@@ -37,15 +38,32 @@ fn stored_group() -> Map<String, Value> {
 }
 
 fn ops(operations: Value) -> Vec<Operation> {
-    parse_request(&json!({"schemas": [PATCH_OP_URN], "Operations": operations})).unwrap()
+    ops_with(Policy::default(), operations).unwrap()
+}
+
+fn ops_with(p: Policy, operations: Value) -> Result<Vec<Operation>, ScimError> {
+    parse_request(
+        &json!({"schemas": [PATCH_OP_URN], "Operations": operations}),
+        p,
+    )
 }
 
 fn patch_user(operations: Value) -> Result<Value, ScimError> {
-    apply(ResourceKind::User, &stored_user(), &ops(operations)).map(Value::Object)
+    patch_user_with(Policy::default(), operations)
 }
 
 fn patch_group(operations: Value) -> Result<Value, ScimError> {
-    apply(ResourceKind::Group, &stored_group(), &ops(operations)).map(Value::Object)
+    patch_group_with(Policy::default(), operations)
+}
+
+fn patch_user_with(p: Policy, operations: Value) -> Result<Value, ScimError> {
+    let ops = ops_with(p, operations)?;
+    apply(ResourceKind::User, "u-1", &stored_user(), &ops, p).map(Value::Object)
+}
+
+fn patch_group_with(p: Policy, operations: Value) -> Result<Value, ScimError> {
+    let ops = ops_with(p, operations)?;
+    apply(ResourceKind::Group, "g-1", &stored_group(), &ops, p).map(Value::Object)
 }
 
 fn fails(result: Result<Value, ScimError>, kind: &str) {
@@ -74,22 +92,24 @@ fn envelope_is_validated() {
         json!({"schemas": [PATCH_OP_URN], "Operations": [{"path": "title", "value": "x"}]}),
         json!({"schemas": [PATCH_OP_URN], "Operations": ["add"]}),
     ] {
-        let e = parse_request(&body).unwrap_err();
+        let e = parse_request(&body, Policy::default()).unwrap_err();
         assert_eq!(e.status, 400);
         assert_eq!(e.scim_type, Some(scim_type::INVALID_SYNTAX), "{body}");
     }
     let e = parse_request(
         &json!({"schemas": [PATCH_OP_URN], "Operations": [{"op": "add", "path": "title"}]}),
+        Policy::default(),
     )
     .unwrap_err();
     assert_eq!(e.scim_type, Some(scim_type::INVALID_VALUE));
     let e = parse_request(
         &json!({"schemas": [PATCH_OP_URN], "Operations": [{"op": "add", "path": 5, "value": 1}]}),
+        Policy::default(),
     )
     .unwrap_err();
     assert_eq!(e.scim_type, Some(scim_type::INVALID_PATH));
     // Op names and member names are case-insensitive.
-    let parsed = parse_request(&json!({"SCHEMAS": [PATCH_OP_URN], "operations": [{"OP": "Replace", "Path": "title", "Value": "x"}]}))
+    let parsed = parse_request(&json!({"SCHEMAS": [PATCH_OP_URN], "operations": [{"OP": "Replace", "Path": "title", "Value": "x"}]}), Policy::default())
         .unwrap();
     assert_eq!(parsed[0].op, OpKind::Replace);
 }
@@ -333,8 +353,10 @@ fn filtered_replace_and_sub_attribute() {
         json!([{"value": "a@x", "type": "work"}, {"value": "b@x", "type": "work"}]);
     let out = apply(
         ResourceKind::User,
+        "u-1",
         &two_work,
         &ops(json!([{"op": "replace", "path": "emails[type eq \"work\"].display", "value": "W"}])),
+        Policy::default(),
     )
     .unwrap();
     assert!(
@@ -452,11 +474,13 @@ fn atomic_failure_leaves_input_untouched() {
     let original = stored_user();
     let result = apply(
         ResourceKind::User,
+        "u-1",
         &original,
         &ops(json!([
             {"op": "replace", "path": "displayName", "value": "new"},
             {"op": "replace", "path": "id", "value": "x"}
         ])),
+        Policy::default(),
     );
     assert!(result.is_err());
     assert_eq!(original, stored_user());

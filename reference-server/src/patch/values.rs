@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::{OpKind, Spot};
+use crate::defect::{Defect, quirk};
 use crate::error::ScimError;
 use crate::filter::Filter;
 use crate::resource::{contains_equivalent, normalize_single, normalize_value};
@@ -25,7 +26,7 @@ pub(super) fn single(
         if spot.op == OpKind::Remove {
             return Ok(None);
         }
-        let new = normalize_value(spot.attr, value_of(spot), name)?;
+        let new = normalize_value(spot.attr, value_of(spot), name, spot.p)?;
         return Ok(match (new, current) {
             // Complex values merge: the given sub-attributes replace, the others stay.
             (Some(Value::Object(new)), Some(Value::Object(mut cur))) => {
@@ -44,7 +45,7 @@ pub(super) fn single(
     if spot.op == OpKind::Remove {
         obj.remove(sub.name);
     } else {
-        match normalize_value(sub, value_of(spot), name)? {
+        match normalize_value(sub, value_of(spot), name, spot.p)? {
             Some(v) => {
                 obj.insert(sub.name.to_owned(), v);
             }
@@ -80,13 +81,25 @@ pub(super) fn multi(
     // Indices written by this operation, for the single-primary rule.
     let mut touched: Vec<usize> = Vec::new();
     let attr = spot.attr;
+    let pol = spot.p;
+    let is_members = attr.name == "members";
     match (spot.filter, spot.sub, spot.op) {
         (None, None, OpKind::Remove) => match spot.value {
+            Some(_) if is_members && pol.has(Defect::MemberRemoveWipesAll) => items.clear(),
             // Entra: `remove` `members` with a `value` list removes just those values.
             Some(value) if !value.is_null() => {
+                if pol.strict {
+                    return Err(ScimError::invalid_value(quirk(
+                        &format!("'remove' of '{name}' with a 'value' list"),
+                        &format!(
+                            "name the values in the path, e.g. \"{name}[value eq \\\"...\\\"]\""
+                        ),
+                        "Entra's default mode removes members this way",
+                    )));
+                }
                 let mut patterns = Vec::new();
                 for given in value_list(value) {
-                    if let Some(Value::Object(p)) = normalize_single(attr, given, name)? {
+                    if let Some(Value::Object(p)) = normalize_single(attr, given, name, pol)? {
                         patterns.push(p);
                     }
                 }
@@ -95,8 +108,12 @@ pub(super) fn multi(
             _ => items.clear(),
         },
         (None, None, OpKind::Add) => {
+            if pol.has(Defect::AddMemberReplaces) {
+                // The handler assigns the list instead of appending to it.
+                items.clear();
+            }
             for given in value_list(value_of(spot)) {
-                if let Some(v) = normalize_single(attr, given, name)?
+                if let Some(v) = normalize_single(attr, given, name, pol)?
                     && !contains_equivalent(attr, &items, &v)
                 {
                     items.push(v);
@@ -106,7 +123,7 @@ pub(super) fn multi(
         }
         (None, None, OpKind::Replace) => {
             let given = Value::Array(value_list(value_of(spot)).into_iter().cloned().collect());
-            items = match normalize_value(attr, &given, name)? {
+            items = match normalize_value(attr, &given, name, pol)? {
                 Some(Value::Array(new)) => new,
                 _ => Vec::new(),
             };
@@ -129,13 +146,21 @@ pub(super) fn multi(
             touched = indices;
         }
         (Some(filter), sub, op) => {
-            let matched: Vec<usize> = items
+            let mut matched: Vec<usize> = items
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| filter.matches_element(Some(attr), v))
                 .map(|(i, _)| i)
                 .collect();
+            if op == OpKind::Replace && pol.has(Defect::FilteredReplaceFirstOnly) {
+                matched.truncate(1);
+            }
             match (op, sub) {
+                (OpKind::Remove, None) if is_members && pol.has(Defect::MemberRemoveWipesAll) => {
+                    items.clear();
+                }
+                (OpKind::Remove, None)
+                    if is_members && pol.has(Defect::MemberRemoveByFilterIgnored) => {}
                 (OpKind::Remove, None) => {
                     let mut i = 0;
                     items.retain(|_| {
@@ -145,13 +170,22 @@ pub(super) fn multi(
                 }
                 (OpKind::Remove, Some(sub)) => set_sub(spot, sub, &mut items, &matched, name)?,
                 (_, _) if matched.is_empty() => {
-                    if op == OpKind::Replace {
+                    if op == OpKind::Replace && pol.strict {
+                        return Err(ScimError::no_target(format!(
+                            "no value of '{}' matches the filter (RFC 7644 §3.5.2.3: noTarget; \
+                             Entra expects a filtered replace to create the value; start the \
+                             server without --strict to accept it)",
+                            attr.name
+                        )));
+                    }
+                    let created = new_value_from_filter(spot, filter, name)?;
+                    if op == OpKind::Replace && !uses_canonical_values(attr, &created) {
                         return Err(ScimError::no_target(format!(
                             "no value of '{}' matches the filter",
                             attr.name
                         )));
                     }
-                    items.push(new_value_from_filter(spot, filter, name)?);
+                    items.push(created);
                     touched.push(items.len() - 1);
                 }
                 (_, Some(sub)) => {
@@ -162,7 +196,7 @@ pub(super) fn multi(
                     touched = matched;
                 }
                 (op, None) => {
-                    let new = normalize_single(attr, value_of(spot), name)?;
+                    let new = normalize_single(attr, value_of(spot), name, pol)?;
                     for &i in matched.iter().rev() {
                         match (&new, op, &mut items[i]) {
                             (Some(Value::Object(n)), OpKind::Add, Value::Object(cur)) => {
@@ -183,7 +217,9 @@ pub(super) fn multi(
     }
     items.retain(|v| !matches!(v, Value::Object(o) if o.is_empty()) && !v.is_null());
     touched.retain(|&i| i < items.len());
-    fix_primary(&mut items, &touched, name)?;
+    if !pol.has(Defect::PrimaryNotCleared) {
+        fix_primary(&mut items, &touched, name)?;
+    }
     Ok((!items.is_empty()).then_some(Value::Array(items)))
 }
 
@@ -198,7 +234,7 @@ fn set_sub(
     let new = if spot.op == OpKind::Remove {
         None
     } else {
-        normalize_value(sub, value_of(spot), name)?
+        normalize_value(sub, value_of(spot), name, spot.p)?
     };
     for &i in indices {
         if let Some(Value::Object(obj)) = items.get_mut(i) {
@@ -232,17 +268,45 @@ fn new_value_from_filter(spot: &Spot<'_>, filter: &Filter, name: &str) -> Result
     }
     match spot.sub {
         Some(sub) => {
-            if let Some(v) = normalize_value(sub, value_of(spot), name)? {
+            if let Some(v) = normalize_value(sub, value_of(spot), name, spot.p)? {
                 obj.insert(sub.name.to_owned(), v);
             }
         }
         None => {
-            if let Some(Value::Object(given)) = normalize_single(spot.attr, value_of(spot), name)? {
+            if let Some(Value::Object(given)) =
+                normalize_single(spot.attr, value_of(spot), name, spot.p)?
+            {
                 obj.extend(given);
             }
         }
     }
     Ok(Value::Object(obj))
+}
+
+/// Whether a value built from a filter is keyed by a canonical value (`type`): a filtered
+/// `replace` creates `emails[type eq "work"]` the way Entra expects, but
+/// `emails[type eq "none"]` or `emails[value eq "x"]` stay `noTarget` (RFC 7644 §3.5.2.3).
+fn uses_canonical_values(attr: &AttrDef, value: &Value) -> bool {
+    let Value::Object(obj) = value else {
+        return false;
+    };
+    let mut keyed = false;
+    for (key, v) in obj {
+        let canonical = attr
+            .sub_attribute(key)
+            .map(|d| d.canonical_values)
+            .unwrap_or_default();
+        if canonical.is_empty() {
+            continue;
+        }
+        match v {
+            Value::String(s) if canonical.iter().any(|c| c.eq_ignore_ascii_case(s)) => {
+                keyed = true;
+            }
+            _ => return false,
+        }
+    }
+    keyed
 }
 
 /// Whether every key of `pattern` has an equal value in `item`.

@@ -182,7 +182,7 @@ pub struct AttrDef {
 }
 
 impl AttrDef {
-    const fn new(name: &'static str, ty: AttrType, description: &'static str) -> Self {
+    pub(crate) const fn new(name: &'static str, ty: AttrType, description: &'static str) -> Self {
         AttrDef {
             name,
             ty,
@@ -198,16 +198,16 @@ impl AttrDef {
             sub_attributes: &[],
         }
     }
-    const fn string(name: &'static str, description: &'static str) -> Self {
+    pub(crate) const fn string(name: &'static str, description: &'static str) -> Self {
         Self::new(name, AttrType::String, description)
     }
-    const fn boolean(name: &'static str, description: &'static str) -> Self {
+    pub(crate) const fn boolean(name: &'static str, description: &'static str) -> Self {
         Self::new(name, AttrType::Boolean, description)
     }
-    const fn datetime(name: &'static str, description: &'static str) -> Self {
+    pub(crate) const fn datetime(name: &'static str, description: &'static str) -> Self {
         Self::new(name, AttrType::DateTime, description)
     }
-    const fn reference(
+    pub(crate) const fn reference(
         name: &'static str,
         types: &'static [&'static str],
         description: &'static str,
@@ -217,7 +217,7 @@ impl AttrDef {
         a.case_exact = true;
         a
     }
-    const fn complex(
+    pub(crate) const fn complex(
         name: &'static str,
         subs: &'static [AttrDef],
         description: &'static str,
@@ -226,35 +226,35 @@ impl AttrDef {
         a.sub_attributes = subs;
         a
     }
-    const fn multi(mut self) -> Self {
+    pub(crate) const fn multi(mut self) -> Self {
         self.multi_valued = true;
         self
     }
-    const fn required(mut self) -> Self {
+    pub(crate) const fn required(mut self) -> Self {
         self.required = true;
         self
     }
-    const fn case_exact(mut self) -> Self {
+    pub(crate) const fn case_exact(mut self) -> Self {
         self.case_exact = true;
         self
     }
-    const fn mutability(mut self, m: Mutability) -> Self {
+    pub(crate) const fn mutability(mut self, m: Mutability) -> Self {
         self.mutability = m;
         self
     }
-    const fn returned(mut self, r: Returned) -> Self {
+    pub(crate) const fn returned(mut self, r: Returned) -> Self {
         self.returned = r;
         self
     }
-    const fn unique(mut self) -> Self {
+    pub(crate) const fn unique(mut self) -> Self {
         self.uniqueness = Uniqueness::Server;
         self
     }
-    const fn canonical(mut self, values: &'static [&'static str]) -> Self {
+    pub(crate) const fn canonical(mut self, values: &'static [&'static str]) -> Self {
         self.canonical_values = values;
         self
     }
-    const fn read_only(self) -> Self {
+    pub(crate) const fn read_only(self) -> Self {
         self.mutability(Mutability::ReadOnly)
     }
 

@@ -1,30 +1,49 @@
 //! [`ScimService`]: the synchronous, thread-safe SCIM core. [`ScimService::handle`] checks
-//! authentication and media type, routes the request, runs the handler against the store,
-//! and renders a [`Response`] (errors included, always as SCIM JSON).
+//! authentication (which also selects the tenant), routes the request, runs the handler
+//! against that tenant's store, and renders a [`Response`] (errors included, always as
+//! SCIM JSON).
+//!
+//! Single-resource responses carry the weak `ETag` (`meta.version`); `If-Match` guards
+//! PUT, PATCH and DELETE (412 on mismatch, `*` matches), `If-None-Match` answers a GET
+//! with 304. `POST /Bulk` lives in `bulk`. The defects of a real server's HTTP layer
+//! (status codes, headers, error bodies, authentication, routing) are injected here.
+
+pub mod bulk;
 
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
+use crate::defect::{Defect, Policy, quirk};
 use crate::discovery;
 use crate::error::ScimError;
-use crate::message::{Request, Response};
+use crate::message::{Request, Response, SCIM_MEDIA_TYPE};
 use crate::options::ServerOptions;
 use crate::patch;
-use crate::query::{self, ListParams};
+use crate::query::{self, ListParams, QueryInput};
 use crate::render::{Links, render};
-use crate::resource::normalize_resource;
+use crate::resource::{check_immutable, normalize_resource, normalize_unvalidated};
 use crate::schema::ResourceKind;
-use crate::store::Store;
+use crate::seed;
+use crate::store::{Record, Store, Tables};
 
-/// The SCIM service provider: options plus an in-memory store. `Send + Sync`; share it
-/// behind an `Arc`.
+/// The SCIM service provider: options plus one in-memory store per tenant. `Send + Sync`;
+/// share it behind an `Arc`.
 #[derive(Debug)]
 pub struct ScimService {
     options: ServerOptions,
-    store: Store,
+    policy: Policy,
+    /// Tenant 0 belongs to `options.token`, the others to `options.tenants`.
+    tenants: Vec<Tenant>,
     /// Base URL for [`ScimService::insert`] / [`ScimService::resources`] output.
     default_base_url: OnceLock<String>,
+}
+
+/// One isolated data set and the bearer token that selects it.
+#[derive(Debug)]
+struct Tenant {
+    token: Option<String>,
+    store: Store,
 }
 
 /// A routed endpoint.
@@ -36,7 +55,7 @@ enum Route<'a> {
     ResourceTypes(Option<&'a str>),
     Schemas(Option<&'a str>),
     Collection(ResourceKind),
-    CollectionSearch,
+    CollectionSearch(ResourceKind),
     Resource(ResourceKind, &'a str),
     Me,
     Bulk,
@@ -53,11 +72,23 @@ impl Route<'_> {
 }
 
 impl ScimService {
-    /// A service with an empty store.
+    /// A service with empty stores (tenant 0 holds `options.seed_users` seeded users).
     pub fn new(options: ServerOptions) -> Self {
+        let policy = Policy::new(options.strict, &options.defects);
+        let mut first = Tables::new(policy);
+        seed::seed_users(&mut first, options.seed_users);
+        let mut tenants = vec![Tenant {
+            token: options.token.clone(),
+            store: Store::new(first),
+        }];
+        tenants.extend(options.tenants.iter().map(|token| Tenant {
+            token: Some(token.clone()),
+            store: Store::new(Tables::new(policy)),
+        }));
         ScimService {
             options,
-            store: Store::default(),
+            policy,
+            tenants,
             default_base_url: OnceLock::new(),
         }
     }
@@ -70,14 +101,16 @@ impl ScimService {
     /// Serves one request. `base_url` is the absolute URL of the SCIM base (e.g.
     /// `http://127.0.0.1:4000/scim/v2`), used for `meta.location`, `Location` and `$ref`.
     pub fn handle(&self, req: &Request, base_url: &str) -> Response {
-        match self.dispatch(req, Links::new(base_url)) {
+        let resp = match self.dispatch(req, Links::new(base_url)) {
             Ok(resp) => resp,
-            Err(err) => error_response(&err),
-        }
+            Err(err) => self.error_response(&err),
+        };
+        self.finish(resp)
     }
 
-    /// Test support: stores a resource (`"User"` or `"Group"`) as a POST would, bypassing
-    /// authentication; `schemas` may be omitted. Returns the stored resource as served.
+    /// Test support: stores a resource (`"User"` or `"Group"`) in tenant 0 as a POST would,
+    /// bypassing authentication; `schemas` may be omitted. Returns the stored resource as
+    /// served.
     pub fn insert(&self, resource_type: &str, resource: Value) -> Result<Value, ScimError> {
         let kind = ResourceKind::parse(resource_type).ok_or_else(|| {
             ScimError::not_found(format!("unknown resource type '{resource_type}'"))
@@ -88,8 +121,8 @@ impl ScimService {
         {
             obj.insert("schemas".into(), Value::from(vec![kind.schema().id]));
         }
-        let normalized = normalize_resource(kind, &resource)?;
-        let mut tables = self.store.write();
+        let normalized = normalize_resource(kind, &resource, self.policy)?;
+        let mut tables = self.tenants[0].store.write();
         let id = tables.create(kind, normalized)?;
         let links = Links::new(self.default_base_url());
         tables
@@ -98,12 +131,13 @@ impl ScimService {
             .ok_or_else(|| ScimError::not_found(format!("{} {id} vanished", kind.name())))
     }
 
-    /// Test support: every stored resource of a type, as served by GET, in creation order.
+    /// Test support: every stored resource of a type in tenant 0, as served by GET, in
+    /// creation order.
     pub fn resources(&self, resource_type: &str) -> Vec<Value> {
         let Some(kind) = ResourceKind::parse(resource_type) else {
             return Vec::new();
         };
-        let tables = self.store.read();
+        let tables = self.tenants[0].store.read();
         query::all_rendered(&tables, kind, Links::new(self.default_base_url()))
     }
 
@@ -118,114 +152,219 @@ impl ScimService {
             .get_or_init(|| self.options.normalized_base_path())
     }
 
+    fn has(&self, d: Defect) -> bool {
+        self.policy.has(d)
+    }
+
     fn dispatch(&self, req: &Request, links: Links<'_>) -> Result<Response, ScimError> {
         let method = req.method.to_ascii_uppercase();
         let route = route(&req.path)?;
         if route.is_discovery() {
+            if self.has(Defect::SpcRequiresAuth) {
+                self.authorize(req)?;
+            }
             if method != "GET" {
-                return Ok(not_allowed(&method, "GET"));
+                return Ok(self.not_allowed(&method, "GET"));
             }
             return discovery_document(&route, req, links);
         }
-        self.authorize(req)?;
+        let store = self.authorize(req)?;
+        self.serve(store, route, &method, req, links)
+    }
+
+    /// Runs an authorised request against one tenant's store (also used per bulk operation).
+    fn serve(
+        &self,
+        store: &Store,
+        route: Route<'_>,
+        method: &str,
+        req: &Request,
+        links: Links<'_>,
+    ) -> Result<Response, ScimError> {
         match route {
-            Route::Collection(kind) => match method.as_str() {
-                "GET" => self.list(kind, req, links),
-                "POST" => self.create(kind, req, links),
-                _ => Ok(not_allowed(&method, "GET, POST")),
+            Route::Collection(kind) => match method {
+                "GET" => self.list(store, &[kind], QueryInput::from_request(req)?, links),
+                "POST" => self.create(store, kind, req, links),
+                _ => Ok(self.not_allowed(method, "GET, POST")),
             },
-            Route::Resource(kind, id) => match method.as_str() {
-                "GET" => self.get(kind, id, req, links),
-                "PUT" => self.replace(kind, id, req, links),
-                "PATCH" => self.patch(kind, id, req, links),
-                "DELETE" => self.delete(kind, id),
-                _ => Ok(not_allowed(&method, "GET, PUT, PATCH, DELETE")),
+            Route::CollectionSearch(kind) => match method {
+                // The router matches `POST /Users/*` before `/.search`, and the create
+                // handler trusts its input: the SearchRequest becomes an (empty) resource.
+                "POST" if self.has(Defect::SearchCreates) => {
+                    self.create_unvalidated(store, kind, req, links)
+                }
+                "POST" => self.search(store, &[kind], req, links),
+                _ => Ok(self.not_allowed(method, "POST")),
             },
-            Route::Root => Err(ScimError::new(
+            Route::Resource(kind, id) => match method {
+                "GET" => self.get(store, kind, id, req, links),
+                "PUT" => self.replace(store, kind, id, req, links),
+                "PATCH" => self.patch(store, kind, id, req, links),
+                "DELETE" => self.delete(store, kind, id, req),
+                _ => Ok(self.not_allowed(method, "GET, PUT, PATCH, DELETE")),
+            },
+            Route::Root => match method {
+                "GET" => self.list(
+                    store,
+                    &ResourceKind::ALL,
+                    QueryInput::from_request(req)?,
+                    links,
+                ),
+                _ => Ok(self.not_allowed(method, "GET")),
+            },
+            Route::Search => match method {
+                "POST" => self.search(store, &ResourceKind::ALL, req, links),
+                _ => Ok(self.not_allowed(method, "POST")),
+            },
+            Route::Me => Err(ScimError::new(
                 501,
                 None,
-                "queries at the service root are not supported",
+                "/Me is not supported: requests are not tied to a User resource",
             )),
-            Route::Search | Route::CollectionSearch => match method.as_str() {
-                "POST" => Err(ScimError::new(501, None, "POST /.search is not supported")),
-                _ => Ok(not_allowed(&method, "POST")),
+            Route::Bulk => match method {
+                "POST" => self.bulk(store, req, links),
+                _ => Ok(self.not_allowed(method, "POST")),
             },
-            Route::Me => Err(ScimError::new(501, None, "/Me is not supported")),
-            Route::Bulk => Err(ScimError::new(
-                501,
-                None,
-                "bulk operations are not supported",
-            )),
             Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) => {
                 discovery_document(&route, req, links)
             }
         }
     }
 
-    /// Bearer-token check (constant-time comparison).
-    fn authorize(&self, req: &Request) -> Result<(), ScimError> {
-        let Some(expected) = &self.options.token else {
-            return Ok(());
-        };
+    /// Bearer-token check (constant-time comparison); the token selects the tenant.
+    fn authorize(&self, req: &Request) -> Result<&Store, ScimError> {
         let presented = req.header("authorization").and_then(|h| {
             let (scheme, token) = h.trim().split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
         });
-        match presented {
-            Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
-            Some(_) => Err(ScimError::new(401, None, "the bearer token is not valid")),
-            None => Err(ScimError::new(
+        let tenant = presented.and_then(|p| {
+            self.tenants.iter().find(|t| {
+                t.token
+                    .as_deref()
+                    .is_some_and(|expected| constant_time_eq(p.as_bytes(), expected.as_bytes()))
+            })
+        });
+        if let Some(t) = tenant {
+            return Ok(&t.store);
+        }
+        if self.tenants[0].token.is_none() || self.has(Defect::TokenNotChecked) {
+            return Ok(&self.tenants[0].store);
+        }
+        Err(match presented {
+            Some(_) => ScimError::new(401, None, "the bearer token is not valid"),
+            None => ScimError::new(
                 401,
                 None,
                 "authentication required: send 'Authorization: Bearer <token>'",
-            )),
-        }
+            ),
+        })
     }
 
     fn list(
         &self,
-        kind: ResourceKind,
+        store: &Store,
+        kinds: &[ResourceKind],
+        input: QueryInput,
+        links: Links<'_>,
+    ) -> Result<Response, ScimError> {
+        let params = ListParams::new(kinds, input, self.policy)?;
+        let tables = store.read();
+        Ok(self.ok(&query::run(&tables, &params, links)?))
+    }
+
+    /// `POST .search`: a query whose parameters come in a SearchRequest body; never creates.
+    fn search(
+        &self,
+        store: &Store,
+        kinds: &[ResourceKind],
         req: &Request,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
-        let params = ListParams::from_request(kind, req)?;
-        let tables = self.store.read();
-        Ok(ok(&query::run(&tables, kind, &params, links)))
+        let body = self.json_body(req)?;
+        let input = QueryInput::from_search_request(&body, self.policy)?;
+        self.list(store, kinds, input, links)
     }
 
     fn get(
         &self,
+        store: &Store,
         kind: ResourceKind,
         id: &str,
         req: &Request,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
-        let projection = query::projection(kind, req);
-        let tables = self.store.read();
-        let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
-        Ok(ok(&Value::Object(render(
-            &tables,
-            kind,
-            rec,
-            links,
-            &projection,
-        ))))
+        let projection = query::projection(kind, req, self.policy);
+        let tables = store.read();
+        let Some(rec) = tables.get(kind, id) else {
+            if self.has(Defect::UnknownId500) {
+                return Err(ScimError::new(
+                    500,
+                    None,
+                    "internal server error: NullReferenceException",
+                ));
+            }
+            return Err(not_found(kind, id));
+        };
+        let etag = rec.etag();
+        if !self.has(Defect::IfNoneMatchIgnored)
+            && req
+                .header("if-none-match")
+                .is_some_and(|h| etag_matches(h, &etag))
+        {
+            let mut resp = Response::empty(304);
+            self.add_etag(&mut resp, etag);
+            return Ok(resp);
+        }
+        let body = render(&tables, kind, rec, links, &projection);
+        Ok(self.resource_response(200, &Value::Object(body), etag))
     }
 
     fn create(
         &self,
+        store: &Store,
         kind: ResourceKind,
         req: &Request,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
-        let body = json_body(req)?;
-        let normalized = normalize_resource(kind, &body)?;
-        let projection = query::projection(kind, req);
-        let mut tables = self.store.write();
-        let id = tables.create(kind, normalized)?;
+        let body = self.json_body(req)?;
+        let normalized = normalize_resource(kind, &body, self.policy)?;
+        let client_id = body
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty() && self.has(Defect::ClientIdAdopted));
+        let projection = query::projection(kind, req, self.policy);
+        let mut tables = store.write();
+        let id = tables.create_with_id(kind, normalized, client_id)?;
         let rec = tables.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
         let body = render(&tables, kind, rec, links, &projection);
-        let mut resp = Response::with_json(201, &Value::Object(body));
+        let status = if self.has(Defect::CreateReturns200) {
+            200
+        } else {
+            201
+        };
+        let mut resp = self.resource_response(status, &Value::Object(body), rec.etag());
+        if !self.has(Defect::NoLocationHeader) {
+            resp.headers
+                .push(("Location".into(), links.resource(kind, &id)));
+        }
+        Ok(resp)
+    }
+
+    /// The create handler of the `search-creates` defect: no `schemas` or required check.
+    fn create_unvalidated(
+        &self,
+        store: &Store,
+        kind: ResourceKind,
+        req: &Request,
+        links: Links<'_>,
+    ) -> Result<Response, ScimError> {
+        let body = self.json_body(req)?;
+        let normalized = normalize_unvalidated(kind, &body, self.policy)?;
+        let mut tables = store.write();
+        let id = tables.create(kind, normalized)?;
+        let rec = tables.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
+        let body = render(&tables, kind, rec, links, &Default::default());
+        let mut resp = self.resource_response(201, &Value::Object(body), rec.etag());
         resp.headers
             .push(("Location".into(), links.resource(kind, &id)));
         Ok(resp)
@@ -233,68 +372,227 @@ impl ScimService {
 
     fn replace(
         &self,
+        store: &Store,
         kind: ResourceKind,
         id: &str,
         req: &Request,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
-        let body = json_body(req)?;
-        let projection = query::projection(kind, req);
-        let mut tables = self.store.write();
-        if tables.get(kind, id).is_none() {
+        let body = self.json_body(req)?;
+        let projection = query::projection(kind, req, self.policy);
+        let mut tables = store.write();
+        let Some(rec) = tables.get(kind, id) else {
+            if self.has(Defect::PutCreates) {
+                // An upsert: the id from the URL becomes the new resource's id.
+                let normalized = normalize_resource(kind, &body, self.policy)?;
+                let id = tables.create_with_id(kind, normalized, Some(id))?;
+                let rec = tables.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
+                let body = render(&tables, kind, rec, links, &projection);
+                return Ok(self.resource_response(201, &Value::Object(body), rec.etag()));
+            }
             return Err(not_found(kind, id));
-        }
-        let normalized = normalize_resource(kind, &body)?;
+        };
+        self.check_if_match(req, rec)?;
+        let normalized = normalize_resource(kind, &body, self.policy)?;
+        check_immutable(kind, &rec.data, &normalized.attrs)?;
         tables
             .replace(kind, id, normalized)
             .ok_or_else(|| not_found(kind, id))??;
         let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
-        Ok(ok(&Value::Object(render(
-            &tables,
-            kind,
-            rec,
-            links,
-            &projection,
-        ))))
+        let body = render(&tables, kind, rec, links, &projection);
+        Ok(self.resource_response(200, &Value::Object(body), rec.etag()))
     }
 
     fn patch(
         &self,
+        store: &Store,
         kind: ResourceKind,
         id: &str,
         req: &Request,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
-        let body = json_body(req)?;
-        let ops = patch::parse_request(&body)?;
-        let mut tables = self.store.write();
-        tables
-            .modify(kind, id, |data| patch::apply(kind, data, &ops))
-            .ok_or_else(|| not_found(kind, id))??;
+        let body = self.json_body(req)?;
+        let ops = patch::parse_request(&body, self.policy)?;
+        let mut tables = store.write();
+        let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
+        self.check_if_match(req, rec)?;
+        let p = self.policy;
+        if p.has(Defect::PatchNotAtomic) {
+            // Each operation is its own statement: what ran before a failure stays.
+            let (partial, err) = patch::apply_partially(kind, rec.id(), &rec.data, &ops, p);
+            if let Some(attrs) = partial {
+                tables
+                    .modify(kind, id, |_| Ok(attrs))
+                    .ok_or_else(|| not_found(kind, id))??;
+            }
+            if let Some(err) = err {
+                return Err(err);
+            }
+        } else if !p.has(Defect::PatchIgnored) {
+            tables
+                .modify(kind, id, |rec| {
+                    patch::apply(kind, rec.id(), &rec.data, &ops, p)
+                })
+                .ok_or_else(|| not_found(kind, id))??;
+        }
+        let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         let wants_body = self.options.patch_returns_resource
             || req.query_param("attributes").is_some()
             || req.query_param("excludedAttributes").is_some();
         if !wants_body {
-            return Ok(Response::empty(204));
+            let mut resp = Response::empty(204);
+            self.add_etag(&mut resp, rec.etag());
+            return Ok(resp);
         }
-        let projection = query::projection(kind, req);
-        let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
-        Ok(ok(&Value::Object(render(
-            &tables,
-            kind,
-            rec,
-            links,
-            &projection,
-        ))))
+        let projection = query::projection(kind, req, p);
+        let body = render(&tables, kind, rec, links, &projection);
+        Ok(self.resource_response(200, &Value::Object(body), rec.etag()))
     }
 
-    fn delete(&self, kind: ResourceKind, id: &str) -> Result<Response, ScimError> {
-        if self.store.write().delete(kind, id) {
-            Ok(Response::empty(204))
-        } else {
-            Err(not_found(kind, id))
+    fn delete(
+        &self,
+        store: &Store,
+        kind: ResourceKind,
+        id: &str,
+        req: &Request,
+    ) -> Result<Response, ScimError> {
+        let mut tables = store.write();
+        let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
+        self.check_if_match(req, rec)?;
+        tables.delete(kind, id);
+        Ok(Response::empty(204))
+    }
+
+    /// 412 when `If-Match` names no current version of `rec`.
+    fn check_if_match(&self, req: &Request, rec: &Record) -> Result<(), ScimError> {
+        let Some(header) = req.header("if-match") else {
+            return Ok(());
+        };
+        let current = rec.etag();
+        if self.has(Defect::IfMatchIgnored) || etag_matches(header, &current) {
+            return Ok(());
+        }
+        Err(ScimError::new(
+            412,
+            None,
+            format!(
+                "the resource has changed: If-Match {} does not match the current version {current}",
+                header.trim()
+            ),
+        ))
+    }
+
+    /// A single-resource JSON response with its `ETag`.
+    fn resource_response(&self, status: u16, body: &Value, etag: String) -> Response {
+        let mut resp = Response::with_json(status, body);
+        self.add_etag(&mut resp, etag);
+        resp
+    }
+
+    fn add_etag(&self, resp: &mut Response, etag: String) {
+        if !self.has(Defect::NoEtagHeader) {
+            resp.headers.push(("ETag".into(), etag));
         }
     }
+
+    fn ok(&self, body: &Value) -> Response {
+        Response::with_json(200, body)
+    }
+
+    /// 405 with an `Allow` header.
+    fn not_allowed(&self, method: &str, allowed: &str) -> Response {
+        let err = ScimError::new(
+            405,
+            None,
+            format!("method {method} is not allowed here; allowed: {allowed}"),
+        );
+        let mut resp = self.error_response(&err);
+        resp.headers.push(("Allow".into(), allowed.to_owned()));
+        resp
+    }
+
+    /// The SCIM error body, plus `WWW-Authenticate` on 401.
+    fn error_response(&self, err: &ScimError) -> Response {
+        let mut resp = if self.has(Defect::PlainTextErrors) {
+            Response {
+                status: err.status,
+                headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+                body: format!("Error {}: {}", err.status, err.detail).into_bytes(),
+            }
+        } else {
+            let mut body = err.to_json();
+            if self.has(Defect::ErrorStatusAsNumber) {
+                body["status"] = Value::from(err.status);
+            }
+            Response::with_json(err.status, &body)
+        };
+        if err.status == 401 && !self.has(Defect::NoWwwAuthenticate) {
+            resp.headers
+                .push(("WWW-Authenticate".into(), "Bearer realm=\"scim\"".into()));
+        }
+        resp
+    }
+
+    /// Last touches every response gets.
+    fn finish(&self, mut resp: Response) -> Response {
+        if self.has(Defect::WrongContentType) {
+            for (name, value) in &mut resp.headers {
+                if name.eq_ignore_ascii_case("content-type") && value == SCIM_MEDIA_TYPE {
+                    *value = "application/json; charset=utf-8".into();
+                }
+            }
+        }
+        resp
+    }
+
+    /// The JSON request body: `application/scim+json`, `application/json` (not in strict
+    /// mode; any parameters), or no `Content-Type` at all.
+    fn json_body(&self, req: &Request) -> Result<Value, ScimError> {
+        if let Some(content_type) = req.header("content-type") {
+            let media = content_type.split(';').next().unwrap_or_default().trim();
+            let json = media.eq_ignore_ascii_case("application/json");
+            if json && self.policy.strict {
+                return Err(ScimError::new(
+                    415,
+                    None,
+                    quirk(
+                        &format!("the Content-Type '{content_type}'"),
+                        "send application/scim+json (RFC 7644 §8.1)",
+                        "Google Workspace sends application/json",
+                    ),
+                ));
+            }
+            if !json && !media.eq_ignore_ascii_case(SCIM_MEDIA_TYPE) {
+                return Err(ScimError::new(
+                    415,
+                    None,
+                    format!(
+                        "unsupported Content-Type '{content_type}'; send application/scim+json"
+                    ),
+                ));
+            }
+        }
+        if req.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(ScimError::invalid_syntax("the request body is empty"));
+        }
+        serde_json::from_slice(&req.body).map_err(|e| {
+            ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}"))
+        })
+    }
+}
+
+/// Whether an `If-Match`/`If-None-Match` value names `current` (weak comparison; `*`
+/// matches any current version).
+fn etag_matches(header: &str, current: &str) -> bool {
+    let opaque = |tag: &str| {
+        let tag = tag.trim();
+        tag.strip_prefix("W/").unwrap_or(tag).to_owned()
+    };
+    let current = opaque(current);
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || opaque(tag) == current)
 }
 
 /// Maps a relative path to a route (endpoint names are matched case-insensitively).
@@ -308,7 +606,7 @@ fn route(path: &str) -> Result<Route<'_>, ScimError> {
     {
         return match segments[1..] {
             [] => Ok(Route::Collection(kind)),
-            [s] if is(s, ".search") => Ok(Route::CollectionSearch),
+            [s] if is(s, ".search") => Ok(Route::CollectionSearch(kind)),
             [id] => Ok(Route::Resource(kind, id)),
             _ => Err(ScimError::not_found(format!("no endpoint at '{path}'"))),
         };
@@ -349,60 +647,12 @@ fn discovery_document(
         Route::Schemas(Some(id)) => discovery::schema_by_id(id, links),
         _ => None,
     };
-    doc.map(|d| ok(&d))
+    doc.map(|d| Response::with_json(200, &d))
         .ok_or_else(|| ScimError::not_found(format!("no discovery document at '{}'", req.path)))
-}
-
-/// 405 with an `Allow` header.
-fn not_allowed(method: &str, allowed: &str) -> Response {
-    let err = ScimError::new(
-        405,
-        None,
-        format!("method {method} is not allowed here; allowed: {allowed}"),
-    );
-    let mut resp = error_response(&err);
-    resp.headers.push(("Allow".into(), allowed.to_owned()));
-    resp
 }
 
 fn not_found(kind: ResourceKind, id: &str) -> ScimError {
     ScimError::not_found(format!("{} '{id}' not found", kind.name()))
-}
-
-fn ok(body: &Value) -> Response {
-    Response::with_json(200, body)
-}
-
-/// The SCIM error body, plus `WWW-Authenticate` on 401.
-fn error_response(err: &ScimError) -> Response {
-    let mut resp = Response::with_json(err.status, &err.to_json());
-    if err.status == 401 {
-        resp.headers
-            .push(("WWW-Authenticate".into(), "Bearer realm=\"scim\"".into()));
-    }
-    resp
-}
-
-/// The JSON request body: `application/scim+json` or `application/json` (any
-/// parameters), or no `Content-Type` at all.
-fn json_body(req: &Request) -> Result<Value, ScimError> {
-    if let Some(content_type) = req.header("content-type") {
-        let media = content_type.split(';').next().unwrap_or_default().trim();
-        if !media.eq_ignore_ascii_case("application/scim+json")
-            && !media.eq_ignore_ascii_case("application/json")
-        {
-            return Err(ScimError::new(
-                415,
-                None,
-                format!("unsupported Content-Type '{content_type}'; send application/scim+json"),
-            ));
-        }
-    }
-    if req.body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ScimError::invalid_syntax("the request body is empty"));
-    }
-    serde_json::from_slice(&req.body)
-        .map_err(|e| ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}")))
 }
 
 /// Compares secrets without an early exit on the first differing byte.

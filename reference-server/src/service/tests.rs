@@ -576,4 +576,8 @@ fn delete_then_404_everywhere() {
     create_user(&svc, "doomed");
 }
 
+mod bulk;
+mod defects;
 mod groups_and_routing;
+mod protocol;
+mod strict;

@@ -1,25 +1,34 @@
-//! In-memory resource store: one [`Table`] per resource type behind a single `RwLock`.
+//! In-memory resource store of one tenant: one [`Table`] per resource type behind a single
+//! `RwLock`.
 //!
 //! Each table keeps records by id (O(1)), creation order (stable paging), a case-folded
-//! index on the unique attribute (`userName`, Group `displayName`) and an `externalId`
-//! index, so the `eq` filters IdPs send before every create are index lookups. A reverse
-//! membership index (member id → group ids) computes `User.groups` and cleans up groups
-//! when a member is deleted. Records hold everything but the request-dependent parts
-//! (`meta.location`, `$ref`s, computed `groups`), which [`crate::render`] adds.
+//! index on the unique attribute (`userName`, Group `displayName`), an exact `externalId`
+//! index and a case-folded User `displayName` index, so the `eq` filters IdPs send before
+//! every create are index lookups. A reverse membership index (member id → group ids)
+//! computes `User.groups` and cleans up groups when a member is deleted.
 //!
-//! Growth points: ETags compare [`Record::version`]; tenants would each own a `Tables`;
-//! bulk would run several operations under one write guard.
+//! Records hold only the client-owned attributes; `schemas`, `id` and `meta` are derived
+//! from the record's fields when rendering ([`crate::render`]), which keeps 100 000 seeded
+//! users well below 400 MiB. Ids are shared `Arc<str>`s between the table and its indexes.
+//!
+//! Defects that live in a real server's persistence layer (duplicate or case-sensitive
+//! uniqueness, `lastModified`/ETag not bumped, DELETE not effective, `active: false`
+//! dropped) are injected here, driven by the table's [`Policy`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::{Map, Value};
 
+use crate::defect::{Defect, Policy};
 use crate::error::ScimError;
 use crate::filter::fold;
-use crate::resource::{Normalized, sync_schemas};
+use crate::resource::Normalized;
 use crate::schema::ResourceKind;
-use crate::time::{format_millis, now_millis};
+use crate::time::now_millis;
+
+/// A resource id, shared between a record and the indexes that point at it.
+pub(crate) type Id = Arc<str>;
 
 /// The store: all tables behind one lock, so cross-type updates (memberships) are atomic.
 #[derive(Debug, Default)]
@@ -28,6 +37,13 @@ pub(crate) struct Store {
 }
 
 impl Store {
+    /// A store holding `tables`.
+    pub fn new(tables: Tables) -> Self {
+        Store {
+            tables: RwLock::new(tables),
+        }
+    }
+
     /// Shared access (poisoning is ignored: no operation leaves tables half-updated).
     pub fn read(&self) -> RwLockReadGuard<'_, Tables> {
         self.tables.read().unwrap_or_else(PoisonError::into_inner)
@@ -44,46 +60,75 @@ impl Store {
 pub(crate) struct Record {
     /// Creation sequence number (list order).
     pub seq: u64,
-    /// `schemas`, `id`, attributes, and `meta` without `location`.
+    pub id: Id,
+    /// The attributes, canonically named, without `schemas`, `id` and `meta`.
     pub data: Map<String, Value>,
     /// Write-only; never rendered.
     pub password: Option<String>,
     pub created: i64,
     pub modified: i64,
-    /// Incremented on every change; rendered as the weak ETag `W/"n"`.
+    /// Changes on every modification; rendered as the weak ETag `W/"n"`.
     pub version: u64,
 }
 
 impl Record {
     /// The resource id.
     pub fn id(&self) -> &str {
-        self.data
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        &self.id
     }
 
     /// A top-level string attribute.
     pub fn str_attr(&self, name: &str) -> Option<&str> {
         self.data.get(name).and_then(Value::as_str)
     }
+
+    /// The weak entity tag, also served as `meta.version`.
+    pub fn etag(&self) -> String {
+        format!("W/\"{}\"", self.version)
+    }
+}
+
+/// Attribute value → records holding it, in creation order.
+type MultiIndex = HashMap<String, Vec<(u64, Id)>>;
+
+fn index_add(index: &mut MultiIndex, key: String, seq: u64, id: &Id) {
+    let ids = index.entry(key).or_default();
+    let at = ids.partition_point(|(s, _)| *s < seq);
+    ids.insert(at, (seq, Arc::clone(id)));
+}
+
+fn index_remove(index: &mut MultiIndex, key: &str, seq: u64) {
+    if let Some(ids) = index.get_mut(key) {
+        ids.retain(|(s, _)| *s != seq);
+        if ids.is_empty() {
+            index.remove(key);
+        }
+    }
 }
 
 /// All records of one resource type, with indexes.
 #[derive(Debug, Default)]
 pub(crate) struct Table {
-    records: HashMap<String, Record>,
-    order: BTreeMap<u64, String>,
+    records: HashMap<Id, Record>,
+    order: BTreeMap<u64, Id>,
     /// Case-folded unique attribute → id.
-    unique: HashMap<String, String>,
-    /// `externalId` (case-exact) → seq → id.
-    external_ids: HashMap<String, BTreeMap<u64, String>>,
+    unique: HashMap<String, Id>,
+    /// `externalId` (case-exact).
+    external_ids: MultiIndex,
+    /// Case-folded `displayName` of Users (the Group one is the unique attribute).
+    display_names: MultiIndex,
 }
 
 impl Table {
     /// Records in creation order.
     pub fn iter(&self) -> impl Iterator<Item = &Record> {
         self.order.values().filter_map(|id| self.records.get(id))
+    }
+
+    /// The number of records (tests).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.records.len()
     }
 
     /// Record by id.
@@ -100,57 +145,91 @@ impl Table {
 
     /// Records with this exact `externalId`, in creation order.
     pub fn by_external_id(&self, value: &str) -> Vec<&Record> {
-        self.external_ids
-            .get(value)
-            .map(|ids| ids.values().filter_map(|id| self.records.get(id)).collect())
+        self.lookup(&self.external_ids, value)
+    }
+
+    /// Users whose `displayName` folds to the same value, in creation order.
+    pub fn by_display_name(&self, value: &str) -> Vec<&Record> {
+        self.lookup(&self.display_names, fold(value).as_ref())
+    }
+
+    fn lookup(&self, index: &MultiIndex, key: &str) -> Vec<&Record> {
+        index
+            .get(key)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|(_, id)| self.records.get(id))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     fn index(&mut self, kind: ResourceKind, rec: &Record) {
-        let id = rec.id().to_owned();
         if let Some(u) = rec.str_attr(kind.unique_attribute()) {
-            self.unique.insert(fold(u).into_owned(), id.clone());
+            self.unique
+                .insert(fold(u).into_owned(), Arc::clone(&rec.id));
         }
         if let Some(ext) = rec.str_attr("externalId") {
-            self.external_ids
-                .entry(ext.to_owned())
-                .or_default()
-                .insert(rec.seq, id.clone());
+            index_add(&mut self.external_ids, ext.to_owned(), rec.seq, &rec.id);
         }
-        self.order.insert(rec.seq, id);
+        if kind == ResourceKind::User
+            && let Some(name) = rec.str_attr("displayName")
+        {
+            index_add(
+                &mut self.display_names,
+                fold(name).into_owned(),
+                rec.seq,
+                &rec.id,
+            );
+        }
+        self.order.insert(rec.seq, Arc::clone(&rec.id));
     }
 
     fn unindex(&mut self, kind: ResourceKind, rec: &Record) {
         if let Some(u) = rec.str_attr(kind.unique_attribute()) {
             let key = fold(u);
-            if self.unique.get(key.as_ref()).map(String::as_str) == Some(rec.id()) {
+            if self.unique.get(key.as_ref()).map(AsRef::as_ref) == Some(rec.id()) {
                 self.unique.remove(key.as_ref());
             }
         }
-        if let Some(ext) = rec.str_attr("externalId")
-            && let Some(ids) = self.external_ids.get_mut(ext)
+        if let Some(ext) = rec.str_attr("externalId") {
+            index_remove(&mut self.external_ids, ext, rec.seq);
+        }
+        if kind == ResourceKind::User
+            && let Some(name) = rec.str_attr("displayName")
         {
-            ids.remove(&rec.seq);
-            if ids.is_empty() {
-                self.external_ids.remove(ext);
-            }
+            index_remove(&mut self.display_names, fold(name).as_ref(), rec.seq);
         }
         self.order.remove(&rec.seq);
     }
 }
 
-/// Every table plus the cross-type membership index.
+/// Every table of one tenant plus the cross-type membership index.
 #[derive(Debug, Default)]
 pub(crate) struct Tables {
     users: Table,
     groups: Table,
     /// Member id → ids of the groups that list it.
-    member_of: HashMap<String, HashSet<String>>,
+    member_of: HashMap<String, HashSet<Id>>,
     next_seq: u64,
     next_version: u64,
+    policy: Policy,
 }
 
 impl Tables {
+    /// Empty tables behaving according to `policy`.
+    pub fn new(policy: Policy) -> Self {
+        Tables {
+            policy,
+            ..Tables::default()
+        }
+    }
+
+    /// How these tables (and everything reading them) behave.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
     /// The table of a resource type.
     pub fn table(&self, kind: ResourceKind) -> &Table {
         match kind {
@@ -178,7 +257,7 @@ impl Tables {
             .find_map(|k| self.get(k, id).map(|r| (k, r)))
     }
 
-    /// Ids of the groups that list `member_id` as a member, in group creation order.
+    /// The groups that list `member_id` as a member, in group creation order.
     pub fn groups_of(&self, member_id: &str) -> Vec<&Record> {
         let mut groups: Vec<&Record> = self
             .member_of
@@ -191,20 +270,43 @@ impl Tables {
         groups
     }
 
-    /// Creates a resource; returns its new id.
-    pub fn create(&mut self, kind: ResourceKind, input: Normalized) -> Result<String, ScimError> {
+    /// Creates a resource with a new random id; returns the id.
+    pub fn create(&mut self, kind: ResourceKind, input: Normalized) -> Result<Id, ScimError> {
+        self.create_with_id(kind, input, None)
+    }
+
+    /// Creates a resource, with the given id if any (PUT upserts and client-chosen ids,
+    /// which only defect modes use); returns the id.
+    pub fn create_with_id(
+        &mut self,
+        kind: ResourceKind,
+        input: Normalized,
+        id: Option<&str>,
+    ) -> Result<Id, ScimError> {
         let mut attrs = input.attrs;
         self.finalize(kind, &mut attrs);
         self.check_unique(kind, &attrs, None)?;
-        let id = uuid::Uuid::new_v4().to_string();
+        if self.policy.has(Defect::DeactivationNotPersisted)
+            && attrs.get("active") == Some(&Value::Bool(false))
+        {
+            attrs.remove("active");
+        }
+        let id: Id = match id {
+            Some(id) if self.find_any(id).is_some() => {
+                return Err(ScimError::uniqueness(format!(
+                    "id '{id}' is already in use"
+                )));
+            }
+            Some(id) => Arc::from(id),
+            None => Arc::from(uuid::Uuid::new_v4().to_string()),
+        };
         let now = now_millis();
         self.next_seq += 1;
         self.next_version += 1;
-        let mut data = assemble(kind, &id, attrs);
-        data.insert("meta".into(), meta(kind, now, now, self.next_version));
         let rec = Record {
             seq: self.next_seq,
-            data,
+            id: Arc::clone(&id),
+            data: attrs,
             password: input.password,
             created: now,
             modified: now,
@@ -226,13 +328,13 @@ impl Tables {
         self.update(kind, id, |_| Ok(input.attrs), password)
     }
 
-    /// Modifies an existing resource (PATCH): `f` maps the stored data to new attributes.
+    /// Modifies an existing resource (PATCH): `f` maps the stored attributes to new ones.
     /// `None` when it does not exist. Nothing changes unless `f` succeeds.
     pub fn modify(
         &mut self,
         kind: ResourceKind,
         id: &str,
-        f: impl FnOnce(&Map<String, Value>) -> Result<Map<String, Value>, ScimError>,
+        f: impl FnOnce(&Record) -> Result<Map<String, Value>, ScimError>,
     ) -> Option<Result<(), ScimError>> {
         self.update(kind, id, f, None)
     }
@@ -241,21 +343,20 @@ impl Tables {
         &mut self,
         kind: ResourceKind,
         id: &str,
-        f: impl FnOnce(&Map<String, Value>) -> Result<Map<String, Value>, ScimError>,
+        f: impl FnOnce(&Record) -> Result<Map<String, Value>, ScimError>,
         password: Option<String>,
     ) -> Option<Result<(), ScimError>> {
-        let attrs = f(&self.get(kind, id)?.data);
-        Some(self.commit_update(kind, id, attrs, password))
+        let attrs = f(self.get(kind, id)?);
+        Some(attrs.and_then(|attrs| self.commit_update(kind, id, attrs, password)))
     }
 
     fn commit_update(
         &mut self,
         kind: ResourceKind,
         id: &str,
-        attrs: Result<Map<String, Value>, ScimError>,
+        mut attrs: Map<String, Value>,
         password: Option<String>,
     ) -> Result<(), ScimError> {
-        let mut attrs = attrs?;
         self.finalize(kind, &mut attrs);
         self.check_unique(kind, &attrs, Some(id))?;
         let Some(old) = self.table_mut(kind).records.remove(id) else {
@@ -264,32 +365,43 @@ impl Tables {
                 kind.name()
             )));
         };
-        let mut data = assemble(kind, id, attrs);
-        let unchanged = old
-            .data
-            .iter()
-            .filter(|(k, _)| *k != "meta")
-            .eq(data.iter())
+        if self.policy.has(Defect::DeactivationNotPersisted)
+            && attrs.get("active") == Some(&Value::Bool(false))
+        {
+            match old.data.get("active") {
+                Some(v) => attrs.insert("active".into(), v.clone()),
+                None => attrs.remove("active"),
+            };
+        }
+        let unchanged = old.data == attrs
             && password
                 .as_ref()
                 .is_none_or(|p| old.password.as_ref() == Some(p));
         if unchanged {
-            self.table_mut(kind).records.insert(id.to_owned(), old);
+            self.table_mut(kind)
+                .records
+                .insert(Arc::clone(&old.id), old);
             return Ok(());
         }
-        self.next_version += 1;
-        let modified = now_millis().max(old.modified + 1);
-        data.insert(
-            "meta".into(),
-            meta(kind, old.created, modified, self.next_version),
-        );
+        let version = if self.policy.has(Defect::EtagNotChanged) {
+            old.version
+        } else {
+            self.next_version += 1;
+            self.next_version
+        };
+        let modified = if self.policy.has(Defect::LastModifiedNotUpdated) {
+            old.modified
+        } else {
+            now_millis().max(old.modified + 1)
+        };
         let rec = Record {
             seq: old.seq,
-            data,
+            id: Arc::clone(&old.id),
+            data: attrs,
             password: password.or_else(|| old.password.clone()),
             created: old.created,
             modified,
-            version: self.next_version,
+            version,
         };
         self.unlink(kind, &old);
         self.insert(kind, rec);
@@ -298,27 +410,28 @@ impl Tables {
 
     /// Deletes a resource; `false` when it does not exist. Groups listing it lose the member.
     pub fn delete(&mut self, kind: ResourceKind, id: &str) -> bool {
+        if self.policy.has(Defect::DeleteNotEffective) {
+            // The soft-delete flag is set on a copy and never written back.
+            return self.get(kind, id).is_some();
+        }
         let Some(old) = self.table_mut(kind).records.remove(id) else {
             return false;
         };
         self.unlink(kind, &old);
-        let containing: Vec<String> = self
+        let containing: Vec<Id> = self
             .member_of
             .remove(id)
             .map(|g| g.into_iter().collect())
             .unwrap_or_default();
         for gid in containing {
             // Best effort: the group changes only by losing this member.
-            let _ = self.modify(ResourceKind::Group, &gid, |data| {
-                let mut attrs = data.clone();
+            let _ = self.modify(ResourceKind::Group, &gid, |rec| {
+                let mut attrs = rec.data.clone();
                 if let Some(Value::Array(members)) = attrs.get_mut("members") {
                     members.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
                     if members.is_empty() {
                         attrs.remove("members");
                     }
-                }
-                for key in ["schemas", "id", "meta"] {
-                    attrs.remove(key);
                 }
                 Ok(attrs)
             });
@@ -333,12 +446,12 @@ impl Tables {
                 self.member_of
                     .entry(member.to_owned())
                     .or_default()
-                    .insert(rec.id().to_owned());
+                    .insert(Arc::clone(&rec.id));
             }
         }
         let table = self.table_mut(kind);
         table.index(kind, &rec);
-        table.records.insert(rec.id().to_owned(), rec);
+        table.records.insert(Arc::clone(&rec.id), rec);
     }
 
     /// Removes a record's index entries (the record itself is already taken out).
@@ -381,11 +494,16 @@ impl Tables {
         attrs: &Map<String, Value>,
         this: Option<&str>,
     ) -> Result<(), ScimError> {
+        if self.policy.has(Defect::DuplicatesAccepted) {
+            return Ok(());
+        }
         let attr = kind.unique_attribute();
         let Some(value) = attrs.get(attr).and_then(Value::as_str) else {
             return Ok(());
         };
+        let exact_only = self.policy.has(Defect::CaseSensitiveUniqueness);
         match self.table(kind).by_unique(value) {
+            Some(other) if exact_only && other.str_attr(attr) != Some(value) => Ok(()),
             Some(other) if Some(other.id()) != this => Err(ScimError::uniqueness(format!(
                 "{attr} '{value}' is already in use by another {}",
                 kind.name()
@@ -402,26 +520,6 @@ fn member_ids(data: &Map<String, Value>) -> impl Iterator<Item = &str> {
         .into_iter()
         .flatten()
         .filter_map(|m| m.get("value").and_then(Value::as_str))
-}
-
-/// `schemas`, `id`, the attributes, and `meta` (set for creation; updates replace it).
-fn assemble(kind: ResourceKind, id: &str, attrs: Map<String, Value>) -> Map<String, Value> {
-    let mut data = Map::new();
-    data.insert("schemas".into(), Value::Null);
-    data.insert("id".into(), Value::from(id));
-    data.extend(attrs);
-    sync_schemas(kind, &mut data);
-    data
-}
-
-/// `meta` without `location` (added per request).
-fn meta(kind: ResourceKind, created: i64, modified: i64, version: u64) -> Value {
-    let mut m = Map::new();
-    m.insert("resourceType".into(), Value::from(kind.name()));
-    m.insert("created".into(), Value::from(format_millis(created)));
-    m.insert("lastModified".into(), Value::from(format_millis(modified)));
-    m.insert("version".into(), Value::from(format!("W/\"{version}\"")));
-    Value::Object(m)
 }
 
 #[cfg(test)]

@@ -177,13 +177,9 @@ fn routing_errors() {
     );
     assert_error(&call(&svc, "POST", "/Users/x", None), 405, None);
     assert_error(&call(&svc, "GET", "/Me", None), 501, None);
-    assert_error(&call(&svc, "POST", "/Bulk", Some(json!({}))), 501, None);
-    assert_error(
-        &call(&svc, "POST", "/Users/.search", Some(json!({}))),
-        501,
-        None,
-    );
-    assert_error(&call(&svc, "POST", "/.search", Some(json!({}))), 501, None);
+    assert_error(&call(&svc, "GET", "/Bulk", None), 405, None);
+    assert_error(&call(&svc, "GET", "/Users/.search", None), 405, None);
+    assert_error(&call(&svc, "PUT", "/", Some(json!({}))), 405, None);
     assert_error(
         &call(
             &svc,
