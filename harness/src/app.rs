@@ -51,6 +51,7 @@ pub fn main(cli: Cli) -> Exit {
                 match which {
                     SchemaKind::Scenario => contracts::scenario_schema(),
                     SchemaKind::Report => contracts::report_schema(),
+                    SchemaKind::Profile => contracts::profile_schema(),
                 }
             );
             Exit::Passed
@@ -293,6 +294,7 @@ async fn run(args: RunArgs) -> Exit {
             dir: args.snapshot_dir.join(target_name(&args, &base_url)),
             mode,
         }),
+        target_schemas: None,
     };
     let options = SuiteOptions {
         jobs: usize::from(args.jobs),

@@ -48,6 +48,8 @@ pub enum SchemaKind {
     Scenario,
     /// `schemas/report.schema.json`: `report.json`.
     Report,
+    /// `schemas/profile.schema.json`: an IdP profile (`_profile.yaml`).
+    Profile,
 }
 
 /// Where scenarios come from and which to take.

@@ -6,12 +6,21 @@ use schemars::schema_for;
 
 use crate::report::model::RunReport;
 use crate::scenario::model::Scenario;
+use crate::scenario::profile::Profile;
 
 /// `schemas/scenario.schema.json`: what editors use to complete and validate scenario files.
 pub fn scenario_schema() -> String {
     render(
         serde_json::to_value(schema_for!(Scenario)).unwrap_or_default(),
         "https://scim-harness.invalid/schemas/scenario.schema.json",
+    )
+}
+
+/// `schemas/profile.schema.json`: an IdP profile (`_profile.yaml`).
+pub fn profile_schema() -> String {
+    render(
+        serde_json::to_value(schema_for!(Profile)).unwrap_or_default(),
+        "https://scim-harness.invalid/schemas/profile.schema.json",
     )
 }
 

@@ -83,6 +83,7 @@ fn main() {
             run_id: format!("t{}", &uuid_like()),
             baseline: Arc::new(Baseline::none()),
             snapshots: None,
+            target_schemas: None,
         })
     };
 
@@ -91,6 +92,10 @@ fn main() {
     let features = engine
         .as_ref()
         .map(|e| runtime.block_on(discover(&e.client)).0);
+    let engine = engine.map(|mut e| {
+        e.target_schemas = features.as_ref().and_then(|f| f.schemas.clone());
+        e
+    });
     let trials = scenarios
         .into_iter()
         .map(|sc| {

@@ -13,6 +13,7 @@ use crate::report::model::{CheckOutcome, CheckResult, RequirementRef, SchemaViol
 use crate::scenario::diagnostic::{SourceFile, SourceLocation};
 use crate::scenario::model::{BodyShape, Expectation, JsonType, Severity, SortOrder, Step};
 use crate::validate::SchemaSet;
+use crate::validate::target_schema::TargetSchemas;
 
 /// What every check of a run shares.
 pub struct CheckContext<'a> {
@@ -22,6 +23,8 @@ pub struct CheckContext<'a> {
     pub catalog: &'a Catalog,
     /// `--strict`: SHOULD-level failures count as failures.
     pub strict: bool,
+    /// The target's own `/Schemas` declarations, for `schema: target` checks.
+    pub target: Option<&'a TargetSchemas>,
 }
 
 /// Evaluates `exp` (a check of `step`, written in `file`) against `resp`.
@@ -57,7 +60,7 @@ pub fn evaluate(
     if ctx.strict && severity == Severity::Should {
         severity = Severity::Must;
     }
-    let verdict = judge(ctx, exp, resp, vars);
+    let verdict = judge(ctx, step, exp, resp, vars);
     CheckResult {
         description: verdict.description,
         location: location(file, exp),
@@ -114,7 +117,13 @@ impl Verdict {
     }
 }
 
-fn judge(ctx: &CheckContext<'_>, exp: &Expectation, resp: &Response, vars: &Vars) -> Verdict {
+fn judge(
+    ctx: &CheckContext<'_>,
+    step: &Step,
+    exp: &Expectation,
+    resp: &Response,
+    vars: &Vars,
+) -> Verdict {
     if let Some(status) = &exp.status {
         let codes = &status.value;
         return Verdict::new(
@@ -139,6 +148,13 @@ fn judge(ctx: &CheckContext<'_>, exp: &Expectation, resp: &Response, vars: &Vars
                 describe_body(resp),
             ),
         };
+    }
+    if exp
+        .schema
+        .as_ref()
+        .is_some_and(|n| n.value == TARGET_SCHEMA)
+    {
+        return judge_target_schema(ctx.target, step, resp);
     }
     if let Some(name) = &exp.schema {
         let description = format!("body satisfies the `{}` schema", name.value);
@@ -216,6 +232,57 @@ fn judge(ctx: &CheckContext<'_>, exp: &Expectation, resp: &Response, vars: &Vars
         String::new(),
         String::new(),
     )
+}
+
+/// The `schema:` name that means "what the target itself declares in /Schemas".
+pub const TARGET_SCHEMA: &str = "target";
+
+/// Validates a resource (or every resource of a list) against the target's own declarations.
+fn judge_target_schema(target: Option<&TargetSchemas>, step: &Step, resp: &Response) -> Verdict {
+    let description = "body satisfies the target's own /Schemas declarations".to_string();
+    let expected = "types, multiplicity, required and returned as /Schemas declares".to_string();
+    let Some(target) = target else {
+        return Verdict::new(
+            false,
+            description,
+            expected,
+            "the target's /Schemas or /ResourceTypes could not be read".into(),
+        );
+    };
+    let Some(body) = resp.json() else {
+        return Verdict::new(false, description, expected, describe_body(resp));
+    };
+    let projected = step.request.query.keys().any(|k| {
+        k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
+    });
+    let mut findings = Vec::new();
+    match body.get("Resources").and_then(Value::as_array) {
+        Some(items) => {
+            for (i, item) in items.iter().enumerate() {
+                findings.extend(target.validate(item, projected).into_iter().map(|mut f| {
+                    f.instance_path = format!("/Resources/{i}{}", f.instance_path);
+                    f
+                }));
+            }
+        }
+        None => findings = target.validate(&body, projected),
+    }
+    if findings.is_empty() {
+        return Verdict::new(true, description, expected, "valid".into());
+    }
+    let actual = match findings.as_slice() {
+        [one] => format!("{}: {}", path_or_root(&one.instance_path), one.message),
+        many => format!("{} violations", many.len()),
+    };
+    let mut v = Verdict::new(false, description, expected, actual);
+    v.violations = findings
+        .into_iter()
+        .map(|f| SchemaViolation {
+            instance_path: f.instance_path,
+            message: f.message,
+        })
+        .collect();
+    v
 }
 
 /// Applies every predicate of `exp` to `value`; the first that fails decides expected/actual.
@@ -568,6 +635,7 @@ mod tests {
             schemas: &schemas,
             catalog: Catalog::embedded(),
             strict: false,
+            target: None,
         };
         let resp = Response {
             status: 200,

@@ -5,17 +5,23 @@
 //! what IdPs need (users, groups, filter, patch) so the rest of the suite still runs.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use super::http::{HttpClient, OutgoingRequest, Response};
 use crate::report::model::FeatureReport;
 use crate::scenario::model::Feature;
+use crate::validate::target_schema::{Finding, TargetSchemas};
 
-/// Features of one target.
+/// Features of one target, and its own schema declarations.
 #[derive(Debug, Clone, Default)]
 pub struct Features {
     states: BTreeMap<Feature, FeatureReport>,
+    /// The target's `/Schemas` and `/ResourceTypes`, indexed (for `schema: target` checks).
+    pub schemas: Option<Arc<TargetSchemas>>,
+    /// Problems in those declarations themselves (C-7-01, C-6-02, …).
+    pub declaration_findings: Vec<Finding>,
 }
 
 impl Features {
@@ -34,7 +40,10 @@ impl Features {
                 )
             })
             .collect();
-        Features { states }
+        Features {
+            states,
+            ..Features::default()
+        }
     }
 
     /// Whether a scenario needing `f` should run.
@@ -254,6 +263,15 @@ pub async fn discover(client: &HttpClient) -> (Features, u32) {
                 "ResourceTypes unreadable; assumed unsupported",
             );
         }
+    }
+
+    if let (Some(types_doc), Some(schemas_doc)) = (
+        types.as_ref().and_then(json_any),
+        get("/Schemas").await.as_ref().and_then(json_any),
+    ) {
+        let (schemas, findings) = TargetSchemas::from_discovery(&schemas_doc, &types_doc);
+        features.schemas = Some(Arc::new(schemas));
+        features.declaration_findings = findings;
     }
 
     // No flag exists for these: probe. The search body has no userName, so a server that

@@ -24,6 +24,7 @@ use crate::scenario::model::{Auth, Severity, Step};
 use crate::scenario::profile::Profile;
 use crate::validate::SchemaSet;
 use crate::validate::snapshot::{SnapshotResult, SnapshotStore, normalize};
+use crate::validate::target_schema::TargetSchemas;
 
 /// What every scenario of a run shares.
 #[derive(Clone)]
@@ -42,6 +43,8 @@ pub struct Engine {
     pub baseline: Arc<Baseline>,
     /// Behaviour snapshots to check or update (`--snapshot`).
     pub snapshots: Option<SnapshotStore>,
+    /// The target's own schema declarations, once discovery has read them.
+    pub target_schemas: Option<Arc<TargetSchemas>>,
 }
 
 /// A fresh report for a scenario that has not run yet.
@@ -93,6 +96,7 @@ pub async fn run_steps(
         schemas: &engine.schemas,
         catalog: engine.catalog,
         strict: engine.strict,
+        target: engine.target_schemas.as_deref(),
     };
     for (index, step) in sc.scenario.steps.iter().enumerate() {
         if let Some(reason) = cancel.reason() {

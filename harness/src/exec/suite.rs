@@ -47,7 +47,7 @@ pub struct SuiteOptions {
 
 /// Runs every scenario and returns the report. Never panics on target behaviour.
 pub async fn run_suite(
-    engine: Engine,
+    mut engine: Engine,
     scenarios: Vec<LoadedScenario>,
     options: &SuiteOptions,
     cancel: Cancel,
@@ -97,6 +97,7 @@ pub async fn run_suite(
             () = cancel.cancelled() => Features::default(),
         };
         features.force(&options.forced_features);
+        engine.target_schemas = features.schemas.clone();
         reports = run_all(
             &engine,
             scenarios,

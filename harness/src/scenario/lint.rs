@@ -325,6 +325,7 @@ impl Linter<'_, '_> {
             );
         }
         if let Some(s) = &e.schema
+            && s.value != crate::exec::assert::TARGET_SCHEMA
             && !self.ctx.schema_names.contains(&s.value.as_str())
         {
             let hint = did_you_mean(&s.value, self.ctx.schema_names.iter().copied());

@@ -197,7 +197,9 @@ pub struct Expectation {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub pointer: Option<Spanned<String>>,
-    /// Name of a JSON Schema under `schemas/scim/` that the whole body must satisfy (e.g. `user`).
+    /// Name of a JSON Schema under `schemas/scim/` that the whole body must satisfy (e.g. `user`),
+    /// or `target`: the target's own `/Schemas` declarations (custom attributes and extensions
+    /// included; every resource of a list response is checked).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub schema: Option<Spanned<String>>,

@@ -4,5 +4,6 @@
 
 mod schemas;
 pub mod snapshot;
+pub mod target_schema;
 
 pub use schemas::{SchemaError, SchemaSet, Violation};

@@ -209,8 +209,14 @@ fn replace_known(s: &str, known: &BTreeMap<String, String>) -> String {
             out = out.replace(value.as_str(), name);
         }
     }
-    UUID.replace_all(&out, "[uuid]").into_owned()
+    let out = UUID.replace_all(&out, "[uuid]");
+    ETAG.replace_all(&out, "[version]").into_owned()
 }
+
+/// Entity tags inside text (`W/"68"`, e.g. in a 412 error detail): versions change every run.
+static ETAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#"W/"[0-9a-zA-Z._-]{1,64}""#).expect("valid regex")
+});
 
 fn sorted(v: Value) -> Value {
     match v {
@@ -278,6 +284,17 @@ mod tests {
             &BTreeMap::new(),
         );
         assert!(text.contains("User '[uuid]' not found"), "{text}");
+    }
+
+    #[test]
+    fn entity_tags_in_text_are_redacted() {
+        let text = normalize(
+            412,
+            None,
+            br#"{"detail":"If-Match does not match the current version W/\"68\""}"#,
+            &BTreeMap::new(),
+        );
+        assert!(text.contains("current version [version]"), "{text}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use scim_harness::contracts::{report_schema, scenario_schema};
+use scim_harness::contracts::{profile_schema, report_schema, scenario_schema};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -34,6 +34,11 @@ fn scenario_schema_is_up_to_date() {
 }
 
 #[test]
+fn profile_schema_is_up_to_date() {
+    assert_matches_committed("schemas/profile.schema.json", &profile_schema(), "profile");
+}
+
+#[test]
 fn report_schema_is_up_to_date() {
     assert_matches_committed("schemas/report.schema.json", &report_schema(), "report");
 }
@@ -42,6 +47,8 @@ fn report_schema_is_up_to_date() {
 fn every_scenario_file_validates_against_the_scenario_schema() {
     let schema: serde_json::Value = serde_json::from_str(&scenario_schema()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
+    let profile: serde_json::Value = serde_json::from_str(&profile_schema()).unwrap();
+    let profile_validator = jsonschema::validator_for(&profile).unwrap();
     let mut checked = 0;
     let mut dirs = vec![root().join("scenarios")];
     while let Some(dir) = dirs.pop() {
@@ -58,10 +65,15 @@ fn every_scenario_file_validates_against_the_scenario_schema() {
                     serde_saphyr::options! { strict_booleans: true },
                 )
                 .unwrap();
-                let errors: Vec<String> = validator
-                    .iter_errors(&doc)
-                    .map(|e| format!("{}: {e}", e.instance_path()))
-                    .collect();
+                let is_profile = path.file_name().is_some_and(|n| n == "_profile.yaml");
+                let errors: Vec<String> = if is_profile {
+                    &profile_validator
+                } else {
+                    &validator
+                }
+                .iter_errors(&doc)
+                .map(|e| format!("{}: {e}", e.instance_path()))
+                .collect();
                 assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
                 checked += 1;
             }

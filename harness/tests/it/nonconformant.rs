@@ -146,6 +146,22 @@ async fn every_defect_is_caught_by_the_right_check() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_schema_check_uses_the_servers_own_declarations() {
+    let server = BrokenServer::start(Defect::StringBooleansInResponses).await;
+    let report = run_against(&server.url()).await;
+    let (_, check) = failed_check(&report, "core/user-lifecycle", "read back", "C-2.3-01");
+    assert!(check.description.contains("own /Schemas"), "{check:#?}");
+    assert!(
+        check
+            .violations
+            .iter()
+            .any(|v| v.instance_path == "/active" && v.message.contains("declared boolean")),
+        "{:#?}",
+        check.violations
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_violation_lists_the_instance_path() {
     let server = BrokenServer::start(Defect::NoSchemasAttribute).await;
     let report = run_against(&server.url()).await;

@@ -48,6 +48,8 @@ pub enum Defect {
     HangOnUserRead,
     /// ServiceProviderConfig says `patch.supported: false` (PATCH still works).
     PatchNotAdvertised,
+    /// Single resources come back with `active` as the string "true"/"false".
+    StringBooleansInResponses,
 }
 
 struct Proxy {
@@ -120,6 +122,14 @@ impl Respond for Proxy {
                     {
                         obj.remove("schemas");
                     }
+                    resp.body = serde_json::to_vec(&body).unwrap();
+                }
+            }
+            Defect::StringBooleansInResponses if path.starts_with("/Users/") => {
+                if let Some(mut body) = resp.json()
+                    && let Some(active) = body.get("active").and_then(serde_json::Value::as_bool)
+                {
+                    body["active"] = serde_json::Value::String(active.to_string());
                     resp.body = serde_json::to_vec(&body).unwrap();
                 }
             }
@@ -234,6 +244,7 @@ pub fn engine(url: &str) -> Engine {
         run_id: format!("it{:08}", uuid_ish()),
         baseline: Arc::new(Baseline::none()),
         snapshots: None,
+        target_schemas: None,
     }
 }
 
