@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use owo_colors::OwoColorize;
-use scim_reference_server::{ReferenceServer, ServerOptions};
+use scim_reference_server::{Defect, ReferenceServer, ServerOptions};
 
 use crate::baseline::Baseline;
 use crate::catalog::Catalog;
-use crate::cli::{Cli, Command, RunArgs, ScenarioArgs, SchemaKind, ServeArgs};
+use crate::cli::{Cli, Command, RunArgs, ScenarioArgs, SchemaKind, ServeArgs, ServerArgs};
 use crate::contracts;
 use crate::exec::cancel::Cancel;
 use crate::exec::http::{ClientConfig, HttpClient};
@@ -26,6 +26,14 @@ use crate::scenario::lint::LintContext;
 use crate::scenario::load::{LoadedScenario, load_suite};
 use crate::validate::SchemaSet;
 use crate::validate::snapshot::SnapshotStore;
+
+/// `println!` that stops quietly when stdout is closed (`scim-harness list | head`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
 
 /// Runs a parsed command line.
 pub fn main(cli: Cli) -> Exit {
@@ -46,14 +54,12 @@ pub fn main(cli: Cli) -> Exit {
         Command::Coverage(select) => coverage(&select),
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::Schema { which } => {
-            print!(
-                "{}",
-                match which {
-                    SchemaKind::Scenario => contracts::scenario_schema(),
-                    SchemaKind::Report => contracts::report_schema(),
-                    SchemaKind::Profile => contracts::profile_schema(),
-                }
-            );
+            let text = match which {
+                SchemaKind::Scenario => contracts::scenario_schema(),
+                SchemaKind::Report => contracts::report_schema(),
+                SchemaKind::Profile => contracts::profile_schema(),
+            };
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
             Exit::Passed
         }
     }
@@ -146,7 +152,7 @@ fn check(select: &ScenarioArgs) -> Exit {
     match load(select, &schemas) {
         Ok(loaded) => {
             let steps: usize = loaded.iter().map(|s| s.scenario.steps.len()).sum();
-            println!("{} scenario(s), {steps} step(s): all valid.", loaded.len());
+            out!("{} scenario(s), {steps} step(s): all valid.", loaded.len());
             Exit::Passed
         }
         Err(e) => e,
@@ -161,7 +167,7 @@ fn list(select: &ScenarioArgs) -> Exit {
     match load(select, &schemas) {
         Ok(loaded) => {
             for s in loaded {
-                println!(
+                out!(
                     "{:<40} {} ({} steps) [{}]",
                     s.id,
                     s.scenario.name,
@@ -182,10 +188,9 @@ fn coverage(select: &ScenarioArgs) -> Exit {
     };
     match load(select, &schemas) {
         Ok(loaded) => {
-            print!(
-                "{}",
-                crate::coverage::render(&crate::coverage::coverage(Catalog::embedded(), &loaded))
-            );
+            let text =
+                crate::coverage::render(&crate::coverage::coverage(Catalog::embedded(), &loaded));
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
             Exit::Passed
         }
         Err(e) => e,
@@ -239,6 +244,16 @@ async fn run(args: RunArgs) -> Exit {
         return Exit::Usage;
     }
 
+    if args.target.is_some()
+        && (args.server.strict_server
+            || !args.server.defects.is_empty()
+            || args.server.seed_users > 0)
+    {
+        eprintln!(
+            "error: --defect, --strict-server and --seed-users shape the embedded server; they do not apply with --target"
+        );
+        return Exit::Usage;
+    }
     // No target: start the embedded reference server with a fresh random token.
     let mut _server = None;
     let (base_url, token, kind) = match &args.target {
@@ -249,10 +264,7 @@ async fn run(args: RunArgs) -> Exit {
         ),
         None => {
             let token = format!("harness-{}", uuid::Uuid::new_v4().simple());
-            let options = ServerOptions {
-                token: Some(token.clone()),
-                ..ServerOptions::default()
-            };
+            let options = server_options(&args.server, Some(token.clone()));
             match ReferenceServer::start(options).await {
                 Ok(server) => {
                     let url = server.base_url();
@@ -322,11 +334,14 @@ async fn run(args: RunArgs) -> Exit {
     progress.finish();
 
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    print!("{}", render_summary(&report, color));
+    let _ = std::io::Write::write_all(
+        &mut std::io::stdout(),
+        render_summary(&report, color).as_bytes(),
+    );
     match write_all(&report, &args.formats, &args.report_dir) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-            println!("reports: {}", names.join(", "));
+            out!("reports: {}", names.join(", "));
         }
         Err(e) => {
             eprintln!("error: cannot write reports: {e}");
@@ -396,17 +411,39 @@ fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
 }
 
+/// The reference server's options from the command line.
+fn server_options(server: &ServerArgs, token: Option<String>) -> ServerOptions {
+    ServerOptions {
+        token,
+        strict: server.strict_server,
+        tenants: server.tenants.clone(),
+        seed_users: server.seed_users,
+        defects: server.defects.clone(),
+        ..ServerOptions::default()
+    }
+}
+
 async fn serve(args: ServeArgs) -> Exit {
+    if args.list_defects {
+        for d in Defect::ALL {
+            out!(
+                "{:<36} {} [{}]",
+                d.name(),
+                d.description(),
+                d.breaks().join(", ")
+            );
+        }
+        return Exit::Passed;
+    }
     let base_path = if args.base_path == "/" {
         String::new()
     } else {
         args.base_path.trim_end_matches('/').to_string()
     };
     let options = ServerOptions {
-        token: args.token.clone(),
         base_path,
         port: args.port,
-        ..ServerOptions::default()
+        ..server_options(&args.server, args.token.clone())
     };
     let server = match ReferenceServer::start(options).await {
         Ok(s) => s,
@@ -415,13 +452,19 @@ async fn serve(args: ServeArgs) -> Exit {
             return Exit::Internal;
         }
     };
-    println!("SCIM reference server listening at {}", server.base_url());
-    if args.token.is_some() {
-        println!("clients must send: Authorization: Bearer <the token you gave>");
-    } else {
-        println!("no token required (pass --token to require one)");
+    out!("SCIM reference server listening at {}", server.base_url());
+    for d in &args.server.defects {
+        out!("defect on: {} — {}", d.name(), d.description());
     }
-    println!("Ctrl-C to stop.");
+    if args.server.strict_server {
+        out!("strict: non-RFC forms (capitalised ops, string booleans, …) are refused");
+    }
+    if args.token.is_some() {
+        out!("clients must send: Authorization: Bearer <the token you gave>");
+    } else {
+        out!("no token required (pass --token to require one)");
+    }
+    out!("Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     Exit::Passed

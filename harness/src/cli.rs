@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use scim_reference_server::Defect;
+
 use crate::report::ReportFormat;
 use crate::scenario::model::Feature;
 use crate::validate::snapshot::SnapshotMode;
@@ -136,6 +138,10 @@ pub struct RunArgs {
     /// Show no live progress.
     #[arg(long)]
     pub no_progress: bool,
+    /// Behaviour of the embedded server when there is no --target (e.g. `--defect
+    /// case-sensitive-username-filter` to watch the suite catch it).
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 /// `serve` options.
@@ -150,6 +156,40 @@ pub struct ServeArgs {
     /// Path prefix of the SCIM endpoints.
     #[arg(long, default_value = "/scim/v2")]
     pub base_path: String,
+    /// Behaviour of the reference server (defects, strict mode, tenants, seed data).
+    #[command(flatten)]
+    pub server: ServerArgs,
+    /// List the defect modes with what each breaks, and exit.
+    #[arg(long)]
+    pub list_defects: bool,
+}
+
+/// How the embedded reference server behaves (for `serve`, and for `run` without a target).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServerArgs {
+    /// Inject one realistic defect (repeatable); `serve --list-defects` lists them.
+    #[arg(long = "defect", value_name = "NAME", value_parser = parse_defect)]
+    pub defects: Vec<Defect>,
+    /// Refuse the non-RFC forms IdPs send (capitalised ops, string booleans, …) instead of
+    /// accepting them, naming the quirk in each error.
+    #[arg(long = "strict-server")]
+    pub strict_server: bool,
+    /// Another tenant's bearer token (repeatable): its data never mixes with the others'.
+    #[arg(long = "tenant", value_name = "TOKEN")]
+    pub tenants: Vec<String>,
+    /// Users to create at start (`seed-user-000001@example.test`, …).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed_users: usize,
+}
+
+fn parse_defect(name: &str) -> Result<Defect, String> {
+    Defect::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
+        format!(
+            "unknown defect `{name}`; known defects: {}",
+            names.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
