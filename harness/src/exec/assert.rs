@@ -162,7 +162,7 @@ fn judge(
             return Verdict::new(
                 false,
                 description,
-                format!("a `{}` JSON document", name.value),
+                format!("a JSON document valid against `{}`", name.value),
                 describe_body(resp),
             );
         };
