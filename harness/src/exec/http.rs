@@ -11,6 +11,8 @@ use crate::scenario::profile::QueryEncoding;
 
 /// The SCIM media type (RFC 7644 §8.1).
 pub const SCIM_JSON: &str = "application/scim+json";
+/// The harness's own User-Agent (IdP profiles replace it with the IdP's).
+pub const USER_AGENT: &str = concat!("scim-harness/", env!("CARGO_PKG_VERSION"));
 /// What replaces a secret in recorded exchanges.
 pub const REDACTED: &str = "[REDACTED]";
 
@@ -166,7 +168,6 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))
             .timeout(config.request_timeout)
-            .user_agent(concat!("scim-harness/", env!("CARGO_PKG_VERSION")))
             .pool_max_idle_per_host(16)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
@@ -228,7 +229,12 @@ impl HttpClient {
         req: &OutgoingRequest,
     ) -> (Exchange, Result<Response, TransportError>) {
         let url = self.url_with(&req.path, &req.query, req.query_encoding);
-        let mut headers: Vec<(String, String)> = vec![("Accept".into(), SCIM_JSON.into())];
+        // Defaults are plain headers, so a profile can replace or omit them and every
+        // record shows exactly what was sent.
+        let mut headers: Vec<(String, String)> = vec![
+            ("User-Agent".into(), USER_AGENT.into()),
+            ("Accept".into(), SCIM_JSON.into()),
+        ];
         if req.body.is_some() {
             headers.push(("Content-Type".into(), SCIM_JSON.into()));
         }
