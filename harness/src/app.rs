@@ -12,7 +12,9 @@ use scim_reference_server::{Defect, ReferenceServer, ServerOptions};
 
 use crate::baseline::Baseline;
 use crate::catalog::Catalog;
-use crate::cli::{Cli, Command, RunArgs, ScenarioArgs, SchemaKind, ServeArgs, ServerArgs};
+use crate::cli::{
+    Cli, Command, RunArgs, ScenarioArgs, SchemaKind, ServeArgs, ServerArgs, SimulateArgs,
+};
 use crate::contracts;
 use crate::exec::cancel::Cancel;
 use crate::exec::http::{ClientConfig, HttpClient};
@@ -53,6 +55,7 @@ pub fn main(cli: Cli) -> Exit {
         Command::List(select) => list(&select),
         Command::Coverage(select) => coverage(&select),
         Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Simulate(args) => runtime.block_on(simulate(*args)),
         Command::Schema { which } => {
             let text = match which {
                 SchemaKind::Scenario => contracts::scenario_schema(),
@@ -199,18 +202,7 @@ fn coverage(select: &ScenarioArgs) -> Exit {
 
 /// Reads the token from `--token-env VAR` or `--token` / `SCIM_HARNESS_TOKEN`.
 fn token(args: &RunArgs) -> Result<Option<String>, Exit> {
-    if let Some(var) = &args.token_env {
-        return match std::env::var(var) {
-            Ok(t) if !t.trim().is_empty() => Ok(Some(t.trim().to_string())),
-            _ => {
-                eprintln!(
-                    "error: --token-env {var}: that environment variable is not set or empty"
-                );
-                Err(Exit::Usage)
-            }
-        };
-    }
-    Ok(args.token.clone().filter(|t| !t.is_empty()))
+    token_from(args.token_env.as_ref(), args.token.as_ref())
 }
 
 async fn run(args: RunArgs) -> Exit {
@@ -409,6 +401,153 @@ fn watch_ctrl_c(cancel: Cancel) -> tokio::task::JoinHandle<()> {
 /// A short unique prefix for this run's data (lowercase, so it is valid in any attribute).
 fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
+}
+
+/// Reads a token from `--token-env VAR`, or takes `--token`.
+fn token_from(token_env: Option<&String>, token: Option<&String>) -> Result<Option<String>, Exit> {
+    if let Some(var) = token_env {
+        return match std::env::var(var) {
+            Ok(t) if !t.trim().is_empty() => Ok(Some(t.trim().to_string())),
+            _ => {
+                eprintln!(
+                    "error: --token-env {var}: that environment variable is not set or empty"
+                );
+                Err(Exit::Usage)
+            }
+        };
+    }
+    Ok(token.filter(|t| !t.is_empty()).cloned())
+}
+
+async fn simulate(args: SimulateArgs) -> Exit {
+    use crate::simulate as sim;
+    let run = run_id();
+    let read =
+        |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let directory = match (&args.directory, args.users) {
+        (_, Some(n)) => sim::generate_directory(n, &run),
+        (Some(path), None) => {
+            match read(path).and_then(|t| sim::parse_directory(&t, &path.display().to_string())) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Exit::InvalidScenarios;
+                }
+            }
+        }
+        (None, None) => return Exit::Usage,
+    };
+    let changes = match &args.changes {
+        None => Vec::new(),
+        Some(path) => {
+            match read(path).and_then(|t| sim::parse_changes(&t, &path.display().to_string())) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Exit::InvalidScenarios;
+                }
+            }
+        }
+    };
+    let problems = sim::check_directory(&directory, &changes);
+    if !problems.is_empty() {
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        eprintln!("nothing was sent.");
+        return Exit::InvalidScenarios;
+    }
+    let token = match token_from(args.token_env.as_ref(), args.token.as_ref()) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    let mut _server = None;
+    let (base_url, token) = match &args.target {
+        Some(url) => (url.trim_end_matches('/').to_string(), token),
+        None => {
+            let token = format!("harness-{}", uuid::Uuid::new_v4().simple());
+            match ReferenceServer::start(server_options(
+                &ServerArgs::default(),
+                Some(token.clone()),
+            ))
+            .await
+            {
+                Ok(server) => {
+                    let url = server.base_url();
+                    _server = Some(server);
+                    (url, Some(token))
+                }
+                Err(e) => {
+                    eprintln!("error: cannot start the embedded reference server: {e}");
+                    return Exit::Internal;
+                }
+            }
+        }
+    };
+    let client = match HttpClient::new(ClientConfig {
+        base_url: base_url.clone(),
+        token,
+        secrets: Vec::new(),
+        request_timeout: Duration::from_secs_f64(args.timeout.max(0.1)),
+        body_limit: 4 << 20,
+    }) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Internal;
+        }
+    };
+    if let (_, Err(e)) = crate::exec::preflight::preflight(&client).await {
+        eprintln!("error: {e}");
+        return Exit::TargetUnavailable;
+    }
+    eprintln!(
+        "simulating {} against {}: {} user(s), {} group(s), {} change(s)",
+        args.idp,
+        client.redact(&base_url),
+        directory.users.len(),
+        directory.groups.len(),
+        changes.len()
+    );
+    let report = tokio::select! {
+        r = sim::simulate_with(&client, args.idp, &directory, &changes, &run, args.link_existing) => Some(r),
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    let Some(report) = report else {
+        eprintln!("interrupted: resources this simulation created may remain on the target");
+        return Exit::Interrupted;
+    };
+    let _ = std::io::Write::write_all(
+        &mut std::io::stdout(),
+        sim::render_transcript(&report).as_bytes(),
+    );
+    if !args.keep {
+        let registry = crate::exec::cleanup::Registry::new();
+        for url in &report.created {
+            registry.register(url);
+        }
+        let records = registry.clean(&client).await;
+        let left: Vec<_> = records.iter().filter(|r| !r.deleted).collect();
+        out!(
+            "cleanup: deleted {} of {} resource(s) the simulation created",
+            records.len() - left.len(),
+            records.len()
+        );
+        for r in left {
+            out!(
+                "LEAK  {} — {}",
+                r.url,
+                r.error
+                    .clone()
+                    .unwrap_or_else(|| format!("DELETE answered {:?}", r.status))
+            );
+        }
+    }
+    if report.passed() {
+        Exit::Passed
+    } else {
+        Exit::Failures
+    }
 }
 
 /// The reference server's options from the command line.

@@ -9,6 +9,7 @@ use scim_reference_server::Defect;
 
 use crate::report::ReportFormat;
 use crate::scenario::model::Feature;
+use crate::simulate::Idp;
 use crate::validate::snapshot::SnapshotMode;
 
 /// SCIM 2.0 conformance suite and mock identity-provider harness.
@@ -33,6 +34,9 @@ pub enum Command {
     List(ScenarioArgs),
     /// Show which catalog requirements the scenarios check, and which they do not yet.
     Coverage(ScenarioArgs),
+    /// Act as an IdP: sync a directory into the target the way that IdP would, apply
+    /// changes, print the transcript, and verify the target ends as the IdP intends.
+    Simulate(Box<SimulateArgs>),
     /// Start the embedded reference SCIM server and keep it running.
     Serve(ServeArgs),
     /// Print a generated JSON Schema (the scenario format or the JSON report).
@@ -142,6 +146,54 @@ pub struct RunArgs {
     /// case-sensitive-username-filter` to watch the suite catch it).
     #[command(flatten)]
     pub server: ServerArgs,
+}
+
+/// `simulate` options.
+#[derive(Debug, Clone, Args)]
+pub struct SimulateArgs {
+    /// The identity provider to act as.
+    #[arg(long, value_enum)]
+    pub idp: Idp,
+    /// The directory to sync (YAML: `users:` and `groups:`; see
+    /// harness/tests/fixtures/simulate/directory.yaml).
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "users",
+        conflicts_with = "users"
+    )]
+    pub directory: Option<PathBuf>,
+    /// Generate a directory of N users (and N/10 groups) instead of reading one.
+    #[arg(long, value_name = "N")]
+    pub users: Option<usize>,
+    /// Changes to apply after the sync (YAML `changes:` list: update, deactivate, reactivate,
+    /// delete, add_member, remove_member, rename_group).
+    #[arg(long, value_name = "FILE")]
+    pub changes: Option<PathBuf>,
+    /// SCIM base URL of the server under test; without it, the embedded reference server.
+    #[arg(long, value_name = "URL", env = "SCIM_HARNESS_TARGET")]
+    pub target: Option<String>,
+    /// Name of the environment variable holding the bearer token.
+    #[arg(long, value_name = "VAR", conflicts_with = "token")]
+    pub token_env: Option<String>,
+    /// Bearer token. Never printed.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SCIM_HARNESS_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Keep the users and groups the simulation created (default: delete them at the end).
+    #[arg(long)]
+    pub keep: bool,
+    /// Let the simulation link and modify users that already exist on the target under a
+    /// directory userName, as the real IdP would (off: it never touches data it did not create).
+    #[arg(long)]
+    pub link_existing: bool,
+    /// Timeout of one request, in seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout: f64,
 }
 
 /// `serve` options.

@@ -20,4 +20,5 @@ pub mod exec;
 pub mod exit;
 pub mod report;
 pub mod scenario;
+pub mod simulate;
 pub mod validate;

@@ -49,6 +49,14 @@ impl Registry {
         }
     }
 
+    /// Registers a resource created outside a scenario step (e.g. by the IdP simulation).
+    pub fn register(&self, url: &str) {
+        let mut created = self.lock();
+        if !created.iter().any(|u| u == url) {
+            created.push(url.to_string());
+        }
+    }
+
     /// URLs still registered.
     pub fn pending(&self) -> Vec<String> {
         self.lock().clone()

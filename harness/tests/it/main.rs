@@ -10,5 +10,6 @@ mod features;
 mod idp_traffic;
 mod kill_matrix;
 mod nonconformant;
+mod simulate;
 mod snapshots;
 mod support;
