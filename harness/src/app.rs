@@ -14,6 +14,7 @@ use crate::baseline::Baseline;
 use crate::catalog::Catalog;
 use crate::cli::{
     Cli, Command, RunArgs, ScenarioArgs, SchemaKind, ServeArgs, ServerArgs, SimulateArgs,
+    TargetArgs,
 };
 use crate::contracts;
 use crate::exec::cancel::Cancel;
@@ -200,11 +201,6 @@ fn coverage(select: &ScenarioArgs) -> Exit {
     }
 }
 
-/// Reads the token from `--token-env VAR` or `--token` / `SCIM_HARNESS_TOKEN`.
-fn token(args: &RunArgs) -> Result<Option<String>, Exit> {
-    token_from(args.token_env.as_ref(), args.token.as_ref())
-}
-
 async fn run(args: RunArgs) -> Exit {
     let schemas = match schemas() {
         Ok(s) => Arc::new(s),
@@ -214,7 +210,7 @@ async fn run(args: RunArgs) -> Exit {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let token = match token(&args) {
+    let token = match token_from(&args.target) {
         Ok(t) => t,
         Err(e) => return e,
     };
@@ -236,7 +232,7 @@ async fn run(args: RunArgs) -> Exit {
         return Exit::Usage;
     }
 
-    if args.target.is_some()
+    if args.target.url.is_some()
         && (args.server.strict_server
             || !args.server.defects.is_empty()
             || args.server.seed_users > 0)
@@ -248,7 +244,7 @@ async fn run(args: RunArgs) -> Exit {
     }
     // No target: start the embedded reference server with a fresh random token.
     let mut _server = None;
-    let (base_url, token, kind) = match &args.target {
+    let (base_url, token, kind) = match &args.target.url {
         Some(url) => (
             url.trim_end_matches('/').to_string(),
             token,
@@ -349,7 +345,7 @@ fn target_name(args: &RunArgs, base_url: &str) -> String {
     if let Some(name) = &args.target_name {
         return crate::validate::snapshot::slug(name);
     }
-    if args.target.is_none() {
+    if args.target.url.is_none() {
         return "reference".to_string();
     }
     let host = base_url
@@ -403,9 +399,9 @@ fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..10].to_string()
 }
 
-/// Reads a token from `--token-env VAR`, or takes `--token`.
-fn token_from(token_env: Option<&String>, token: Option<&String>) -> Result<Option<String>, Exit> {
-    if let Some(var) = token_env {
+/// Reads the token from `--token-env VAR`, or takes `--token` / `SCIM_HARNESS_TOKEN`.
+fn token_from(target: &TargetArgs) -> Result<Option<String>, Exit> {
+    if let Some(var) = &target.token_env {
         return match std::env::var(var) {
             Ok(t) if !t.trim().is_empty() => Ok(Some(t.trim().to_string())),
             _ => {
@@ -416,7 +412,7 @@ fn token_from(token_env: Option<&String>, token: Option<&String>) -> Result<Opti
             }
         };
     }
-    Ok(token.filter(|t| !t.is_empty()).cloned())
+    Ok(target.token.clone().filter(|t| !t.is_empty()))
 }
 
 async fn simulate(args: SimulateArgs) -> Exit {
@@ -457,12 +453,12 @@ async fn simulate(args: SimulateArgs) -> Exit {
         eprintln!("nothing was sent.");
         return Exit::InvalidScenarios;
     }
-    let token = match token_from(args.token_env.as_ref(), args.token.as_ref()) {
+    let token = match token_from(&args.target) {
         Ok(t) => t,
         Err(e) => return e,
     };
     let mut _server = None;
-    let (base_url, token) = match &args.target {
+    let (base_url, token) = match &args.target.url {
         Some(url) => (url.trim_end_matches('/').to_string(), token),
         None => {
             let token = format!("harness-{}", uuid::Uuid::new_v4().simple());

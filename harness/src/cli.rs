@@ -87,22 +87,9 @@ pub struct RunArgs {
     /// Scenario selection.
     #[command(flatten)]
     pub select: ScenarioArgs,
-    /// SCIM base URL of the server under test (e.g. http://127.0.0.1:8080/scim/v2).
-    /// Without it, the embedded reference server is started on 127.0.0.1.
-    #[arg(long, value_name = "URL", env = "SCIM_HARNESS_TARGET")]
-    pub target: Option<String>,
-    /// Name of the environment variable holding the bearer token (preferred: keeps the
-    /// token out of the process list and shell history).
-    #[arg(long, value_name = "VAR", conflicts_with = "token")]
-    pub token_env: Option<String>,
-    /// Bearer token. Never printed or written to reports.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "SCIM_HARNESS_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: Option<String>,
+    /// The server under test.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Scenarios run at once.
     #[arg(long, short = 'j', default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
@@ -148,6 +135,27 @@ pub struct RunArgs {
     pub server: ServerArgs,
 }
 
+/// The server under test and its credentials (`run` and `simulate`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct TargetArgs {
+    /// SCIM base URL of the server under test (e.g. http://127.0.0.1:8080/scim/v2).
+    /// Without it, the embedded reference server is started on 127.0.0.1.
+    #[arg(long = "target", value_name = "URL", env = "SCIM_HARNESS_TARGET")]
+    pub url: Option<String>,
+    /// Name of the environment variable holding the bearer token (preferred: keeps the
+    /// token out of the process list and shell history).
+    #[arg(long, value_name = "VAR", conflicts_with = "token")]
+    pub token_env: Option<String>,
+    /// Bearer token. Never printed or written to reports.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SCIM_HARNESS_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
 /// `simulate` options.
 #[derive(Debug, Clone, Args)]
 pub struct SimulateArgs {
@@ -170,20 +178,9 @@ pub struct SimulateArgs {
     /// delete, add_member, remove_member, rename_group).
     #[arg(long, value_name = "FILE")]
     pub changes: Option<PathBuf>,
-    /// SCIM base URL of the server under test; without it, the embedded reference server.
-    #[arg(long, value_name = "URL", env = "SCIM_HARNESS_TARGET")]
-    pub target: Option<String>,
-    /// Name of the environment variable holding the bearer token.
-    #[arg(long, value_name = "VAR", conflicts_with = "token")]
-    pub token_env: Option<String>,
-    /// Bearer token. Never printed.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "SCIM_HARNESS_TOKEN",
-        hide_env_values = true
-    )]
-    pub token: Option<String>,
+    /// The server under test.
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Keep the users and groups the simulation created (default: delete them at the end).
     #[arg(long)]
     pub keep: bool,

@@ -394,11 +394,7 @@ impl<'a> Session<'a> {
         let Some(resp) = self.send(req, &what).await else {
             return;
         };
-        let id = resp.json().and_then(|j| {
-            resolve(&j, "/id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        });
+        let id = created_id(&resp);
         match (resp.status, id) {
             (200..=299, Some(id)) => {
                 let note = if resp.status == 201 {
@@ -803,11 +799,7 @@ impl<'a> Session<'a> {
         let Some(resp) = self.send(req, &what).await else {
             return;
         };
-        let id = resp.json().and_then(|j| {
-            resolve(&j, "/id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        });
+        let id = created_id(&resp);
         match (resp.status, id) {
             (200..=299, Some(id)) => {
                 self.outcome(&format!("created id {id}"));
@@ -1125,4 +1117,13 @@ pub(super) fn error_detail(resp: &Response) -> String {
         let cut: String = text.chars().take(120).collect();
         format!(" ({cut})")
     }
+}
+
+/// The `id` of the resource a create returned, if the body has one.
+fn created_id(resp: &crate::exec::http::Response) -> Option<String> {
+    resp.json().and_then(|j| {
+        resolve(&j, "/id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    })
 }
