@@ -46,6 +46,25 @@ pub fn coverage<'a>(catalog: &'a Catalog, scenarios: &[LoadedScenario]) -> Vec<C
         .collect()
 }
 
+/// Why a requirement is not covered: the reason recorded in `data/uncovered.json`, or
+/// "not yet written".
+pub fn why_not(id: &str) -> String {
+    static NOTES: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+    let notes = NOTES.get_or_init(|| {
+        #[derive(serde::Deserialize)]
+        struct File {
+            uncovered: BTreeMap<String, String>,
+        }
+        serde_json::from_str::<File>(include_str!("../data/uncovered.json"))
+            .map(|f| f.uncovered)
+            .unwrap_or_default()
+    });
+    notes
+        .get(id)
+        .cloned()
+        .unwrap_or_else(|| "not yet written".to_string())
+}
+
 /// The coverage table as text: one line per requirement, then a total.
 pub fn render(rows: &[CoverageRow<'_>]) -> String {
     let mut out = String::new();
@@ -57,7 +76,7 @@ pub fn render(rows: &[CoverageRow<'_>]) -> String {
             "  ✓"
         };
         let by = if row.scenarios.is_empty() {
-            "not yet written".to_string()
+            why_not(&r.id)
         } else {
             row.scenarios.join(", ")
         };
@@ -68,7 +87,7 @@ pub fn render(rows: &[CoverageRow<'_>]) -> String {
     }
     let covered = rows.iter().filter(|r| !r.scenarios.is_empty()).count();
     out.push_str(&format!(
-        "{covered} of {} catalog requirements covered ({} not yet written)\n",
+        "{covered} of {} catalog requirements covered ({} not: see the reasons above)\n",
         rows.len(),
         rows.len() - covered
     ));
@@ -103,6 +122,15 @@ mod tests {
         assert_eq!(by_id("P-3.4.2-01").scenarios, vec!["core/x"]);
         assert_eq!(by_id("P-3.4.2-02").scenarios, vec!["core/x"]);
         assert!(by_id("P-3.3-01").scenarios.is_empty());
-        assert!(render(&rows).contains("2 of 201 catalog requirements covered"));
+        let text = render(&rows);
+        assert!(
+            text.contains("2 of 201 catalog requirements covered"),
+            "{text}"
+        );
+        assert!(
+            text.contains("P-3.7.4-01") && text.contains("maxOperations"),
+            "reasons are shown"
+        );
+        assert_eq!(why_not("P-3.3-01"), "not yet written");
     }
 }

@@ -46,3 +46,30 @@ async fn forced_feature_runs_the_scenarios_anyway() {
     );
     assert!(report.features["patch"].forced);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feature_advertised_off_but_processed_is_caught() {
+    // bulk.supported = false, yet the server processes /Bulk: P-3.12-06 fails.
+    let server = BrokenServer::start(Defect::BulkNotAdvertised).await;
+    let report = run_against(&server.url()).await;
+    let (_, check) = crate::support::failed_check(
+        &report,
+        "rfc/errors/unsupported-operations",
+        "bulk on a server without bulk",
+        "P-3.12-06",
+    );
+    assert_eq!(
+        (check.expected.as_str(), check.actual.as_str()),
+        ("501", "200")
+    );
+    // On a server advertising bulk, the scenario is skipped with the reason.
+    let clean = BrokenServer::start(Defect::None).await;
+    let report = run_against(&clean.url()).await;
+    let sc = scenario(&report, "rfc/errors/unsupported-operations");
+    assert_eq!(sc.status, ScenarioStatus::Skipped);
+    assert!(
+        sc.error.as_deref().unwrap().contains("advertises it"),
+        "{:?}",
+        sc.error
+    );
+}

@@ -48,6 +48,8 @@ pub enum Defect {
     HangOnUserRead,
     /// ServiceProviderConfig says `patch.supported: false` (PATCH still works).
     PatchNotAdvertised,
+    /// ServiceProviderConfig says `bulk.supported: false`, yet /Bulk is processed.
+    BulkNotAdvertised,
     /// Single resources come back with `active` as the string "true"/"false".
     StringBooleansInResponses,
 }
@@ -130,6 +132,12 @@ impl Respond for Proxy {
                     && let Some(active) = body.get("active").and_then(serde_json::Value::as_bool)
                 {
                     body["active"] = serde_json::Value::String(active.to_string());
+                    resp.body = serde_json::to_vec(&body).unwrap();
+                }
+            }
+            Defect::BulkNotAdvertised if path == "/ServiceProviderConfig" => {
+                if let Some(mut body) = resp.json() {
+                    body["bulk"]["supported"] = serde_json::Value::Bool(false);
                     resp.body = serde_json::to_vec(&body).unwrap();
                 }
             }
