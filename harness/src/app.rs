@@ -87,26 +87,29 @@ fn scenario_roots(select: &ScenarioArgs) -> Vec<PathBuf> {
 
 /// Loads, lints and selects scenarios; diagnostics are printed and mapped to an exit code.
 fn load(select: &ScenarioArgs, schemas: &SchemaSet) -> Result<Vec<LoadedScenario>, Exit> {
+    choose(select, load_all(select, schemas)?)
+}
+
+/// Every scenario under the roots, before --tag/--filter/--idp.
+fn load_all(select: &ScenarioArgs, schemas: &SchemaSet) -> Result<Vec<LoadedScenario>, Exit> {
     let ctx = LintContext {
         schema_names: schemas.names(),
         catalog: Catalog::embedded(),
     };
-    let color = std::io::stderr().is_terminal();
-    match load_suite(&scenario_roots(select), &ctx) {
-        Ok(all) => {
-            let chosen: Vec<LoadedScenario> =
-                all.into_iter().filter(|s| selected(select, s)).collect();
-            if chosen.is_empty() {
-                eprintln!("error: no scenario matches the --tag/--filter/--idp selection");
-                return Err(Exit::Usage);
-            }
-            Ok(chosen)
-        }
-        Err(diagnostics) => {
-            print_diagnostics(&diagnostics, color);
-            Err(Exit::InvalidScenarios)
-        }
+    load_suite(&scenario_roots(select), &ctx).map_err(|diagnostics| {
+        print_diagnostics(&diagnostics, std::io::stderr().is_terminal());
+        Exit::InvalidScenarios
+    })
+}
+
+/// The scenarios the selection flags pick.
+fn choose(select: &ScenarioArgs, all: Vec<LoadedScenario>) -> Result<Vec<LoadedScenario>, Exit> {
+    let chosen: Vec<LoadedScenario> = all.into_iter().filter(|s| selected(select, s)).collect();
+    if chosen.is_empty() {
+        eprintln!("error: no scenario matches the --tag/--filter/--idp selection");
+        return Err(Exit::Usage);
     }
+    Ok(chosen)
 }
 
 fn selected(select: &ScenarioArgs, s: &LoadedScenario) -> bool {
@@ -206,7 +209,25 @@ async fn run(args: RunArgs) -> Exit {
         Ok(s) => Arc::new(s),
         Err(e) => return e,
     };
-    let scenarios = match load(&args.select, &schemas) {
+    let all = match load_all(&args.select, &schemas) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    // A baseline names scenarios of the whole suite, whatever this run selects.
+    let baseline_scope: Vec<(String, Vec<String>)> = all
+        .iter()
+        .map(|s| {
+            (
+                s.id.clone(),
+                s.scenario
+                    .steps
+                    .iter()
+                    .map(|st| st.name.value.clone())
+                    .collect(),
+            )
+        })
+        .collect();
+    let scenarios = match choose(&args.select, all) {
         Ok(s) => s,
         Err(e) => return e,
     };
@@ -216,20 +237,18 @@ async fn run(args: RunArgs) -> Exit {
     };
     let baseline = match &args.baseline {
         None => Baseline::none(),
-        Some(path) => {
-            let ids = scenarios.iter().map(|s| s.id.clone()).collect();
-            match Baseline::load(path, &ids) {
-                Ok(b) => b,
-                Err(diagnostics) => {
-                    print_diagnostics(&diagnostics, std::io::stderr().is_terminal());
-                    return Exit::InvalidScenarios;
-                }
+        Some(path) => match Baseline::load(path, &baseline_scope, Catalog::embedded()) {
+            Ok(b) => b,
+            Err(diagnostics) => {
+                print_diagnostics(&diagnostics, std::io::stderr().is_terminal());
+                return Exit::InvalidScenarios;
             }
-        }
+        },
     };
-    if !(args.timeout > 0.0 && args.deadline > 0.0) {
-        eprintln!("error: --timeout and --deadline must be positive");
-        return Exit::Usage;
+    for (flag, value) in [("--timeout", args.timeout), ("--deadline", args.deadline)] {
+        if let Err(e) = seconds(flag, value) {
+            return e;
+        }
     }
 
     if args.target.url.is_some()
@@ -266,9 +285,8 @@ async fn run(args: RunArgs) -> Exit {
             }
         }
     };
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-        eprintln!("error: --target must be an http:// or https:// URL, got `{base_url}`");
-        return Exit::Usage;
+    if let Err(e) = check_target_url(&base_url) {
+        return e;
     }
     let client = match HttpClient::new(ClientConfig {
         base_url: base_url.clone(),
@@ -337,6 +355,35 @@ async fn run(args: RunArgs) -> Exit {
         }
     }
     Exit::from_verdict(report.verdict)
+}
+
+/// A duration flag: finite, positive, at most a day.
+fn seconds(flag: &str, value: f64) -> Result<Duration, Exit> {
+    if value.is_finite() && value > 0.0 && value <= 86_400.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        eprintln!("error: {flag} must be a number of seconds between 0 and 86400, got {value}");
+        Err(Exit::Usage)
+    }
+}
+
+/// The target must be http(s), with no credentials in it: a password in the URL would be
+/// copied into every report and would replace the bearer token with Basic auth.
+fn check_target_url(url: &str) -> Result<(), Exit> {
+    let parsed = match reqwest::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
+        _ => {
+            eprintln!("error: --target must be an http:// or https:// URL, got `{url}`");
+            return Err(Exit::Usage);
+        }
+    };
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        eprintln!(
+            "error: --target must not carry credentials; pass the token with --token-env VAR instead"
+        );
+        return Err(Exit::Usage);
+    }
+    Ok(())
 }
 
 /// The target's name in snapshot paths: `--target-name`, `reference` for the embedded
@@ -480,11 +527,18 @@ async fn simulate(args: SimulateArgs) -> Exit {
             }
         }
     };
+    let timeout = match seconds("--timeout", args.timeout) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    if let Err(e) = check_target_url(&base_url) {
+        return e;
+    }
     let client = match HttpClient::new(ClientConfig {
         base_url: base_url.clone(),
         token,
         secrets: Vec::new(),
-        request_timeout: Duration::from_secs_f64(args.timeout.max(0.1)),
+        request_timeout: timeout,
         body_limit: 4 << 20,
     }) {
         Ok(c) => c,
@@ -505,23 +559,23 @@ async fn simulate(args: SimulateArgs) -> Exit {
         directory.groups.len(),
         changes.len()
     );
+    let registry = crate::exec::cleanup::Registry::new();
     let report = tokio::select! {
-        r = sim::simulate_with(&client, args.idp, &directory, &changes, &run, args.link_existing) => Some(r),
+        r = sim::simulate_with(&client, args.idp, &directory, &changes, &run, args.link_existing, &registry) => Some(r),
         _ = tokio::signal::ctrl_c() => None,
     };
-    let Some(report) = report else {
-        eprintln!("interrupted: resources this simulation created may remain on the target");
-        return Exit::Interrupted;
-    };
-    let _ = std::io::Write::write_all(
-        &mut std::io::stdout(),
-        sim::render_transcript(&report).as_bytes(),
-    );
-    if !args.keep {
-        let registry = crate::exec::cleanup::Registry::new();
-        for url in &report.created {
-            registry.register(url);
+    match &report {
+        Some(report) => {
+            let _ = std::io::Write::write_all(
+                &mut std::io::stdout(),
+                sim::render_transcript(report).as_bytes(),
+            );
         }
+        None => eprintln!("interrupted: deleting what the simulation created"),
+    }
+    // Everything created was registered as the target answered, so an interrupted
+    // simulation is cleaned up too (--keep only applies to a finished one).
+    if !args.keep || report.is_none() {
         let records = registry.clean(&client).await;
         let left: Vec<_> = records.iter().filter(|r| !r.deleted).collect();
         out!(
@@ -539,6 +593,9 @@ async fn simulate(args: SimulateArgs) -> Exit {
             );
         }
     }
+    let Some(report) = report else {
+        return Exit::Interrupted;
+    };
     if report.passed() {
         Exit::Passed
     } else {

@@ -20,6 +20,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::catalog::Catalog;
 use crate::report::model::{BaselineOutcome, BaselineStatus, CheckOutcome, CheckResult};
 use crate::scenario::diagnostic::{Diagnostic, SourceFile, did_you_mean};
 
@@ -41,10 +42,12 @@ pub struct Entry {
     pub scenario: Spanned<String>,
     /// Step name; all steps when absent.
     #[serde(default)]
-    pub step: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub step: Option<Spanned<String>>,
     /// Requirement id; all checks of the step(s) when absent.
     #[serde(default)]
-    pub req: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub req: Option<Spanned<String>>,
     /// Why this is expected (ticket, planned fix).
     pub reason: String,
 }
@@ -63,8 +66,14 @@ impl Baseline {
         Baseline::default()
     }
 
-    /// Reads and checks a baseline file against the loaded scenario ids.
-    pub fn load(path: &Path, scenario_ids: &BTreeSet<String>) -> Result<Self, Vec<Diagnostic>> {
+    /// Reads a baseline file and checks every entry against the suite: `scenarios` holds each
+    /// scenario id with its step names, and requirement ids must be in the catalog.
+    pub fn load(
+        path: &Path,
+        scenarios: &[(String, Vec<String>)],
+        catalog: &Catalog,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let scenario_ids: BTreeSet<String> = scenarios.iter().map(|(id, _)| id.clone()).collect();
         let display = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
             vec![Diagnostic::file_level(
@@ -109,6 +118,52 @@ impl Baseline {
                 })
             })
             .collect();
+        let mut unknown = unknown;
+        for e in &parsed.expected_failures {
+            let steps = scenarios
+                .iter()
+                .find(|(id, _)| *id == e.scenario.value)
+                .map(|(_, steps)| steps.as_slice())
+                .unwrap_or_default();
+            if let Some(step) = &e.step
+                && !steps.is_empty()
+                && !steps.contains(&step.value)
+            {
+                let hint = did_you_mean(&step.value, steps.iter().map(String::as_str));
+                unknown.push(
+                    Diagnostic::spanned(
+                        &file,
+                        step,
+                        format!(
+                            "scenario `{}` has no step `{}`",
+                            e.scenario.value, step.value
+                        ),
+                    )
+                    .with_label("not a step of that scenario")
+                    .with_help(match hint {
+                        Some(h) => format!("did you mean `{h}`?"),
+                        None => format!("its steps: {}", steps.join(", ")),
+                    }),
+                );
+            }
+            if let Some(req) = &e.req
+                && catalog.get(&req.value).is_none()
+            {
+                let hint = did_you_mean(&req.value, catalog.ids());
+                unknown.push(
+                    Diagnostic::spanned(
+                        &file,
+                        req,
+                        format!("unknown requirement id `{}`", req.value),
+                    )
+                    .with_label("not in the requirement catalog")
+                    .with_help(hint.map_or_else(
+                        || "`scim-harness coverage` lists every id".to_string(),
+                        |h| format!("did you mean `{h}`?"),
+                    )),
+                );
+            }
+        }
         if !unknown.is_empty() {
             return Err(unknown);
         }
@@ -125,8 +180,8 @@ impl Baseline {
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         for (i, e) in self.entries.iter().enumerate() {
             let matches = e.scenario.value == scenario
-                && e.step.as_deref().is_none_or(|s| s == step)
-                && e.req.as_deref().is_none_or(|r| Some(r) == req);
+                && e.step.as_ref().is_none_or(|s| s.value == step)
+                && e.req.as_ref().is_none_or(|r| Some(r.value.as_str()) == req);
             if !matches {
                 continue;
             }
@@ -150,8 +205,8 @@ impl Baseline {
             .zip(seen.iter())
             .map(|(e, (failed, passed))| BaselineOutcome {
                 scenario: e.scenario.value.clone(),
-                step: e.step.clone(),
-                req: e.req.clone(),
+                step: e.step.as_ref().map(|s| s.value.clone()),
+                req: e.req.as_ref().map(|r| r.value.clone()),
                 reason: e.reason.clone(),
                 status: match (failed, passed) {
                     (true, _) => BaselineStatus::StillFailing,
@@ -200,9 +255,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.yaml");
         std::fs::write(&path, text).unwrap();
-        let ids: BTreeSet<String> =
-            ["core/user-lifecycle".to_string(), "core/errors".to_string()].into();
-        Baseline::load(&path, &ids)
+        let scenarios = vec![
+            (
+                "core/user-lifecycle".to_string(),
+                vec!["create".to_string(), "read back".to_string()],
+            ),
+            ("core/errors".to_string(), vec!["unknown id".to_string()]),
+        ];
+        Baseline::load(&path, &scenarios, Catalog::embedded())
     }
 
     #[test]
@@ -235,6 +295,17 @@ mod tests {
             err[0].help.as_deref(),
             Some("did you mean `core/user-lifecycle`?")
         );
+    }
+
+    #[test]
+    fn step_and_requirement_typos_are_located() {
+        let err = baseline("expected_failures:\n  - scenario: core/user-lifecycle\n    step: craete\n    req: P-3.3-01x\n    reason: x\n").unwrap_err();
+        assert_eq!(err.len(), 2, "{err:#?}");
+        assert_eq!(
+            (err[0].location.line, err[0].help.as_deref()),
+            (3, Some("did you mean `create`?"))
+        );
+        assert_eq!(err[1].location.line, 4);
     }
 
     #[test]

@@ -31,6 +31,8 @@ impl Exit {
             Verdict::Failed => Exit::Failures,
             Verdict::Unreachable | Verdict::NotScim => Exit::TargetUnavailable,
             Verdict::Interrupted => Exit::Interrupted,
+            // A gate that checks nothing must not pass.
+            Verdict::NothingRan => Exit::Failures,
         }
     }
 }

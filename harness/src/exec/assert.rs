@@ -508,7 +508,8 @@ fn compare(a: &Value, b: &Value, ci: bool) -> Option<Ordering> {
 }
 
 /// The first adjacent pair out of order, as (index, key, next key). Missing keys sort last
-/// when ascending and first when descending (RFC 7644 §3.4.2.3).
+/// when ascending and first when descending (RFC 7644 §3.4.2.3); two values that cannot be
+/// compared (mixed types, objects) count as out of order.
 fn first_unsorted(
     items: &[Value],
     by: &str,
@@ -522,9 +523,11 @@ fn first_unsorted(
     for (i, pair) in keys.windows(2).enumerate() {
         let ok = match (pair[0], pair[1], order) {
             (Some(a), Some(b), SortOrder::Ascending) => {
-                compare(a, b, ci) != Some(Ordering::Greater)
+                matches!(compare(a, b, ci), Some(Ordering::Less | Ordering::Equal))
             }
-            (Some(a), Some(b), SortOrder::Descending) => compare(a, b, ci) != Some(Ordering::Less),
+            (Some(a), Some(b), SortOrder::Descending) => {
+                matches!(compare(a, b, ci), Some(Ordering::Greater | Ordering::Equal))
+            }
             (None, Some(_), SortOrder::Ascending) => false,
             (Some(_), None, SortOrder::Descending) => false,
             _ => true,

@@ -14,6 +14,10 @@ use crate::report::model::CleanupRecord;
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
     created: Arc<Mutex<Vec<String>>>,
+    /// Every URL ever registered, deleted or not: what the scenario may still address.
+    ever: Arc<Mutex<Vec<String>>>,
+    /// Creates the target answered without saying where (no id, no Location): leaks.
+    unidentified: Arc<Mutex<Vec<String>>>,
 }
 
 impl Registry {
@@ -25,20 +29,30 @@ impl Registry {
     /// Records what a request did: a successful POST that created a resource registers it;
     /// a DELETE that removed one (or found it gone) unregisters it.
     /// `path` is the request path below the base URL (no query).
-    pub fn observe(&self, client: &HttpClient, method: &str, path: &str, resp: &Response) {
+    pub fn observe(
+        &self,
+        client: &HttpClient,
+        method: &str,
+        path: &str,
+        resp: &Response,
+        run_id: &str,
+    ) {
         let base = &client.config().base_url;
         match method {
             "POST" if (200..300).contains(&resp.status) => {
-                let urls = if path.trim_end_matches('/').eq_ignore_ascii_case("/Bulk") {
-                    bulk_created_urls(base, resp)
-                } else {
-                    created_url(base, path, resp).into_iter().collect()
-                };
-                let mut created = self.lock();
-                for url in urls {
-                    if !created.contains(&url) {
-                        created.push(url);
+                let collection = path.trim_end_matches('/');
+                if collection.eq_ignore_ascii_case("/Bulk") {
+                    for url in bulk_created_urls(base, resp) {
+                        self.register(&url);
                     }
+                } else if collection.ends_with("/.search") {
+                } else if let Some(url) = created_url(base, path, resp, run_id) {
+                    self.register(&url);
+                } else if resp.status == 201 {
+                    self.unidentified
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(format!("{base}{collection}"));
                 }
             }
             "DELETE" if (200..300).contains(&resp.status) || resp.status == 404 => {
@@ -55,6 +69,19 @@ impl Registry {
         if !created.iter().any(|u| u == url) {
             created.push(url.to_string());
         }
+        let mut ever = self.ever.lock().unwrap_or_else(|p| p.into_inner());
+        if !ever.iter().any(|u| u == url) {
+            ever.push(url.to_string());
+        }
+    }
+
+    /// Whether this scenario created the resource at `url` (even if it is deleted since).
+    pub fn created_here(&self, url: &str) -> bool {
+        self.ever
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|u| u == url)
     }
 
     /// URLs still registered.
@@ -70,7 +97,21 @@ impl Registry {
     /// Deletes every registered resource, newest first (groups before the users in them).
     pub async fn clean(&self, client: &HttpClient) -> Vec<CleanupRecord> {
         let base = client.config().base_url.clone();
-        let mut records = Vec::new();
+        let mut records: Vec<CleanupRecord> = self
+            .unidentified
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|collection| CleanupRecord {
+                url: client.redact(collection),
+                status: None,
+                deleted: false,
+                error: Some(
+                    "the target answered 201 without an id or a Location, so the created resource cannot be found to delete it"
+                        .into(),
+                ),
+            })
+            .collect();
         let urls: Vec<String> = self.pending().into_iter().rev().collect();
         for url in urls {
             let Some(path) = url.strip_prefix(&base) else {
@@ -112,19 +153,41 @@ impl Registry {
 /// The URL of a resource a POST created: the collection path plus the returned `id`, or the
 /// `Location` header when it points below the base URL. `/.search` creates nothing, and
 /// `/Bulk` is handled by [`bulk_created_urls`].
-fn created_url(base: &str, path: &str, resp: &Response) -> Option<String> {
+fn created_url(base: &str, path: &str, resp: &Response, run_id: &str) -> Option<String> {
     let collection = path.trim_end_matches('/');
-    if collection.ends_with("/.search") || collection.eq_ignore_ascii_case("/Bulk") {
+    // A 200 could be an "upsert" answering with someone else's resource: only a resource
+    // that carries this run's id is ours to delete then.
+    if resp.status != 201 && !String::from_utf8_lossy(&resp.body).contains(run_id) {
         return None;
     }
     if let Some(Value::String(id)) = resp.json().as_ref().and_then(|b| b.get("id")).cloned()
-        && !id.is_empty()
-        && !id.contains('/')
+        && safe_segment(&id)
     {
         return Some(format!("{base}{collection}/{id}"));
     }
     resp.header("location")
-        .filter(|loc| loc.starts_with(base) && loc.len() > base.len() + 1)
+        .and_then(|loc| resource_below(base, collection, &loc))
+}
+
+/// `loc` when it names one resource of `collection` below `base` (same origin and path, one
+/// safe final segment), so cleanup can never be steered to another server or resource.
+fn resource_below(base: &str, collection: &str, loc: &str) -> Option<String> {
+    let rest = loc
+        .strip_prefix(base)?
+        .strip_prefix(collection)?
+        .strip_prefix('/')?;
+    safe_segment(rest).then(|| loc.to_string())
+}
+
+/// An id usable as one URL path segment: no separators, no dot segments, nothing odd.
+pub fn safe_segment(id: &str) -> bool {
+    !id.is_empty()
+        && id != "."
+        && id != ".."
+        && id.len() <= 512
+        && !id.chars().any(|c| {
+            matches!(c, '/' | '\\' | '?' | '#' | '%') || c.is_whitespace() || c.is_control()
+        })
 }
 
 /// Resources a bulk request created: the `location` of every POST operation whose status
@@ -155,8 +218,11 @@ fn bulk_created_urls(base: &str, resp: &Response) -> Vec<String> {
             _ => false,
         })
         .filter_map(|op| op.get("location").and_then(Value::as_str))
-        .filter(|loc| loc.starts_with(base) && loc.len() > base.len() + 1)
-        .map(str::to_string)
+        .filter_map(|loc| {
+            ["/Users", "/Groups"]
+                .iter()
+                .find_map(|c| resource_below(base, c, loc))
+        })
         .collect()
 }
 
@@ -193,25 +259,40 @@ mod tests {
     fn successful_post_registers_and_delete_unregisters() {
         let c = client();
         let r = Registry::new();
-        r.observe(&c, "POST", "/Users", &resp(201, r#"{"id":"u1"}"#, None));
-        r.observe(&c, "POST", "/Users", &resp(409, r#"{"id":"u2"}"#, None));
+        r.observe(
+            &c,
+            "POST",
+            "/Users",
+            &resp(201, r#"{"id":"u1"}"#, None),
+            "run1",
+        );
+        r.observe(
+            &c,
+            "POST",
+            "/Users",
+            &resp(409, r#"{"id":"u2"}"#, None),
+            "run1",
+        );
         r.observe(
             &c,
             "POST",
             "/Users/.search",
             &resp(200, r#"{"id":"x"}"#, None),
+            "run1",
         );
         r.observe(
             &c,
             "POST",
             "/Groups",
             &resp(201, "", Some("http://127.0.0.1:9/scim/Groups/g1")),
+            "run1",
         );
         r.observe(
             &c,
             "POST",
             "/Groups",
             &resp(201, "", Some("http://evil.example/Groups/g2")),
+            "run1",
         );
         assert_eq!(
             r.pending(),
@@ -220,7 +301,7 @@ mod tests {
                 "http://127.0.0.1:9/scim/Groups/g1"
             ]
         );
-        r.observe(&c, "DELETE", "/Users/u1", &resp(204, "", None));
+        r.observe(&c, "DELETE", "/Users/u1", &resp(204, "", None), "run1");
         assert_eq!(r.pending(), vec!["http://127.0.0.1:9/scim/Groups/g1"]);
     }
 
@@ -233,7 +314,7 @@ mod tests {
             {"method":"POST","bulkId":"b","status":"400","response":{"status":"400"}},
             {"method":"PUT","location":"http://127.0.0.1:9/scim/Users/u9","status":"200"},
             {"method":"POST","bulkId":"c","location":"http://elsewhere.example/Users/u2","status":"201"}]}"#;
-        r.observe(&c, "POST", "/Bulk", &resp(200, body, None));
+        r.observe(&c, "POST", "/Bulk", &resp(200, body, None), "run1");
         assert_eq!(r.pending(), vec!["http://127.0.0.1:9/scim/Users/u1"]);
     }
 
@@ -241,7 +322,13 @@ mod tests {
     async fn unreachable_target_leaves_resources_listed_as_not_deleted() {
         let c = client();
         let r = Registry::new();
-        r.observe(&c, "POST", "/Users", &resp(201, r#"{"id":"u1"}"#, None));
+        r.observe(
+            &c,
+            "POST",
+            "/Users",
+            &resp(201, r#"{"id":"u1"}"#, None),
+            "run1",
+        );
         let records = r.clean(&c).await;
         assert_eq!(records.len(), 1);
         assert!(!records[0].deleted);

@@ -248,7 +248,12 @@ impl HttpClient {
         }
         self.sent.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let result = self.execute(req, &url, &headers).await;
+        // Redacted on receipt: checks, captures, snapshots and simulations only ever see a
+        // response in which an echoed secret is already replaced.
+        let result = self
+            .execute(req, &url, &headers)
+            .await
+            .map(|r| self.redact_response(r));
         let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
         let exchange = Exchange {
             request: RecordedRequest {
@@ -258,10 +263,7 @@ impl HttpClient {
                     .iter()
                     .map(|(k, v)| (k.clone(), self.redact_header(k, v)))
                     .collect(),
-                body: req
-                    .body
-                    .as_ref()
-                    .map(|b| self.redact(&String::from_utf8_lossy(b))),
+                body: req.body.as_ref().map(|b| self.redact(&record_body(b))),
             },
             response: result.as_ref().ok().map(|r| RecordedResponse {
                 status: r.status,
@@ -270,8 +272,8 @@ impl HttpClient {
                     .iter()
                     .map(|(k, v)| (k.clone(), self.redact_header(k, v)))
                     .collect(),
-                body: (!r.body.is_empty()).then(|| self.redact(&String::from_utf8_lossy(&r.body))),
-                truncated: r.truncated,
+                body: (!r.body.is_empty()).then(|| record_body(&r.body)),
+                truncated: r.truncated || r.body.len() > RECORD_LIMIT,
             }),
             duration_ms: (duration_ms * 1000.0).round() / 1000.0,
         };
@@ -362,16 +364,65 @@ impl HttpClient {
         }
     }
 
-    /// Replaces every configured secret in `text`.
+    /// Replaces every configured secret in `text`, also in the forms a server may echo it
+    /// in: JSON-escaped (`\/`), percent-encoded and form-encoded.
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_string();
         for secret in self.config.token.iter().chain(&self.config.secrets) {
-            if secret.len() >= 4 && out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), REDACTED);
+            if secret.len() < 4 {
+                continue;
+            }
+            for form in secret_forms(secret) {
+                if out.contains(form.as_str()) {
+                    out = out.replace(form.as_str(), REDACTED);
+                }
             }
         }
         out
     }
+
+    /// The response with every secret replaced in its headers and body (a body that holds a
+    /// secret is re-encoded as lossy UTF-8 text; it is the server's echo of our own secret).
+    fn redact_response(&self, mut r: Response) -> Response {
+        for (_, v) in &mut r.headers {
+            *v = self.redact(v);
+        }
+        let text = String::from_utf8_lossy(&r.body);
+        let redacted = self.redact(&text);
+        if redacted != text {
+            r.body = redacted.into_bytes();
+        }
+        r
+    }
+}
+
+/// Largest body kept in a recorded exchange (reports stay small whatever the target sends).
+pub const RECORD_LIMIT: usize = 64 * 1024;
+
+/// A body as text for the record, cut at [`RECORD_LIMIT`] on a character boundary.
+fn record_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(RECORD_LIMIT)]);
+    let mut text = text.into_owned();
+    if body.len() > RECORD_LIMIT {
+        text.push_str(&format!("… ({} bytes in all)", body.len()));
+    }
+    text
+}
+
+/// The spellings of a secret that may appear in a response or a URL.
+fn secret_forms(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_string();
+    let mut forms = vec![
+        secret.to_string(),
+        json.replace('/', "\\/"),
+        json,
+        percent_encode(secret),
+        percent_encode(secret).replace("%20", "+"),
+    ];
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
@@ -435,6 +486,30 @@ mod tests {
             QueryEncoding::Plus,
         );
         assert_eq!(url, "http://127.0.0.1:9/Users?filter=userName+eq+%22a+b%22");
+    }
+
+    #[test]
+    fn escaped_and_encoded_echoes_are_redacted() {
+        let c = client(Some("abc/DEF+ghi=jkl SECRET"));
+        let echoed = r#"{"php":"abc\/DEF+ghi=jkl SECRET","url":"abc%2FDEF%2Bghi%3Djkl%20SECRET","form":"abc%2FDEF%2Bghi%3Djkl+SECRET"}"#;
+        let out = c.redact(echoed);
+        assert!(!out.contains("SECRET"), "{out}");
+        let resp = c.redact_response(Response {
+            status: 200,
+            headers: vec![("x-echo".into(), "Bearer abc/DEF+ghi=jkl SECRET".into())],
+            body: echoed.as_bytes().to_vec(),
+            truncated: false,
+        });
+        assert!(!String::from_utf8_lossy(&resp.body).contains("SECRET"));
+        assert!(!resp.headers[0].1.contains("SECRET"));
+    }
+
+    #[test]
+    fn recorded_bodies_are_capped() {
+        let big = vec![b'a'; RECORD_LIMIT + 10];
+        let text = record_body(&big);
+        assert!(text.len() < RECORD_LIMIT + 40, "{}", text.len());
+        assert!(text.ends_with(&format!("({} bytes in all)", RECORD_LIMIT + 10)));
     }
 
     #[test]

@@ -36,7 +36,13 @@ pub fn json_eq(a: &Value, b: &Value, ci: bool) -> bool {
                 x == y
             }
         }
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Number(x), Value::Number(y)) => {
+            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                (Some(a), Some(b), _, _) => a == b,
+                (_, _, Some(a), Some(b)) => a == b,
+                _ => x.as_f64() == y.as_f64(),
+            }
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b, ci))
         }
@@ -115,6 +121,11 @@ mod tests {
         assert!(!json_eq(&json!("Alice"), &json!("alice"), false));
         assert!(json_eq(&json!("Alice"), &json!("alice"), true));
         assert!(json_eq(&json!(1), &json!(1.0), false));
+        assert!(!json_eq(
+            &json!(9_007_199_254_740_993_u64),
+            &json!(9_007_199_254_740_992_u64),
+            false
+        ));
         assert!(!json_eq(&json!("1"), &json!(1), false));
     }
 

@@ -143,15 +143,22 @@ async fn run_all(
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
     let mut set = JoinSet::new();
     let count = scenarios.len();
+    // Kept outside the tasks, so a task that panics still has its resources cleaned up and
+    // its scenario reported.
+    let mut slots: Vec<(LoadedScenario, Registry)> = Vec::with_capacity(count);
+    let mut task_index = std::collections::HashMap::new();
     for (index, sc) in scenarios.into_iter().enumerate() {
+        let registry = Registry::new();
+        slots.push((sc.clone(), registry.clone()));
         let engine = engine.clone();
         let cancel = cancel.clone();
         let permits = permits.clone();
         let progress = progress.clone();
+        let registry_for_task = registry;
         let skip = features
             .skip_reason(&sc.scenario.requires)
             .or_else(|| features.skip_unless_unsupported(&sc.scenario.requires_unsupported));
-        set.spawn(async move {
+        let handle = set.spawn(async move {
             let _permit = permits.acquire_owned().await;
             let mut report = empty_report(&sc);
             if let Some(reason) = cancel.reason() {
@@ -167,22 +174,30 @@ async fn run_all(
             }
             progress.started(&sc.id);
             let clock = Instant::now();
-            let registry = Registry::new();
-            run_steps(&engine, &sc, &registry, &mut report, &cancel).await;
+            run_steps(&engine, &sc, &registry_for_task, &mut report, &cancel).await;
             // Cleanup runs whatever happened above, including after a cancel.
-            report.cleanup = registry.clean(&engine.client).await;
+            report.cleanup = registry_for_task.clean(&engine.client).await;
             report.duration_ms = clock.elapsed().as_millis() as u64;
             progress.finished(&report);
             (index, report)
         });
+        task_index.insert(handle.id(), index);
     }
     let mut out: Vec<Option<ScenarioReport>> = (0..count).map(|_| None).collect();
-    while let Some(joined) = set.join_next().await {
+    while let Some(joined) = set.join_next_with_id().await {
         match joined {
-            Ok((index, report)) => out[index] = Some(report),
+            Ok((_, (index, report))) => out[index] = Some(report),
             Err(e) => {
-                // A panic inside a scenario task is a harness bug; keep the run going.
-                eprintln!("internal error in a scenario task: {e}");
+                // A panic in a scenario task is a harness bug: report it, clean up, go on.
+                let Some(&index) = task_index.get(&e.id()) else {
+                    continue;
+                };
+                let (sc, registry) = &slots[index];
+                let mut report = empty_report(sc);
+                report.status = ScenarioStatus::Errored;
+                report.error = Some(format!("internal error in the harness: {e}"));
+                report.cleanup = registry.clean(&engine.client).await;
+                out[index] = Some(report);
             }
         }
     }
@@ -243,6 +258,8 @@ fn assemble(
     }
     let verdict = verdict.unwrap_or(if summary.failed + summary.errored > 0 {
         Verdict::Failed
+    } else if summary.passed == 0 {
+        Verdict::NothingRan
     } else {
         Verdict::Passed
     });

@@ -16,6 +16,8 @@ pub const BUILTINS: &[&str] = &["run_id", "uuid"];
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     values: HashMap<String, Value>,
+    /// Every `{{uuid}}` handed out: ids that cannot name anyone's resource.
+    generated: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// A placeholder names a variable that is not set.
@@ -28,7 +30,10 @@ impl Vars {
     pub fn new(run_id: &str) -> Self {
         let mut values = HashMap::new();
         values.insert("run_id".to_string(), Value::String(run_id.to_string()));
-        Vars { values }
+        Vars {
+            values,
+            generated: Default::default(),
+        }
     }
 
     /// Sets a variable.
@@ -39,6 +44,14 @@ impl Vars {
     /// Reads a variable.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.get(name)
+    }
+
+    /// Whether `s` is a random id this scenario generated with `{{uuid}}`.
+    pub fn is_generated_uuid(&self, s: &str) -> bool {
+        self.generated
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(s)
     }
 
     /// Every string-valued variable as (value, `[name]`): what snapshots redact.
@@ -61,7 +74,12 @@ impl Vars {
 
     fn lookup(&self, name: &str) -> Result<Value, Unset> {
         if name == "uuid" {
-            return Ok(Value::String(uuid::Uuid::new_v4().to_string()));
+            let id = uuid::Uuid::new_v4().to_string();
+            self.generated
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id.clone());
+            return Ok(Value::String(id));
         }
         self.values
             .get(name)

@@ -73,6 +73,7 @@ fn verdict_type(report: &RunReport) -> &'static str {
         super::model::Verdict::Interrupted => "interrupted",
         super::model::Verdict::Passed => "passed",
         super::model::Verdict::Failed => "failed",
+        super::model::Verdict::NothingRan => "nothing_ran",
     }
 }
 

@@ -274,6 +274,7 @@ pub(crate) fn verdict_title(v: model::Verdict) -> &'static str {
         model::Verdict::Unreachable => "UNREACHABLE",
         model::Verdict::NotScim => "NOT SCIM",
         model::Verdict::Interrupted => "INTERRUPTED",
+        model::Verdict::NothingRan => "NOTHING RAN",
     }
 }
 
@@ -325,6 +326,10 @@ pub(crate) fn verdict_sentence(report: &RunReport) -> String {
         ),
         model::Verdict::Interrupted => {
             "The run was stopped before the end; created resources were cleaned up.".to_string()
+        }
+        model::Verdict::NothingRan => {
+            "No scenario ran: every selected one was skipped (see why above), so nothing was checked."
+                .to_string()
         }
     }
 }

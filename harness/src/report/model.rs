@@ -126,6 +126,8 @@ pub enum Verdict {
     NotScim,
     /// The run was stopped (Ctrl-C or the overall deadline); created resources were cleaned up.
     Interrupted,
+    /// Every selected scenario was skipped (e.g. its feature is not advertised): nothing was checked.
+    NothingRan,
 }
 
 /// Counts over the run.

@@ -171,12 +171,15 @@ pub async fn simulate(
     changes: &[Change],
     run_id: &str,
 ) -> SimulationReport {
-    sync::run(client, idp, directory, changes, run_id, true).await
+    let registry = crate::exec::cleanup::Registry::new();
+    sync::run(client, idp, directory, changes, run_id, true, &registry).await
 }
 
 /// [`simulate`], but a user that already exists on the target (not created by this run) is
 /// linked and modified only when `link_existing` is set; otherwise it is left untouched and
-/// reported. The command line uses this with `--link-existing` off by default.
+/// reported. Every resource created is registered in `registry` as soon as the target
+/// answers, so the caller can clean up even if the simulation is interrupted. The command
+/// line uses this with `--link-existing` off by default.
 pub async fn simulate_with(
     client: &HttpClient,
     idp: Idp,
@@ -184,6 +187,16 @@ pub async fn simulate_with(
     changes: &[Change],
     run_id: &str,
     link_existing: bool,
+    registry: &crate::exec::cleanup::Registry,
 ) -> SimulationReport {
-    sync::run(client, idp, directory, changes, run_id, link_existing).await
+    sync::run(
+        client,
+        idp,
+        directory,
+        changes,
+        run_id,
+        link_existing,
+        registry,
+    )
+    .await
 }

@@ -63,6 +63,9 @@ pub(super) struct Session<'a> {
     /// Whether a pre-existing user the lookup finds may be linked and modified, as the real
     /// IdP would; off, the simulation leaves data it did not create untouched.
     pub link_existing: bool,
+    /// Everything created, registered the moment the target answers, so an interrupted
+    /// simulation can still be cleaned up.
+    pub registry: crate::exec::cleanup::Registry,
 }
 
 /// How the user lookup came out.
@@ -80,9 +83,11 @@ pub(super) async fn run(
     changes: &[Change],
     run_id: &str,
     link_existing: bool,
+    registry: &crate::exec::cleanup::Registry,
 ) -> SimulationReport {
     let mut s = Session::new(client, idp, directory, run_id);
     s.link_existing = link_existing;
+    s.registry = registry.clone();
     for p in check_directory(directory, changes) {
         s.problem(format!("input: {p} (skipped)"));
     }
@@ -172,6 +177,7 @@ impl<'a> Session<'a> {
             users,
             groups,
             link_existing: true,
+            registry: crate::exec::cleanup::Registry::new(),
         }
     }
 
@@ -403,9 +409,9 @@ impl<'a> Session<'a> {
                     format!(" (answered {}, not 201)", resp.status)
                 };
                 self.outcome(&format!("created id {id}{note}"));
-                self.report
-                    .created
-                    .push(self.client.url_of(&format!("/Users/{id}"), &[]));
+                let url = self.client.url_of(&format!("/Users/{id}"), &[]);
+                self.registry.register(&url);
+                self.report.created.push(url);
                 let u = &mut self.users[i];
                 u.id = Some(id);
                 u.created = true;
@@ -803,9 +809,9 @@ impl<'a> Session<'a> {
         match (resp.status, id) {
             (200..=299, Some(id)) => {
                 self.outcome(&format!("created id {id}"));
-                self.report
-                    .created
-                    .push(self.client.url_of(&format!("/Groups/{id}"), &[]));
+                let url = self.client.url_of(&format!("/Groups/{id}"), &[]);
+                self.registry.register(&url);
+                self.report.created.push(url);
                 self.groups[g].id = Some(id);
             }
             _ => {
@@ -1119,11 +1125,12 @@ pub(super) fn error_detail(resp: &Response) -> String {
     }
 }
 
-/// The `id` of the resource a create returned, if the body has one.
+/// The `id` of the resource a create returned, if the body has one usable in a URL.
 fn created_id(resp: &crate::exec::http::Response) -> Option<String> {
     resp.json().and_then(|j| {
         resolve(&j, "/id")
             .and_then(Value::as_str)
+            .filter(|id| crate::exec::cleanup::safe_segment(id))
             .map(str::to_string)
     })
 }

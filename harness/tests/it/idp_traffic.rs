@@ -18,7 +18,8 @@ use crate::support::{BrokenServer, Defect, TOKEN, engine, load_scenarios, option
 
 /// Redacts what differs between runs: server-made ids, timestamps and versions that an
 /// IdP echoes back (Okta's PUT resends the resource it read), and the token.
-fn redact(text: &str) -> String {
+fn redact(text: &str, base: &str) -> String {
+    let text = text.replace(base, "[base]");
     let uuid = regex::Regex::new(
         r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}",
     )
@@ -32,7 +33,7 @@ fn redact(text: &str) -> String {
     version.replace_all(&text, "[version]").into_owned()
 }
 
-fn render(req: &wiremock::Request) -> String {
+fn render(req: &wiremock::Request, base: &str) -> String {
     let mut out = format!("{} {}", req.method, req.url.path());
     if let Some(q) = req.url.query() {
         out.push('?');
@@ -58,7 +59,7 @@ fn render(req: &wiremock::Request) -> String {
         out.push_str(&String::from_utf8_lossy(&req.body));
         out.push('\n');
     }
-    redact(&out)
+    redact(&out, base)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -84,7 +85,10 @@ async fn every_profile_sends_exactly_its_pinned_requests() {
         run_steps(&engine, sc, &registry, &mut report, &Cancel::default()).await;
         let sent = server.mock.received_requests().await.unwrap_or_default();
         registry.clean(&engine.client).await;
-        let transcript: Vec<String> = sent[before..].iter().map(render).collect();
+        let transcript: Vec<String> = sent[before..]
+            .iter()
+            .map(|r| render(r, &server.url()))
+            .collect();
         let profile = sc.profile.as_ref().unwrap().name.clone();
         let name = sc.id.rsplit('/').next().unwrap().to_string();
         let mut settings = insta::Settings::clone_current();

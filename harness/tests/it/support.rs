@@ -48,6 +48,8 @@ pub enum Defect {
     HangOnUserRead,
     /// ServiceProviderConfig says `patch.supported: false` (PATCH still works).
     PatchNotAdvertised,
+    /// Every response echoes the request's Authorization header (body field and header).
+    EchoToken,
     /// ServiceProviderConfig says `bulk.supported: false`, yet /Bulk is processed.
     BulkNotAdvertised,
     /// Single resources come back with `active` as the string "true"/"false".
@@ -56,6 +58,8 @@ pub enum Defect {
 
 struct Proxy {
     service: Arc<ScimService>,
+    /// The mock server's own base URL (wiremock's request URLs say `http://localhost`).
+    base: String,
     defect: Defect,
     hung: Mutex<Option<mpsc::UnboundedSender<()>>>,
 }
@@ -89,8 +93,7 @@ impl Respond for Proxy {
             headers,
             body: req.body.clone(),
         };
-        let base = format!("http://{}", req.url.host_str().unwrap_or("127.0.0.1"))
-            + &req.url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        let base = self.base.clone();
 
         if self.defect == Defect::HangOnUserRead && method == "GET" && path.starts_with("/Users/") {
             if let Some(tx) = self.hung.lock().unwrap().as_ref() {
@@ -163,6 +166,20 @@ impl Respond for Proxy {
             }
             _ => {}
         }
+        if self.defect == Defect::EchoToken {
+            let auth = req
+                .headers
+                .get("authorization")
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default();
+            if let Some(mut body) = resp.json()
+                && let Some(obj) = body.as_object_mut()
+            {
+                obj.insert("echo".into(), serde_json::Value::String(auth.clone()));
+                resp.body = serde_json::to_vec(&body).unwrap();
+            }
+            resp.headers.push(("x-echo".into(), auth));
+        }
         let mut template = ResponseTemplate::new(status);
         for (k, v) in &resp.headers {
             if !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("content-length")
@@ -207,6 +224,7 @@ impl BrokenServer {
         Mock::given(any())
             .respond_with(Proxy {
                 service: service.clone(),
+                base: mock.uri(),
                 defect,
                 hung: Mutex::new(hung),
             })
@@ -341,9 +359,23 @@ pub async fn run_with_baseline(url: &str, baseline_yaml: &str) -> RunReport {
     let path = dir.path().join("baseline.yaml");
     std::fs::write(&path, baseline_yaml).unwrap();
     let scenarios = load_scenarios();
-    let ids = scenarios.iter().map(|s| s.id.clone()).collect();
+    let scope: Vec<(String, Vec<String>)> = scenarios
+        .iter()
+        .map(|s| {
+            (
+                s.id.clone(),
+                s.scenario
+                    .steps
+                    .iter()
+                    .map(|st| st.name.value.clone())
+                    .collect(),
+            )
+        })
+        .collect();
     let mut engine = engine(url);
-    engine.baseline = Arc::new(Baseline::load(&path, &ids).unwrap_or_else(|d| panic!("{d:#?}")));
+    engine.baseline = Arc::new(
+        Baseline::load(&path, &scope, Catalog::embedded()).unwrap_or_else(|d| panic!("{d:#?}")),
+    );
     run_suite(
         engine,
         scenarios,
@@ -369,4 +401,16 @@ pub async fn run_with_snapshots(
         Arc::new(Silent),
     )
     .await
+}
+
+/// Loads the scenarios of one directory (for tests that bring their own files).
+pub fn load_dir(
+    dir: &std::path::Path,
+) -> Result<Vec<LoadedScenario>, Vec<scim_harness::scenario::diagnostic::Diagnostic>> {
+    let schemas = SchemaSet::embedded().unwrap();
+    let ctx = LintContext {
+        schema_names: schemas.names(),
+        catalog: Catalog::embedded(),
+    };
+    load_suite(&[dir.to_path_buf()], &ctx)
 }
