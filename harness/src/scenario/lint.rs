@@ -361,6 +361,7 @@ impl Linter<'_, '_> {
         let req = e.req.as_ref().or(step_req);
         if let Some(r) = req {
             self.requirement(r);
+            self.downgrade_needs_reason(e, r, line, column);
         } else if e.source.is_none() && !step_has_source {
             self.out.push(
                 Diagnostic::at(self.file, line, column, "check cites no requirement or source")
@@ -438,6 +439,26 @@ impl Linter<'_, '_> {
             if let Some(at) = at {
                 self.check_vars(at, used, known, captured_at, step);
             }
+        }
+    }
+
+    /// A check may soften what the RFC requires only with a reason a vendor can read.
+    fn downgrade_needs_reason(
+        &mut self,
+        e: &Expectation,
+        req: &Spanned<String>,
+        line: u64,
+        column: u64,
+    ) {
+        let (Some(severity), Some(r)) = (e.severity, self.ctx.catalog.get(&req.value)) else {
+            return;
+        };
+        if severity > r.severity() && e.because.is_none() {
+            self.out.push(
+                Diagnostic::at(self.file, line, column, format!("check softens {} ({}) to {severity:?} without saying why", r.id, r.keyword))
+                    .with_label("severity below the requirement's keyword")
+                    .with_help("add `because:` explaining why the RFC allows the other behaviour (it is shown in every report)"),
+            );
         }
     }
 
@@ -553,6 +574,19 @@ mod tests {
                 "a `pointer` check has nothing to compare",
                 "check cites no requirement or source"
             ]
+        );
+    }
+
+    #[test]
+    fn softening_a_must_needs_a_reason() {
+        let d = lint_text(&format!(
+            "{HEAD}  - name: a\n    request: {{ method: GET, path: /Users }}\n    expect:\n      - status: 200\n        req: P-3.4.2-01\n        severity: should\n      - status: 200\n        req: P-3.4.2-01\n        severity: should\n        because: reasons\n"
+        ));
+        assert_eq!(d.len(), 1, "{d:#?}");
+        assert!(
+            d[0].message.contains("softens P-3.4.2-01"),
+            "{}",
+            d[0].message
         );
     }
 
