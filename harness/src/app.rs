@@ -151,57 +151,45 @@ fn schemas() -> Result<SchemaSet, Exit> {
     })
 }
 
-fn check(select: &ScenarioArgs) -> Exit {
-    let schemas = match schemas() {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
-    match load(select, &schemas) {
-        Ok(loaded) => {
-            let steps: usize = loaded.iter().map(|s| s.scenario.steps.len()).sum();
-            out!("{} scenario(s), {steps} step(s): all valid.", loaded.len());
-            Exit::Passed
-        }
+/// Loads and lints the selected scenarios, then hands them to `then`.
+fn with_scenarios(select: &ScenarioArgs, then: impl FnOnce(Vec<LoadedScenario>) -> Exit) -> Exit {
+    let loaded = schemas().and_then(|schemas| load(select, &schemas));
+    match loaded {
+        Ok(loaded) => then(loaded),
         Err(e) => e,
     }
+}
+
+fn check(select: &ScenarioArgs) -> Exit {
+    with_scenarios(select, |loaded| {
+        let steps: usize = loaded.iter().map(|s| s.scenario.steps.len()).sum();
+        out!("{} scenario(s), {steps} step(s): all valid.", loaded.len());
+        Exit::Passed
+    })
 }
 
 fn list(select: &ScenarioArgs) -> Exit {
-    let schemas = match schemas() {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
-    match load(select, &schemas) {
-        Ok(loaded) => {
-            for s in loaded {
-                out!(
-                    "{:<40} {} ({} steps) [{}]",
-                    s.id,
-                    s.scenario.name,
-                    s.scenario.steps.len(),
-                    s.scenario.tags.join(", ")
-                );
-            }
-            Exit::Passed
+    with_scenarios(select, |loaded| {
+        for s in loaded {
+            out!(
+                "{:<40} {} ({} steps) [{}]",
+                s.id,
+                s.scenario.name,
+                s.scenario.steps.len(),
+                s.scenario.tags.join(", ")
+            );
         }
-        Err(e) => e,
-    }
+        Exit::Passed
+    })
 }
 
 fn coverage(select: &ScenarioArgs) -> Exit {
-    let schemas = match schemas() {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
-    match load(select, &schemas) {
-        Ok(loaded) => {
-            let text =
-                crate::coverage::render(&crate::coverage::coverage(Catalog::embedded(), &loaded));
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
-            Exit::Passed
-        }
-        Err(e) => e,
-    }
+    with_scenarios(select, |loaded| {
+        let text =
+            crate::coverage::render(&crate::coverage::coverage(Catalog::embedded(), &loaded));
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+        Exit::Passed
+    })
 }
 
 async fn run(args: RunArgs) -> Exit {
