@@ -202,19 +202,7 @@ async fn run(args: RunArgs) -> Exit {
         Err(e) => return e,
     };
     // A baseline names scenarios of the whole suite, whatever this run selects.
-    let baseline_scope: Vec<(String, Vec<String>)> = all
-        .iter()
-        .map(|s| {
-            (
-                s.id.clone(),
-                s.scenario
-                    .steps
-                    .iter()
-                    .map(|st| st.name.value.clone())
-                    .collect(),
-            )
-        })
-        .collect();
+    let baseline_scope = Baseline::scope(&all);
     let scenarios = match choose(&args.select, all) {
         Ok(s) => s,
         Err(e) => return e,

@@ -23,6 +23,7 @@ use serde_saphyr::Spanned;
 use crate::catalog::Catalog;
 use crate::report::model::{BaselineOutcome, BaselineStatus, CheckOutcome, CheckResult};
 use crate::scenario::diagnostic::{Diagnostic, SourceFile, did_you_mean};
+use crate::scenario::load::LoadedScenario;
 
 /// The baseline file.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -64,6 +65,23 @@ impl Baseline {
     /// An empty baseline.
     pub fn none() -> Self {
         Baseline::default()
+    }
+
+    /// What a baseline may name: each scenario's id and its step names.
+    pub fn scope(scenarios: &[LoadedScenario]) -> Vec<(String, Vec<String>)> {
+        scenarios
+            .iter()
+            .map(|s| {
+                (
+                    s.id.clone(),
+                    s.scenario
+                        .steps
+                        .iter()
+                        .map(|st| st.name.value.clone())
+                        .collect(),
+                )
+            })
+            .collect()
     }
 
     /// Reads a baseline file and checks every entry against the suite: `scenarios` holds each

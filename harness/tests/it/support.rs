@@ -359,19 +359,7 @@ pub async fn run_with_baseline(url: &str, baseline_yaml: &str) -> RunReport {
     let path = dir.path().join("baseline.yaml");
     std::fs::write(&path, baseline_yaml).unwrap();
     let scenarios = load_scenarios();
-    let scope: Vec<(String, Vec<String>)> = scenarios
-        .iter()
-        .map(|s| {
-            (
-                s.id.clone(),
-                s.scenario
-                    .steps
-                    .iter()
-                    .map(|st| st.name.value.clone())
-                    .collect(),
-            )
-        })
-        .collect();
+    let scope = Baseline::scope(&scenarios);
     let mut engine = engine(url);
     engine.baseline = Arc::new(
         Baseline::load(&path, &scope, Catalog::embedded()).unwrap_or_else(|d| panic!("{d:#?}")),
