@@ -19,8 +19,9 @@ use crate::cli::{
 use crate::contracts;
 use crate::exec::cancel::Cancel;
 use crate::exec::http::{ClientConfig, HttpClient};
+use crate::exec::retry::RetryPolicy;
 use crate::exec::runner::Engine;
-use crate::exec::suite::{Progress, SuiteOptions, run_suite};
+use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;
 use crate::report::model::{ScenarioReport, ScenarioStatus, TargetInfo, TargetKind};
 use crate::report::{render_summary, write_all};
@@ -221,10 +222,23 @@ async fn run(args: RunArgs) -> Exit {
             }
         },
     };
-    for (flag, value) in [("--timeout", args.timeout), ("--deadline", args.deadline)] {
+    for (flag, value) in [
+        ("--timeout", args.timeout),
+        ("--deadline", args.deadline),
+        ("--retry-max-wait", args.retry_max_wait),
+        ("--retry-budget", args.retry_budget),
+    ] {
         if let Err(e) = seconds(flag, value) {
             return e;
         }
+    }
+    let suite_ids: Vec<String> = SuiteSet::of(&scenarios).ids().map(str::to_string).collect();
+    if let Some(unknown) = args.gate.iter().find(|g| !suite_ids.contains(g)) {
+        eprintln!(
+            "error: --gate {unknown}: no such suite in this run; the selected suites are {}",
+            suite_ids.join(", ")
+        );
+        return Exit::Usage;
     }
 
     if args.target.url.is_some()
@@ -277,6 +291,12 @@ async fn run(args: RunArgs) -> Exit {
             return Exit::Internal;
         }
     };
+    let client = client.with_retry(RetryPolicy {
+        max_retries: args.retries,
+        max_wait: Duration::from_secs_f64(args.retry_max_wait),
+        budget: Duration::from_secs_f64(args.retry_budget),
+        ..RetryPolicy::default()
+    });
     let engine = Engine {
         client,
         schemas,
@@ -298,6 +318,8 @@ async fn run(args: RunArgs) -> Exit {
             kind,
         },
         forced_features: args.force_features.clone(),
+        gates: (!args.gate.is_empty()).then(|| args.gate.clone()),
+        credentials: credentials_of(&args.target),
     };
     let target_label = match kind {
         TargetKind::Embedded => format!("embedded reference server at {base_url}"),
@@ -382,6 +404,16 @@ fn target_name(args: &RunArgs, base_url: &str) -> String {
 }
 
 /// First Ctrl-C: stop the run and clean up. Second: leave at once.
+/// Where the run's token came from, in words for messages (never the token itself).
+fn credentials_of(target: &crate::cli::TargetArgs) -> String {
+    match (&target.url, &target.token_env, &target.token) {
+        (None, _, _) => "the embedded server's token".into(),
+        (Some(_), Some(var), _) => format!("the token from --token-env {var}"),
+        (Some(_), None, Some(_)) => "the token from --token (or SCIM_HARNESS_TOKEN)".into(),
+        (Some(_), None, None) => "a request without a token (pass one with --token-env VAR)".into(),
+    }
+}
+
 fn watch_ctrl_c(cancel: Cancel) -> tokio::task::JoinHandle<()> {
     // Register the handler now, not when the task first runs: a Ctrl-C that arrives early
     // must still clean up rather than kill the process.
@@ -525,7 +557,12 @@ async fn simulate(args: SimulateArgs) -> Exit {
     };
     if let (_, Err(e)) = crate::exec::preflight::preflight(&client).await {
         eprintln!("error: {e}");
-        return Exit::TargetUnavailable;
+        return match e {
+            crate::exec::preflight::PreflightError::CredentialsRefused(_) => {
+                Exit::CredentialsRefused
+            }
+            _ => Exit::TargetUnavailable,
+        };
     }
     eprintln!(
         "simulating {} against {}: {} user(s), {} group(s), {} change(s)",

@@ -211,6 +211,7 @@ impl Baseline {
                         .get_or_insert_with(|| e.reason.clone());
                 }
                 CheckOutcome::Passed => seen[i].1 = true,
+                CheckOutcome::NotEvaluated => {}
             }
         }
     }
@@ -266,6 +267,8 @@ mod tests {
             impact: None,
             violations: Vec::new(),
             expected_failure: None,
+            repeat_of: None,
+            graded: None,
         }
     }
 

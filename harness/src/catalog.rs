@@ -18,6 +18,14 @@ pub struct Requirement {
     pub id: String,
     /// The RFC 2119 keyword(s), e.g. `MUST`, `SHOULD`, `T9` (RFC 7644 Table 9).
     pub keyword: String,
+    /// How much a failed check of this requirement matters: a reviewed field, not parsed
+    /// from `keyword` at run time (a test keeps the two in line unless `severity_reason`
+    /// says why they differ).
+    pub severity: Severity,
+    /// Why `severity` differs from what the keyword says, when it does (e.g. a MUST that
+    /// binds the client, whose server-side leniency is graded as a warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_reason: Option<String>,
     /// Test area (catalog section title).
     pub area: String,
     /// What the RFC requires, paraphrased.
@@ -29,10 +37,15 @@ pub struct Requirement {
 }
 
 impl Requirement {
-    /// Severity of a failure: an upper-case MUST/SHALL/REQ anywhere fails (`T8 + MUST`,
-    /// `MUST / MAY`), a leading MAY/OPTIONAL is recorded, everything else (SHOULD, the
-    /// status tables T8/T9, derived rules, lower-case prose) warns.
+    /// Severity of a failure (the catalog's reviewed `severity` field).
     pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The severity the keyword alone suggests: an upper-case MUST/SHALL/REQ anywhere fails
+    /// (`T8 + MUST`, `MUST / MAY`), a leading MAY/OPTIONAL is recorded, everything else
+    /// (SHOULD, the status tables T8/T9, derived rules, lower-case prose) warns.
+    pub fn keyword_severity(&self) -> Severity {
         let tokens: Vec<&str> = self
             .keyword
             .split(['/', '+', ' ', '(', ')'])
@@ -133,14 +146,34 @@ mod tests {
     #[test]
     fn severity_follows_the_first_keyword() {
         let c = Catalog::embedded();
-        assert_eq!(c.get("P-3.3-05").unwrap().severity(), Severity::Must);
-        assert_eq!(c.get("P-3.8-03").unwrap().severity(), Severity::Should);
-        assert_eq!(c.get("P-3.3-07").unwrap().severity(), Severity::Should); // T9
-        assert_eq!(c.get("P-3.14-05").unwrap().severity(), Severity::May);
-        assert_eq!(c.get("P-3.4.1-01").unwrap().severity(), Severity::Must); // MUST*
-        assert_eq!(c.get("P-3.4.1-02").unwrap().severity(), Severity::Must); // T8 + MUST
-        assert_eq!(c.get("P-3.14-02").unwrap().severity(), Severity::Should); // SHOULD / must (lc)
-        assert_eq!(c.get("P-3.12-04").unwrap().severity(), Severity::May); // OPTIONAL
+        let c_sev = |id: &str| c.get(id).unwrap().keyword_severity();
+        assert_eq!(c_sev("P-3.3-05"), Severity::Must);
+        assert_eq!(c_sev("P-3.8-03"), Severity::Should);
+        assert_eq!(c_sev("P-3.3-07"), Severity::Should); // T9
+        assert_eq!(c_sev("P-3.14-05"), Severity::May);
+        assert_eq!(c_sev("P-3.4.1-01"), Severity::Must); // MUST*
+        assert_eq!(c_sev("P-3.4.1-02"), Severity::Must); // T8 + MUST
+        assert_eq!(c_sev("P-3.14-02"), Severity::Should); // SHOULD / must (lc)
+        assert_eq!(c_sev("P-3.12-04"), Severity::May); // OPTIONAL
+    }
+
+    #[test]
+    fn severity_follows_the_keyword_unless_a_reason_says_otherwise() {
+        for r in Catalog::embedded().all() {
+            if r.severity != r.keyword_severity() {
+                assert!(
+                    r.severity_reason.as_deref().is_some_and(|w| w.len() > 40),
+                    "{} is graded {:?} but its keyword `{}` says {:?}: give severity_reason",
+                    r.id,
+                    r.severity,
+                    r.keyword,
+                    r.keyword_severity()
+                );
+            }
+        }
+        let client_rule = Catalog::embedded().get("P-3.5.2-01").unwrap();
+        assert_eq!(client_rule.keyword_severity(), Severity::Must);
+        assert_eq!(client_rule.severity(), Severity::Should);
     }
 
     #[test]

@@ -102,6 +102,21 @@ pub struct RunArgs {
     /// Treat SHOULD-level failures (warnings) as failures.
     #[arg(long)]
     pub strict: bool,
+    /// Suites whose verdicts set the exit code: `rfc` and/or IdP profile names
+    /// (comma-separated, e.g. `rfc,okta-oin`). Default: every selected suite. The other
+    /// suites are still run and reported.
+    #[arg(long, value_delimiter = ',', value_name = "SUITES")]
+    pub gate: Vec<String>,
+    /// Retries of a request the target throttles (429, or 503 with Retry-After); 0: none.
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub retries: u32,
+    /// Longest wait for one throttled request, in seconds; a Retry-After asking for more
+    /// is not waited for (the step is reported as throttled, not as a failure).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub retry_max_wait: f64,
+    /// Total waiting for throttled requests over the whole run, in seconds (within --deadline).
+    #[arg(long, default_value_t = 300.0, value_name = "SECONDS")]
+    pub retry_budget: f64,
     /// File of known failures of this target (YAML `expected_failures: [{scenario, step?, req?, reason}]`):
     /// they do not fail the run, and entries that now pass are reported.
     #[arg(long, value_name = "FILE")]

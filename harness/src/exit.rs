@@ -21,6 +21,8 @@ pub enum Exit {
     Interrupted = 5,
     /// The harness itself failed (e.g. could not write reports).
     Internal = 6,
+    /// The target refused the credentials (401/403): nothing was tested.
+    CredentialsRefused = 7,
 }
 
 impl Exit {
@@ -30,6 +32,7 @@ impl Exit {
             Verdict::Passed => Exit::Passed,
             Verdict::Failed => Exit::Failures,
             Verdict::Unreachable | Verdict::NotScim => Exit::TargetUnavailable,
+            Verdict::CredentialsRefused => Exit::CredentialsRefused,
             Verdict::Interrupted => Exit::Interrupted,
             // A gate that checks nothing must not pass.
             Verdict::NothingRan => Exit::Failures,

@@ -152,6 +152,8 @@ fn one_scenario_run(scenario: ScenarioReport) -> RunReport {
         } else {
             Verdict::Passed
         },
+        suites: Vec::new(),
+        throttling: Default::default(),
         summary: Summary {
             failed: u32::from(failed),
             passed: u32::from(!failed),

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use super::http::Response;
 use super::pointer::{is_unassigned, json_eq, json_matches, resolve};
-use super::template::Vars;
+use super::template::{Vars, placeholders, placeholders_in_value};
 use crate::catalog::Catalog;
-use crate::report::model::{CheckOutcome, CheckResult, RequirementRef, SchemaViolation};
+use crate::report::model::{CheckOutcome, CheckResult, Grading, RequirementRef, SchemaViolation};
 use crate::scenario::diagnostic::{SourceFile, SourceLocation};
 use crate::scenario::model::{BodyShape, Expectation, JsonType, Severity, SortOrder, Step};
 use crate::validate::SchemaSet;
@@ -49,26 +49,36 @@ pub fn evaluate(
             section: r.section(),
             text: r.requirement.clone(),
         });
-    let mut severity = exp
-        .severity
-        .or_else(|| {
-            req_id
-                .and_then(|id| ctx.catalog.get(id))
-                .map(|r| r.severity())
-        })
-        .unwrap_or(Severity::Must);
+    let base = req_id
+        .and_then(|id| ctx.catalog.get(id))
+        .map_or(Severity::Must, |r| r.severity());
+    let graded = exp
+        .soften
+        .as_ref()
+        .or(exp.harden.as_ref())
+        .map(|g| Grading {
+            from: base,
+            to: g.to,
+            reason: g.reason.clone(),
+        });
+    let mut severity = graded.as_ref().map_or(base, |g| g.to);
     if ctx.strict && severity == Severity::Should {
         severity = Severity::Must;
     }
-    let verdict = judge(ctx, step, exp, resp, vars);
+    let verdict = match unavailable_input(exp, vars) {
+        Some((name, why)) => Verdict {
+            outcome: CheckOutcome::NotEvaluated,
+            description: describe_unjudged(exp),
+            expected: String::new(),
+            actual: format!("not evaluated: it depends on `{{{{{name}}}}}`, and {why}"),
+            violations: Vec::new(),
+        },
+        None => judge(ctx, step, exp, resp, vars),
+    };
     CheckResult {
         description: verdict.description,
         location: location(file, exp),
-        outcome: if verdict.ok {
-            CheckOutcome::Passed
-        } else {
-            CheckOutcome::Failed
-        },
+        outcome: verdict.outcome,
         severity,
         requirement,
         source: exp.source.clone().or_else(|| step.source.clone()),
@@ -78,6 +88,8 @@ pub fn evaluate(
         impact: exp.impact.clone().or_else(|| step.impact.clone()),
         violations: verdict.violations,
         expected_failure: None,
+        repeat_of: None,
+        graded,
     }
 }
 
@@ -98,7 +110,7 @@ fn location(file: &SourceFile, exp: &Expectation) -> SourceLocation {
 }
 
 struct Verdict {
-    ok: bool,
+    outcome: CheckOutcome,
     description: String,
     expected: String,
     actual: String,
@@ -108,13 +120,68 @@ struct Verdict {
 impl Verdict {
     fn new(ok: bool, description: String, expected: String, actual: String) -> Self {
         Verdict {
-            ok,
+            outcome: if ok {
+                CheckOutcome::Passed
+            } else {
+                CheckOutcome::Failed
+            },
             description,
             expected,
             actual,
             violations: Vec::new(),
         }
     }
+}
+
+/// The first variable the check uses that is not available (a capture of an earlier
+/// step or of this one found nothing), with why. Such a check is not evaluated: comparing
+/// against a missing value would report a failure of the wrong rule.
+fn unavailable_input(exp: &Expectation, vars: &Vars) -> Option<(String, String)> {
+    let mut names: Vec<&str> = Vec::new();
+    for s in [&exp.pointer, &exp.header].into_iter().flatten() {
+        names.extend(placeholders(&s.value));
+    }
+    if let Some(m) = &exp.matches {
+        names.extend(placeholders(m));
+    }
+    for v in [
+        &exp.equals,
+        &exp.not_equals,
+        &exp.contains,
+        &exp.not_contains,
+        &exp.length,
+        &exp.max_length,
+        &exp.min_length,
+        &exp.at_least,
+        &exp.at_most,
+        &exp.all_match,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        names.extend(placeholders_in_value(v));
+    }
+    for v in exp.one_of.iter().flatten() {
+        names.extend(placeholders_in_value(v));
+    }
+    vars.first_unavailable(names)
+}
+
+/// What a check would have checked, for one that is not evaluated.
+fn describe_unjudged(exp: &Expectation) -> String {
+    if let Some(s) = &exp.status {
+        return format!("status is {}", s.value);
+    }
+    if let Some(h) = &exp.header {
+        return format!("header `{}`", h.value);
+    }
+    if let Some(p) = &exp.pointer {
+        return format!("`{}`", p.value);
+    }
+    if let Some(n) = &exp.schema {
+        return format!("body satisfies the `{}` schema", n.value);
+    }
+    "body shape".into()
 }
 
 fn judge(
@@ -342,7 +409,10 @@ fn predicates(exp: &Expectation, subject: &str, value: Option<&Value>, vars: &Va
     if let Some(want) = &exp.not_equals {
         let want = render(want);
         parts.push(format!("differs from {}{ci_note}", show(&want)));
-        if value.is_some_and(|v| json_eq(v, &want, ci)) {
+        // An absent value differs from everything, but a check that passes on nothing
+        // cannot fail on a server that drops the attribute: absent fails unless
+        // `if_present` says absence is fine.
+        if is_unassigned(value) || value.is_some_and(|v| json_eq(v, &want, ci)) {
             fail(
                 format!("anything but {}", show(&want)),
                 shown.clone(),
@@ -364,7 +434,7 @@ fn predicates(exp: &Expectation, subject: &str, value: Option<&Value>, vars: &Va
     if let Some(want) = &exp.not_contains {
         let want = render(want);
         parts.push(format!("does not contain {}{ci_note}", show(&want)));
-        if value.is_some_and(|v| contains(v, &want, ci)) {
+        if is_unassigned(value) || value.is_some_and(|v| contains(v, &want, ci)) {
             fail(
                 format!("not to contain {}", show(&want)),
                 shown.clone(),
@@ -715,6 +785,49 @@ mod tests {
         );
         assert_eq!(outcomes(&r), vec![true, false]);
         assert_eq!(r[0].actual, "absent: not checked");
+    }
+
+    #[test]
+    fn negative_predicates_fail_on_absent_values_unless_if_present() {
+        let r = run(
+            "      - { pointer: /groups, not_contains: { value: g1 } }\n      - { pointer: /groups, not_contains: { value: g1 }, if_present: true }\n      - { pointer: /id, not_equals: old }\n      - { pointer: /id, not_equals: old, if_present: true }\n      - { pointer: /name, not_equals: x }\n",
+            json!({"name": "y"}),
+        );
+        assert_eq!(outcomes(&r), vec![false, true, false, true, true]);
+        assert_eq!(r[0].actual, "absent");
+    }
+
+    #[test]
+    fn checks_on_a_missing_capture_are_not_evaluated() {
+        let file = SourceFile {
+            path: "t.yaml".into(),
+            text: "name: t\nsteps:\n  - name: s\n    req: P-3.3-03\n    request: { method: GET, path: /Users }\n    expect:\n      - { pointer: /meta/location, equals: \"{{location}}\" }\n".into(),
+        };
+        let scenario = parse(&file).unwrap_or_else(|d| panic!("{d}"));
+        let schemas = SchemaSet::embedded().unwrap();
+        let ctx = CheckContext {
+            schemas: &schemas,
+            catalog: Catalog::embedded(),
+            strict: false,
+            target: None,
+        };
+        let resp = Response {
+            status: 201,
+            headers: Vec::new(),
+            body: br#"{"meta":{"location":"http://x/Users/1"}}"#.to_vec(),
+            truncated: false,
+        };
+        let mut vars = Vars::new("r");
+        vars.mark_missing(
+            "location",
+            "the capture `location` (t.yaml:9) found nothing".into(),
+        );
+        let step = &scenario.steps[0];
+        let c = evaluate(&ctx, &file, step, &step.expect[0], &resp, &vars);
+        assert_eq!(c.outcome, CheckOutcome::NotEvaluated);
+        assert!(c.actual.contains("{{location}}"), "{}", c.actual);
+        assert!(c.actual.contains("t.yaml:9"), "{}", c.actual);
+        assert!(!c.is_failure());
     }
 
     #[test]

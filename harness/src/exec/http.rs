@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use super::cancel::Cancel;
+use super::retry::{Decision, RetryPolicy, RetryRecord, ThrottleStats, is_throttled};
 use crate::report::model::{Exchange, RecordedRequest, RecordedResponse};
 use crate::scenario::profile::QueryEncoding;
 
@@ -159,6 +161,9 @@ pub struct HttpClient {
     inner: reqwest::Client,
     config: ClientConfig,
     sent: Arc<AtomicU32>,
+    retry: RetryPolicy,
+    throttle: ThrottleStats,
+    gate: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl HttpClient {
@@ -175,7 +180,28 @@ impl HttpClient {
             inner,
             config,
             sent: Arc::new(AtomicU32::new(0)),
+            retry: RetryPolicy::default(),
+            throttle: ThrottleStats::default(),
+            gate: Arc::default(),
         })
+    }
+
+    /// The same client with another throttling policy (`--retries`, `--retry-max-wait`,
+    /// `--retry-budget`).
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The run's concurrency gate: scenario steps hold it shared while they send; a retry
+    /// that must run with nothing else in flight holds it alone.
+    pub fn concurrency_gate(&self) -> &tokio::sync::RwLock<()> {
+        &self.gate
+    }
+
+    /// Throttling seen so far by this client and its clones.
+    pub fn throttling(&self) -> &ThrottleStats {
+        &self.throttle
     }
 
     /// Requests sent so far by this client and its clones.
@@ -223,8 +249,71 @@ impl HttpClient {
         url
     }
 
-    /// Sends a request and records the exchange (redacted). Never panics on a bad target.
+    /// Sends a request and records the exchange (redacted), waiting out throttling answers
+    /// (429, 503 + `Retry-After`) within the retry policy. Never panics on a bad target.
     pub async fn send(
+        &self,
+        req: &OutgoingRequest,
+    ) -> (Exchange, Result<Response, TransportError>) {
+        self.send_with(req, None).await
+    }
+
+    /// [`HttpClient::send`], but a wait for a throttling target ends early when `cancel`
+    /// fires: the throttled answer is then the result (nothing was created by it).
+    pub async fn send_with(
+        &self,
+        req: &OutgoingRequest,
+        cancel: Option<&Cancel>,
+    ) -> (Exchange, Result<Response, TransportError>) {
+        let mut retries = Vec::new();
+        loop {
+            let (mut exchange, result) = self.send_once(req).await;
+            let throttled = result.as_ref().ok().and_then(|r| {
+                let after = r.header("retry-after");
+                is_throttled(r.status, after.as_deref()).then_some((r.status, after))
+            });
+            let Some((status, after)) = throttled else {
+                exchange.retries = retries;
+                return (exchange, result);
+            };
+            self.throttle.throttled();
+            let decision = self.retry.decide(
+                status,
+                after.as_deref(),
+                retries.len() as u32,
+                self.throttle.spent(),
+            );
+            let wait = match decision {
+                Decision::Wait(wait) => wait,
+                Decision::GiveUp(why) => {
+                    self.throttle.gave_up();
+                    exchange.retries = retries;
+                    exchange.throttled = Some(why);
+                    return (exchange, result);
+                }
+            };
+            let sleep = tokio::time::sleep(wait);
+            match cancel {
+                Some(cancel) => tokio::select! {
+                    () = sleep => {}
+                    () = cancel.cancelled() => {
+                        exchange.retries = retries;
+                        exchange.throttled = Some("interrupted while waiting out throttling".into());
+                        return (exchange, result);
+                    }
+                },
+                None => sleep.await,
+            }
+            self.throttle.retried(wait);
+            retries.push(RetryRecord {
+                status,
+                retry_after: after.map(|a| self.redact(&a)),
+                waited_ms: wait.as_millis() as u64,
+            });
+        }
+    }
+
+    async fn send_once(
         &self,
         req: &OutgoingRequest,
     ) -> (Exchange, Result<Response, TransportError>) {
@@ -276,6 +365,8 @@ impl HttpClient {
                 truncated: r.truncated || r.body.len() > RECORD_LIMIT,
             }),
             duration_ms: (duration_ms * 1000.0).round() / 1000.0,
+            retries: Vec::new(),
+            throttled: None,
         };
         (exchange, result)
     }

@@ -12,14 +12,25 @@ pub enum PreflightError {
     /// Something answered, but not SCIM.
     #[error("target does not look like a SCIM service provider: {0}")]
     NotScim(String),
+    /// The target refused the credentials (401/403 on an authenticated read): nothing can
+    /// be tested, and no conformance finding would be true.
+    #[error("{0}")]
+    CredentialsRefused(String),
 }
 
-/// Probes `GET /ServiceProviderConfig`, then `GET /Users`. The target passes when either
-/// answers with a JSON object (an error body counts: a 401 in SCIM's format is still SCIM).
+/// Paths below a wrong base URL where SCIM roots often live.
+const LIKELY_ROOTS: &[&str] = &["/scim/v2", "/scim", "/v2", "/api/scim/v2", "/scim/v2.0"];
+
+/// Probes `GET /ServiceProviderConfig`, then an authenticated `GET /Users?count=1`. The
+/// target passes when either answers with a JSON object (an error body counts: a 404 in
+/// SCIM's format is still SCIM) and the authenticated read is not refused with 401/403.
+/// A base URL where nothing answers like SCIM gets a suggestion of the likely one.
 /// Returns the number of requests sent.
 pub async fn preflight(client: &HttpClient) -> (u32, Result<(), PreflightError>) {
     let mut sent = 0;
     let mut evidence = Vec::new();
+    let mut scim = false;
+    let mut statuses = Vec::new();
     for (path, query) in [
         ("/ServiceProviderConfig", vec![]),
         (
@@ -41,21 +52,85 @@ pub async fn preflight(client: &HttpClient) -> (u32, Result<(), PreflightError>)
                 return (sent, Err(PreflightError::Unreachable(e.to_string())));
             }
             Err(e) => evidence.push(format!("GET {}: {e}", exchange.request.url)),
-            Ok(resp) if looks_like_scim(&resp) => return (sent, Ok(())),
-            Ok(resp) => evidence.push(format!(
-                "GET {} answered {}",
-                exchange.request.url,
-                describe(&resp)
-            )),
+            Ok(resp) => {
+                statuses.push(resp.status);
+                if path == "/Users" && matches!(resp.status, 401 | 403) {
+                    return (
+                        sent,
+                        Err(PreflightError::CredentialsRefused(format!(
+                            "GET {} answered {}{}",
+                            exchange.request.url,
+                            resp.status,
+                            detail_of(&resp)
+                        ))),
+                    );
+                }
+                if looks_like_scim(&resp) {
+                    scim = true;
+                } else {
+                    evidence.push(format!(
+                        "GET {} answered {}",
+                        exchange.request.url,
+                        describe(&resp)
+                    ));
+                }
+            }
+        }
+    }
+    if scim {
+        return (sent, Ok(()));
+    }
+    let mut hint = "Check the base URL: it must be the SCIM root that has /Users below it (often ending in /scim/v2)".to_string();
+    if statuses.iter().all(|s| *s == 404) {
+        let (more, found) = likely_root(client).await;
+        sent += more;
+        if let Some(root) = found {
+            hint = format!(
+                "Every endpoint answered 404 below this base URL, but {root}/ServiceProviderConfig answers like SCIM: did you mean --target {root}?"
+            );
         }
     }
     (
         sent,
         Err(PreflightError::NotScim(format!(
-            "{}. Check the base URL: it must be the SCIM root that has /Users below it (often ending in /scim/v2)",
+            "{}. {hint}",
             evidence.join("; ")
         ))),
     )
+}
+
+/// The first likely SCIM root below the base URL that serves a JSON ServiceProviderConfig.
+async fn likely_root(client: &HttpClient) -> (u32, Option<String>) {
+    let mut sent = 0;
+    for root in LIKELY_ROOTS {
+        if client.config().base_url.ends_with(root) {
+            continue;
+        }
+        sent += 1;
+        let path = format!("{root}/ServiceProviderConfig");
+        let (exchange, result) = client
+            .send(&OutgoingRequest::new("GET", path, client.default_bearer()))
+            .await;
+        if let Ok(resp) = result
+            && resp.status == 200
+            && looks_like_scim(&resp)
+        {
+            let url = exchange.request.url;
+            return (
+                sent,
+                Some(url.trim_end_matches("/ServiceProviderConfig").to_string()),
+            );
+        }
+    }
+    (sent, None)
+}
+
+/// `: <detail>` from a SCIM error body, if it has one.
+fn detail_of(resp: &Response) -> String {
+    resp.json()
+        .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_string))
+        .map(|d| format!(": {}", d.chars().take(200).collect::<String>()))
+        .unwrap_or_default()
 }
 
 fn looks_like_scim(resp: &Response) -> bool {

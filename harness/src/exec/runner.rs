@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::assert::{CheckContext, evaluate};
 use super::cancel::Cancel;
 use super::cleanup::Registry;
+use super::findings;
 use super::http::{HttpClient, OutgoingRequest, Response};
 use super::pointer::resolve;
 use super::template::{Unset, Vars};
@@ -156,9 +157,12 @@ async fn run_step(
             },
             response: None,
             duration_ms: 0.0,
+            retries: Vec::new(),
+            throttled: None,
         },
         checks: Vec::new(),
         captures: BTreeMap::new(),
+        first_attempt: None,
         error: None,
         impact: step.impact.clone(),
         source: step.source.clone(),
@@ -184,19 +188,32 @@ async fn run_step(
             }
         }
     }
-    let send = engine.client.send(&outgoing);
-    let (exchange, result) = if outgoing.method == "POST" {
-        send.await
-    } else {
-        tokio::select! {
-            sent = send => sent,
-            () = cancel.cancelled() => {
-                report.status = StepStatus::Errored;
-                report.error = Some(format!("interrupted: {}", cancel.reason().unwrap_or_default()));
-                return report;
-            }
-        }
+    let Some((mut exchange, mut result)) = send_step(engine, &outgoing, cancel, false).await else {
+        report.status = StepStatus::Errored;
+        report.error = Some(format!(
+            "interrupted: {}",
+            cancel.reason().unwrap_or_default()
+        ));
+        return report;
     };
+    // A server error may come from load (a database lock under concurrent scenarios): try
+    // once more with nothing else in flight, and say so if that answer is different.
+    let mut flaky = None;
+    if let Ok(first) = &result
+        && is_server_error(first.status)
+    {
+        let first_status = first.status;
+        if let Some((again_exchange, again)) = send_step(engine, &outgoing, cancel, true).await {
+            let first_exchange = std::mem::replace(&mut exchange, again_exchange);
+            result = again;
+            let retry_status = result.as_ref().ok().map(|r| r.status);
+            if retry_status.is_some_and(|s| !is_server_error(s)) {
+                flaky = Some((first_status, retry_status.unwrap_or_default()));
+            }
+            report.first_attempt = Some(first_exchange);
+        }
+    }
+    let throttled = exchange.throttled.clone();
     report.exchange = exchange;
     let resp = match result {
         Ok(r) => r,
@@ -206,6 +223,14 @@ async fn run_step(
             return report;
         }
     };
+    if let Some(why) = throttled {
+        // A throttled answer says nothing about conformance: the step could not be checked.
+        report.status = StepStatus::Errored;
+        report.error = Some(format!(
+            "the target kept throttling this request ({why}); its checks were not evaluated"
+        ));
+        return report;
+    }
     registry.observe(
         &engine.client,
         outgoing.method,
@@ -221,17 +246,30 @@ async fn run_step(
                 vars.set(name, v.clone());
                 report.captures.insert(name.clone(), v);
             }
-            None => capture_errors.push(format!(
-                "capture `{name}` from `{}` found nothing in the response (line {})",
-                spec.value,
-                spec.referenced.line()
-            )),
+            None => {
+                let why = format!(
+                    "the capture `{name}` from `{}` ({}:{}) found nothing in the response",
+                    spec.value,
+                    sc.file.path,
+                    spec.referenced.line()
+                );
+                vars.mark_missing(name, why.clone());
+                capture_errors.push(why);
+            }
         }
     }
     for exp in &step.expect {
-        let mut check = evaluate(ctx, &sc.file, step, exp, &resp, vars);
-        engine.baseline.apply(&sc.id, &step.name.value, &mut check);
-        report.checks.push(check);
+        report
+            .checks
+            .push(evaluate(ctx, &sc.file, step, exp, &resp, vars));
+    }
+    findings::judge_body_once(&step.expect, &resp, &mut report.checks, ctx.catalog);
+    for check in &mut report.checks {
+        engine.baseline.apply(&sc.id, &step.name.value, check);
+    }
+    findings::fold_repeats(&mut report.checks);
+    if let Some((first, second)) = flaky {
+        report.checks.push(flaky_check(&report, first, second));
     }
     if let Some(store) = &engine.snapshots
         && step.snapshot
@@ -251,6 +289,69 @@ async fn run_step(
         report.error = Some(capture_errors.join("; "));
     }
     report
+}
+
+/// 5xx other than 501 Not Implemented (a deliberate answer) and throttling 503s (waited
+/// out by the client): what a server answers when something broke.
+fn is_server_error(status: u16) -> bool {
+    status >= 500 && status != 501
+}
+
+/// Sends the step's request; `alone`: with no other request of the run in flight. A POST
+/// is awaited even after a cancel (so a resource it creates is registered); other requests
+/// are abandoned (`None`).
+async fn send_step(
+    engine: &Engine,
+    outgoing: &OutgoingRequest,
+    cancel: &Cancel,
+    alone: bool,
+) -> Option<(Exchange, Result<Response, super::http::TransportError>)> {
+    let gate = engine.client.concurrency_gate();
+    let send = async {
+        if alone {
+            let _alone = gate.write().await;
+            engine.client.send_with(outgoing, Some(cancel)).await
+        } else {
+            let _shared = gate.read().await;
+            engine.client.send_with(outgoing, Some(cancel)).await
+        }
+    };
+    if outgoing.method == "POST" {
+        Some(send.await)
+    } else {
+        tokio::select! {
+            sent = send => Some(sent),
+            () = cancel.cancelled() => None,
+        }
+    }
+}
+
+/// The warning for a step whose server error went away when retried alone.
+fn flaky_check(report: &StepReport, first: u16, second: u16) -> CheckResult {
+    CheckResult {
+        description: "answers the same with and without other requests in flight".into(),
+        location: report.location.clone(),
+        outcome: CheckOutcome::Failed,
+        severity: Severity::Should,
+        requirement: None,
+        source: Some(
+            "harness: flaky under concurrency (RFC 7644 §3.12 reserves 500 for unexpected server errors)".into(),
+        ),
+        expected: format!("{second}, as when the request was sent alone"),
+        actual: format!(
+            "{first} while other scenarios ran; {second} when retried with nothing else in flight (both exchanges are recorded)"
+        ),
+        because: Some(
+            "identity providers send requests concurrently; a server error under load fails their sync and they retry with back-off".into(),
+        ),
+        impact: Some(
+            "Okta and Entra retry a 5xx later; a server that fails under concurrent load slows every initial sync and can leave users unprovisioned until the next cycle.".into(),
+        ),
+        violations: Vec::new(),
+        expected_failure: None,
+        repeat_of: None,
+        graded: None,
+    }
 }
 
 /// Refuses a request that could change data this scenario did not create: a PUT, PATCH or
@@ -406,6 +507,8 @@ fn snapshot_check(
         impact: None,
         violations: Vec::new(),
         expected_failure: None,
+        repeat_of: None,
+        graded: None,
     }
 }
 

@@ -15,10 +15,12 @@ use super::preflight::{PreflightError, preflight};
 use super::runner::{Engine, empty_report, run_steps};
 use crate::report::model::{
     BaselineStatus, CheckOutcome, FORMAT_VERSION, RequirementVerdict, RunReport, ScenarioReport,
-    ScenarioStatus, Summary, TargetInfo, ToolInfo, Verdict,
+    ScenarioStatus, StepStatus, SuiteKind, SuiteOutcome, SuiteVerdict, Summary, TargetInfo,
+    ToolInfo, Verdict,
 };
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Feature;
+use crate::scenario::profile::{Profile, ProfileKind};
 
 /// Live progress: called as scenarios start and finish (from several tasks at once).
 pub trait Progress: Send + Sync {
@@ -43,6 +45,10 @@ pub struct SuiteOptions {
     pub target: TargetInfo,
     /// Features to run even when the target does not advertise them.
     pub forced_features: Vec<Feature>,
+    /// Suites whose verdicts set the run's verdict (`rfc`, profile names); `None`: all.
+    pub gates: Option<Vec<String>>,
+    /// Where the bearer token came from, for messages (`the token from --token-env VAR`).
+    pub credentials: String,
 }
 
 /// Runs every scenario and returns the report. Never panics on target behaviour.
@@ -55,6 +61,7 @@ pub async fn run_suite(
 ) -> RunReport {
     let started_at = SystemTime::now();
     let clock = Instant::now();
+    let suites = SuiteSet::of(&scenarios);
     let deadline = {
         let cancel = cancel.clone();
         let limit = options.deadline;
@@ -79,15 +86,25 @@ pub async fn run_suite(
         verdict = Some(match e {
             PreflightError::Unreachable(_) => Verdict::Unreachable,
             PreflightError::NotScim(_) => Verdict::NotScim,
+            PreflightError::CredentialsRefused(_) => Verdict::CredentialsRefused,
         });
-        preflight_error = Some(e.to_string());
+        preflight_error = Some(match &e {
+            PreflightError::CredentialsRefused(what) => format!(
+                "the target refused {}: {what}. Check the token (and its scopes), then run again",
+                options.credentials
+            ),
+            other => other.to_string(),
+        });
         features = Features::default();
         reports = scenarios
             .iter()
             .map(|sc| {
                 let mut r = empty_report(sc);
                 r.status = ScenarioStatus::Skipped;
-                r.error = Some(format!("not run: {e}"));
+                r.error = Some(format!(
+                    "not run: {}",
+                    preflight_error.as_deref().unwrap_or_default()
+                ));
                 r
             })
             .collect();
@@ -121,7 +138,9 @@ pub async fn run_suite(
         clock.elapsed(),
         options,
         requests,
+        &suites,
     );
+    report.throttling = engine.client.throttling().summary();
     report.features = features.report();
     report.baseline = engine.baseline.outcomes();
     report.summary.unexpected_passes = report
@@ -155,8 +174,36 @@ async fn run_all(
         let permits = permits.clone();
         let progress = progress.clone();
         let registry_for_task = registry;
+        // IdP replays are not gated by what the server advertises: Okta, Entra and Google
+        // never read /ServiceProviderConfig and send filters and PATCH regardless. Only
+        // the resource types the app is configured with (users, groups, enterprise) gate them.
+        let needs: Vec<Feature> = match &sc.profile {
+            Some(_) => sc
+                .scenario
+                .requires
+                .iter()
+                .copied()
+                .filter(|f| {
+                    matches!(
+                        f,
+                        Feature::Users | Feature::Groups | Feature::EnterpriseUser
+                    )
+                })
+                .collect(),
+            None => sc.scenario.requires.clone(),
+        };
+        let unadvertised: Vec<&'static str> = match &sc.profile {
+            Some(_) => sc
+                .scenario
+                .requires
+                .iter()
+                .filter(|f| !needs.contains(f) && !features.enabled(**f))
+                .map(|f| f.name())
+                .collect(),
+            None => Vec::new(),
+        };
         let skip = features
-            .skip_reason(&sc.scenario.requires)
+            .skip_reason(&needs)
             .or_else(|| features.skip_unless_unsupported(&sc.scenario.requires_unsupported));
         let handle = set.spawn(async move {
             let _permit = permits.acquire_owned().await;
@@ -175,6 +222,9 @@ async fn run_all(
             progress.started(&sc.id);
             let clock = Instant::now();
             run_steps(&engine, &sc, &registry_for_task, &mut report, &cancel).await;
+            if !unadvertised.is_empty() {
+                note_unadvertised(&mut report, &unadvertised, sc.profile.as_deref());
+            }
             // Cleanup runs whatever happened above, including after a cancel.
             report.cleanup = registry_for_task.clean(&engine.client).await;
             report.duration_ms = clock.elapsed().as_millis() as u64;
@@ -204,6 +254,146 @@ async fn run_all(
     out.into_iter().flatten().collect()
 }
 
+/// Tells a vendor, on each failed step of an IdP replay, that the IdP sends this whatever
+/// the server advertises.
+fn note_unadvertised(report: &mut ScenarioReport, features: &[&str], profile: Option<&Profile>) {
+    let idp = profile.map_or("This identity provider", |p| {
+        p.title.as_deref().unwrap_or(&p.name)
+    });
+    let list = features
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let note = format!(
+        "Your server does not advertise {list} in /ServiceProviderConfig, but {idp} sends this whether or not you advertise it: it never reads /ServiceProviderConfig."
+    );
+    for step in &mut report.steps {
+        if step.status != StepStatus::Passed {
+            step.impact = Some(match step.impact.take() {
+                Some(impact) => format!("{impact} {note}"),
+                None => note.clone(),
+            });
+        }
+    }
+}
+
+/// The suites of a run: the RFC suite and each IdP profile, in order of first appearance.
+pub struct SuiteSet {
+    suites: Vec<(String, SuiteKind, String)>,
+}
+
+impl SuiteSet {
+    /// The suites the given scenarios belong to.
+    pub fn of(scenarios: &[LoadedScenario]) -> Self {
+        let mut suites: Vec<(String, SuiteKind, String)> = Vec::new();
+        for sc in scenarios {
+            let (id, kind, title) = match &sc.profile {
+                None => (
+                    RFC_SUITE.to_string(),
+                    SuiteKind::Rfc,
+                    "RFC 7643/7644 conformance".to_string(),
+                ),
+                Some(p) => (
+                    p.name.clone(),
+                    match p.kind {
+                        ProfileKind::Idp => SuiteKind::Idp,
+                        ProfileKind::Validator => SuiteKind::Validator,
+                    },
+                    p.title.clone().unwrap_or_else(|| p.name.clone()),
+                ),
+            };
+            if !suites.iter().any(|(i, _, _)| *i == id) {
+                suites.push((id, kind, title));
+            }
+        }
+        suites.sort_by_key(|(_, kind, _)| *kind != SuiteKind::Rfc);
+        SuiteSet { suites }
+    }
+
+    /// The suite ids, in order.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.suites.iter().map(|(id, _, _)| id.as_str())
+    }
+}
+
+/// The id of the RFC conformance suite (for `--gate`).
+pub const RFC_SUITE: &str = "rfc";
+
+/// Each suite's verdict from its scenarios' results.
+fn suite_verdicts(
+    scenarios: &[ScenarioReport],
+    set: &SuiteSet,
+    gates: Option<&[String]>,
+) -> Vec<SuiteVerdict> {
+    set.suites
+        .iter()
+        .map(|(id, kind, title)| {
+            let mut v = SuiteVerdict {
+                id: id.clone(),
+                kind: *kind,
+                title: title.clone(),
+                outcome: SuiteOutcome::NotRun,
+                findings: 0,
+                warnings: 0,
+                passed: 0,
+                failed: 0,
+                errored: 0,
+                skipped: 0,
+                gating: gates.is_none_or(|g| g.iter().any(|x| x == id)),
+                next: None,
+            };
+            let members = scenarios
+                .iter()
+                .filter(|s| s.profile.as_deref().unwrap_or(RFC_SUITE) == id);
+            for s in members {
+                match s.status {
+                    ScenarioStatus::Passed => v.passed += 1,
+                    ScenarioStatus::Failed => v.failed += 1,
+                    ScenarioStatus::Errored => v.errored += 1,
+                    ScenarioStatus::Skipped => v.skipped += 1,
+                }
+                for step in &s.steps {
+                    for c in step.checks.iter().filter(|c| c.repeat_of.is_none()) {
+                        if c.is_failure() {
+                            v.findings += 1;
+                            if v.next.is_none() {
+                                v.next = c.impact.clone().or_else(|| step.impact.clone());
+                            }
+                        } else if c.is_warning() {
+                            v.warnings += 1;
+                        }
+                    }
+                }
+            }
+            let idp = *kind != SuiteKind::Rfc;
+            v.outcome = if v.findings > 0 {
+                if idp {
+                    SuiteOutcome::Blockers
+                } else {
+                    SuiteOutcome::Violations
+                }
+            } else if v.errored > 0 || v.failed > 0 {
+                SuiteOutcome::Incomplete
+            } else if v.passed == 0 {
+                SuiteOutcome::NotRun
+            } else if idp {
+                SuiteOutcome::Ready
+            } else {
+                SuiteOutcome::Conformant
+            };
+            if !idp {
+                v.next = None;
+            }
+            v
+        })
+        .collect()
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the values are all distinct"
+)]
 fn assemble(
     scenarios: Vec<ScenarioReport>,
     verdict: Option<Verdict>,
@@ -212,6 +402,7 @@ fn assemble(
     elapsed: Duration,
     options: &SuiteOptions,
     requests: u32,
+    set: &SuiteSet,
 ) -> RunReport {
     let mut summary = Summary {
         requests,
@@ -228,12 +419,20 @@ fn assemble(
         summary.leaked_resources += s.cleanup.iter().filter(|c| !c.deleted).count() as u32;
         for check in s.steps.iter().flat_map(|st| &st.checks) {
             summary.checks += 1;
+            if check.outcome == CheckOutcome::NotEvaluated {
+                summary.not_evaluated += 1;
+            }
             if check.expected_failure.is_some() {
                 summary.expected_failures += 1;
             } else if check.is_failure() {
                 summary.check_failures += 1;
+                if check.repeat_of.is_none() {
+                    summary.findings += 1;
+                }
             } else if check.is_warning() {
-                summary.warnings += 1;
+                if check.repeat_of.is_none() {
+                    summary.warnings += 1;
+                }
             } else if check.outcome == CheckOutcome::Failed {
                 summary.notes += 1;
             }
@@ -245,6 +444,7 @@ fn assemble(
                         severity: check.severity,
                         passed: 0,
                         failed: 0,
+                        not_evaluated: 0,
                     });
                 match check.outcome {
                     CheckOutcome::Passed => entry.passed += 1,
@@ -252,17 +452,27 @@ fn assemble(
                         entry.failed += 1;
                         entry.outcome = CheckOutcome::Failed;
                     }
+                    CheckOutcome::NotEvaluated => entry.not_evaluated += 1,
                 }
             }
         }
     }
-    let verdict = verdict.unwrap_or(if summary.failed + summary.errored > 0 {
-        Verdict::Failed
-    } else if summary.passed == 0 {
-        Verdict::NothingRan
-    } else {
-        Verdict::Passed
-    });
+    let suites = suite_verdicts(&scenarios, set, options.gates.as_deref());
+    let gating: Vec<&SuiteVerdict> = suites.iter().filter(|s| s.gating).collect();
+    let verdict = verdict.unwrap_or(
+        if gating.iter().any(|s| {
+            matches!(
+                s.outcome,
+                SuiteOutcome::Violations | SuiteOutcome::Blockers | SuiteOutcome::Incomplete
+            )
+        }) {
+            Verdict::Failed
+        } else if gating.iter().all(|s| s.outcome == SuiteOutcome::NotRun) {
+            Verdict::NothingRan
+        } else {
+            Verdict::Passed
+        },
+    );
     RunReport {
         format_version: FORMAT_VERSION,
         tool: ToolInfo {
@@ -273,7 +483,9 @@ fn assemble(
         started_at: rfc3339(started_at),
         duration_ms: elapsed.as_millis() as u64,
         verdict,
+        suites,
         summary,
+        throttling: Default::default(),
         preflight_error,
         scenarios,
         requirements,

@@ -16,6 +16,8 @@ pub const BUILTINS: &[&str] = &["run_id", "uuid"];
 #[derive(Debug, Clone, Default)]
 pub struct Vars {
     values: HashMap<String, Value>,
+    /// Variables whose capture found nothing, with why (shown on checks that need them).
+    missing: HashMap<String, String>,
     /// Every `{{uuid}}` handed out: ids that cannot name anyone's resource.
     generated: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
@@ -32,13 +34,40 @@ impl Vars {
         values.insert("run_id".to_string(), Value::String(run_id.to_string()));
         Vars {
             values,
+            missing: HashMap::new(),
             generated: Default::default(),
         }
     }
 
     /// Sets a variable.
     pub fn set(&mut self, name: &str, value: Value) {
+        self.missing.remove(name);
         self.values.insert(name.to_string(), value);
+    }
+
+    /// Records that the capture of `name` found nothing, and why.
+    pub fn mark_missing(&mut self, name: &str, why: String) {
+        self.values.remove(name);
+        self.missing.insert(name.to_string(), why);
+    }
+
+    /// The first variable used in `names` that is not set, with why (a failed capture, or
+    /// simply never set), or `None` when every one is available.
+    pub fn first_unavailable<'a>(
+        &self,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Option<(String, String)> {
+        names
+            .into_iter()
+            .find(|n| !BUILTINS.contains(n) && !self.values.contains_key(*n))
+            .map(|n| {
+                let why = self
+                    .missing
+                    .get(n)
+                    .cloned()
+                    .unwrap_or_else(|| "it is not set".to_string());
+                (n.to_string(), why)
+            })
     }
 
     /// Reads a variable.

@@ -7,7 +7,7 @@ use owo_colors::OwoColorize;
 
 use super::model::{
     BaselineStatus, CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport, StepStatus,
-    Verdict,
+    SuiteOutcome, Verdict,
 };
 use super::{
     BODY_LIMIT, by_step, compact_body, failures, plural, pretty_body, scenario_failures, seconds,
@@ -158,6 +158,12 @@ pub fn render_summary(report: &RunReport, color: bool) -> String {
         sections.push(out);
     }
 
+    if let Some(note) = super::throttling_note(report) {
+        sections.push(format!("{} {}\n", p.yellow_bold("NOTE "), note));
+    }
+    if !report.suites.is_empty() {
+        sections.push(suite_table(report, color));
+    }
     sections.push(format!(
         "{}\n{}  {}\n",
         summary_line(report),
@@ -167,16 +173,64 @@ pub fn render_summary(report: &RunReport, color: bool) -> String {
     sections.join("\n")
 }
 
+/// One line per suite: its verdict, findings and whether it gates the exit code; for an
+/// IdP with blockers, what that IdP does next.
+fn suite_table(report: &RunReport, color: bool) -> String {
+    let p = Paint(color);
+    let width = report
+        .suites
+        .iter()
+        .map(|s| s.title.chars().count() + s.id.len() + 3)
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for s in &report.suites {
+        let name = format!("{} ({})", s.title, s.id);
+        let verdict = super::suite_outcome_text(s);
+        let painted = match s.outcome {
+            SuiteOutcome::Conformant | SuiteOutcome::Ready => p.green_bold(&verdict),
+            SuiteOutcome::Violations | SuiteOutcome::Blockers => p.red_bold(&verdict),
+            _ => p.yellow_bold(&verdict),
+        };
+        let mut line = format!("{} {:<width$}  {painted}", p.dim("SUITE"), clean(&name));
+        if s.warnings > 0 {
+            line.push_str(&format!(", {}", plural(s.warnings, "warning", "warnings")));
+        }
+        if !s.gating {
+            line.push_str(&p.dim(" (not gating)"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if let Some(next) = &s.next {
+            out.push_str(&format!(
+                "{INDENT}{:width$}  {} {}\n",
+                "",
+                p.dim("next:"),
+                clean(next)
+            ));
+        }
+    }
+    out
+}
+
 /// `12 scenarios: 11 passed, … · 143 checks, 1 failure, 2 warnings · 97 requests · 0.84 s`.
 pub(super) fn summary_line(report: &RunReport) -> String {
     let s = &report.summary;
     let total = s.passed + s.failed + s.errored + s.skipped;
+    let repeats = if s.check_failures > s.findings {
+        format!(" ({} failed checks with repeats)", s.check_failures)
+    } else {
+        String::new()
+    };
     let mut checks = format!(
-        "{}, {}, {}",
+        "{}, {}{repeats}, {}",
         plural(s.checks, "check", "checks"),
-        plural(s.check_failures, "failure", "failures"),
+        plural(s.findings, "finding", "findings"),
         plural(s.warnings, "warning", "warnings")
     );
+    if s.not_evaluated > 0 {
+        checks.push_str(&format!(", {} not evaluated", s.not_evaluated));
+    }
     if s.notes > 0 {
         checks.push_str(&format!(", {}", plural(s.notes, "note", "notes")));
     }
@@ -242,7 +296,7 @@ pub(super) fn failure_block(
         clean(&s.id),
         clean(&step.name)
     ));
-    for check in checks {
+    for check in checks.iter().filter(|c| c.repeat_of.is_none()) {
         b.raw(&format!(
             "  {} {}",
             p.dim("-->"),
@@ -252,6 +306,9 @@ pub(super) fn failure_block(
         b.field("expected:", &check.expected);
         b.field_painted("actual:", &check.actual, |t| p.red(t));
         citation(&mut b, check);
+        if let Some(g) = &check.graded {
+            b.field("graded:", &super::grading_text(g));
+        }
         if !check.violations.is_empty() {
             let lines: Vec<String> = check
                 .violations
@@ -278,6 +335,35 @@ pub(super) fn failure_block(
         && checks.iter().all(|c| c.impact.is_none())
     {
         b.field("impact:", impact);
+    }
+    let repeated = super::repeats(step);
+    if !repeated.is_empty() {
+        let lines: Vec<String> = repeated
+            .iter()
+            .map(|c| {
+                let citation = c.citation();
+                format!(
+                    "{}{} — expected {}, got {}",
+                    c.description,
+                    if citation.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{citation}]")
+                    },
+                    one_line(&c.expected),
+                    one_line(&c.actual)
+                )
+            })
+            .collect();
+        b.field(&format!("repeats ({}):", repeated.len()), &lines.join("\n"));
+    }
+    let unjudged = super::not_evaluated(step);
+    if !unjudged.is_empty() {
+        let lines: Vec<String> = unjudged
+            .iter()
+            .map(|c| format!("{} — {}", c.description, one_line(&c.actual)))
+            .collect();
+        b.field("not evaluated:", &lines.join("\n"));
     }
     exchange(&mut b, step, detail);
     b.finish()
@@ -355,6 +441,9 @@ pub(super) fn warning_line(
         clean(&one_line(&c.expected)),
         clean(&one_line(&c.actual))
     ));
+    if let Some(g) = &c.graded {
+        line.push_str(&format!(" — {}", clean(&super::grading_text(g))));
+    }
     line
 }
 
@@ -628,10 +717,41 @@ mod tests {
             ..Default::default()
         };
         report.duration_ms = 41;
+        report.suites.truncate(1);
+        report.suites[0].outcome = super::super::model::SuiteOutcome::Conformant;
+        report.suites[0].findings = 0;
+        report.suites[0].warnings = 0;
+        report.throttling = Default::default();
         assert_eq!(
             render_summary(&report, false),
-            "1 scenario: 1 passed, 0 failed, 0 errored, 0 skipped · 2 checks, 0 failures, \
+            "SUITE RFC 7643/7644 conformance (rfc)  conformant\n\n\
+             1 scenario: 1 passed, 0 failed, 0 errored, 0 skipped · 2 checks, 0 findings, \
              0 warnings · 1 request · 41 ms\nPASSED  Every check passed.\n"
+        );
+    }
+
+    #[test]
+    fn the_suite_table_shows_each_verdict_what_the_idp_does_next_and_the_gates() {
+        let mut report = fixture::report();
+        report.suites[1].outcome = super::super::model::SuiteOutcome::Blockers;
+        report.suites[1].findings = 2;
+        report.suites[1].next = Some("Okta marks the user's push as failed.".into());
+        let text = render_summary(&report, false);
+        assert!(
+            text.contains("SUITE RFC 7643/7644 conformance (rfc)  1 violation\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("SUITE Okta (OIN apps) (okta-oin)       2 blockers (not gating)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("next: Okta marks the user's push as failed."),
+            "{text}"
+        );
+        assert!(
+            text.contains("The target throttled 3 answers (429, or 503 with Retry-After); waiting as asked added 1.50 s over 3 retries."),
+            "{text}"
         );
     }
 

@@ -48,6 +48,8 @@ fn passed(
         impact: None,
         violations: Vec::new(),
         expected_failure: None,
+        repeat_of: None,
+        graded: None,
     }
 }
 
@@ -92,6 +94,7 @@ pub(crate) fn report() -> RunReport {
                 severity,
                 passed,
                 failed,
+                not_evaluated: 0,
             },
         );
     }
@@ -108,14 +111,52 @@ pub(crate) fn report() -> RunReport {
         started_at: "2025-01-01T12:00:00Z".into(),
         duration_ms: 843,
         verdict: Verdict::Failed,
+        suites: vec![
+            SuiteVerdict {
+                id: "rfc".into(),
+                kind: SuiteKind::Rfc,
+                title: "RFC 7643/7644 conformance".into(),
+                outcome: SuiteOutcome::Violations,
+                findings: 1,
+                warnings: 0,
+                passed: 1,
+                failed: 1,
+                errored: 0,
+                skipped: 0,
+                gating: true,
+                next: None,
+            },
+            SuiteVerdict {
+                id: "okta-oin".into(),
+                kind: SuiteKind::Idp,
+                title: "Okta (OIN apps)".into(),
+                outcome: SuiteOutcome::Incomplete,
+                findings: 0,
+                warnings: 0,
+                passed: 0,
+                failed: 0,
+                errored: 1,
+                skipped: 0,
+                gating: false,
+                next: None,
+            },
+        ],
+        throttling: ThrottleSummary {
+            throttled: 3,
+            retries: 3,
+            gave_up: 0,
+            waited_ms: 1500,
+        },
         summary: Summary {
             passed: 1,
             failed: 1,
             errored: 1,
             skipped: 0,
             checks: 9,
+            findings: 1,
             check_failures: 2,
-            warnings: 1,
+            not_evaluated: 0,
+            warnings: 0,
             notes: 0,
             requests: 6,
             leaked_resources: 1,
@@ -194,6 +235,8 @@ fn discovery() -> ScenarioReport {
                     truncated: false,
                 }),
                 duration_ms: 3.25,
+                retries: Vec::new(),
+                throttled: None,
             },
             checks: vec![
                 passed(
@@ -220,6 +263,7 @@ fn discovery() -> ScenarioReport {
                 ),
             ],
             captures: BTreeMap::new(),
+            first_attempt: None,
             error: None,
             impact: None,
         }],
@@ -270,6 +314,7 @@ fn user_lifecycle() -> ScenarioReport {
         duration_ms: 57,
         steps: vec![StepReport {
             name: "create user".into(),
+            first_attempt: None,
             source: None,
             confidence: None,
             location: loc(file, 18, 5),
@@ -294,6 +339,8 @@ fn user_lifecycle() -> ScenarioReport {
                     truncated: false,
                 }),
                 duration_ms: 12.5,
+                retries: Vec::new(),
+                throttled: None,
             },
             checks: vec![
                 CheckResult {
@@ -320,6 +367,8 @@ fn user_lifecycle() -> ScenarioReport {
                     ),
                     violations: Vec::new(),
                     expected_failure: None,
+                    repeat_of: None,
+                    graded: None,
                 },
                 passed(
                     "header Content-Type is application/scim+json",
@@ -360,6 +409,8 @@ fn user_lifecycle() -> ScenarioReport {
                         },
                     ],
                     expected_failure: None,
+                    repeat_of: Some(0),
+                    graded: None,
                 },
                 passed(
                     "/userName equals \"alice-3f9c\"",
@@ -390,6 +441,8 @@ fn user_lifecycle() -> ScenarioReport {
                     impact: None,
                     violations: Vec::new(),
                     expected_failure: None,
+                    repeat_of: Some(0),
+                    graded: None,
                 },
             ],
             captures,
@@ -436,12 +489,13 @@ fn group_membership() -> ScenarioReport {
         description: None,
         file: file.into(),
         tags: vec!["groups".into(), "patch".into()],
-        profile: None,
+        profile: Some("okta-oin".into()),
         status: ScenarioStatus::Errored,
         duration_ms: 10_112,
         steps: vec![
             StepReport {
                 name: "create group".into(),
+                first_attempt: None,
                 source: None,
                 confidence: None,
                 location: loc(file, 8, 5),
@@ -463,6 +517,8 @@ fn group_membership() -> ScenarioReport {
                         truncated: false,
                     }),
                     duration_ms: 8.0,
+                    retries: Vec::new(),
+                    throttled: None,
                 },
                 checks: vec![
                     passed(
@@ -502,9 +558,12 @@ fn group_membership() -> ScenarioReport {
                     },
                     response: None,
                     duration_ms: 10_000.0,
+                    retries: Vec::new(),
+                    throttled: None,
                 },
                 checks: Vec::new(),
                 captures: BTreeMap::new(),
+                first_attempt: None,
                 error: Some("request timed out after 10 s".into()),
                 impact: Some(
                     "Group pushes time out in the IdP and members are never added.".into(),

@@ -67,6 +67,19 @@ struct View<'a> {
     leaks: Vec<LeakView<'a>>,
     requirements: Vec<RequirementView<'a>>,
     filter_counts: FilterCounts,
+    suites: Vec<SuiteView<'a>>,
+    throttling_note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SuiteView<'a> {
+    id: &'a str,
+    title: &'a str,
+    text: String,
+    findings: u32,
+    warnings: u32,
+    gating: bool,
+    next: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -142,6 +155,10 @@ struct CheckView<'a> {
     check: &'a CheckResult,
     /// The step's impact, when the check has none of its own.
     impact_shown: Option<&'a str>,
+    /// `softened from MUST to SHOULD: …`, when the check is graded.
+    graded_text: Option<String>,
+    /// A failed check folded under its step's root finding.
+    repeat: bool,
 }
 
 #[derive(Serialize)]
@@ -198,8 +215,12 @@ fn build(report: &RunReport) -> View<'_> {
                 let is_fail = failed.iter().any(|f| std::ptr::eq(*f, c));
                 let (mark, symbol) = if c.outcome == CheckOutcome::Passed {
                     ("pass", "✓")
+                } else if c.outcome == CheckOutcome::NotEvaluated {
+                    ("unjudged", "–")
                 } else if is_fail {
                     ("fail", "✗")
+                } else if c.repeat_of.is_some() {
+                    ("repeat", "↳")
                 } else if c.severity == Severity::Should {
                     ("warn", "!")
                 } else {
@@ -240,6 +261,8 @@ fn build(report: &RunReport) -> View<'_> {
                     } else {
                         None
                     }),
+                    graded_text: c.graded.as_ref().map(super::grading_text),
+                    repeat: c.repeat_of.is_some(),
                 });
             }
             steps.push(step_view(st, step_anchor, checks));
@@ -338,6 +361,20 @@ fn build(report: &RunReport) -> View<'_> {
         failures,
         warnings,
         leaks,
+        suites: report
+            .suites
+            .iter()
+            .map(|v| SuiteView {
+                id: &v.id,
+                title: &v.title,
+                text: super::suite_outcome_text(v),
+                findings: v.findings,
+                warnings: v.warnings,
+                gating: v.gating,
+                next: v.next.as_deref(),
+            })
+            .collect(),
+        throttling_note: super::throttling_note(report),
         requirements,
         filter_counts,
     }

@@ -7,7 +7,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::console::{Detail, error_block, failure_block, one_line, one_line_summary};
 use super::model::{RunReport, ScenarioReport, ScenarioStatus};
-use super::{ReportError, by_step, scenario_failures, suite_of};
+use super::{ReportError, by_step, scenario_failures};
 
 /// The report as JUnit XML.
 pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {
@@ -15,8 +15,9 @@ pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {
     junit.set_time(millis(report.duration_ms));
 
     let mut suites: Vec<TestSuite> = Vec::new();
+    // One test suite per verdict suite: the RFC conformance suite, each IdP profile.
     for s in &report.scenarios {
-        let name = suite_of(&s.id);
+        let name = s.profile.as_deref().unwrap_or("rfc");
         let idx = match suites.iter().position(|t| t.name.as_str() == name) {
             Some(i) => i,
             None => {
@@ -32,6 +33,13 @@ pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {
                         format!("{} {}", report.tool.name, report.tool.version),
                     ),
                 ]);
+                if let Some(v) = report.suites.iter().find(|v| v.id == name) {
+                    suite.add_properties([
+                        Property::new("title", v.title.as_str()),
+                        Property::new("verdict", super::suite_outcome_text(v)),
+                        Property::new("gating", v.gating.to_string()),
+                    ]);
+                }
                 suites.push(suite);
                 suites.len() - 1
             }
@@ -69,6 +77,7 @@ fn target_kind(report: &RunReport) -> &'static str {
 fn verdict_type(report: &RunReport) -> &'static str {
     match report.verdict {
         super::model::Verdict::NotScim => "not_scim",
+        super::model::Verdict::CredentialsRefused => "credentials_refused",
         super::model::Verdict::Unreachable => "unreachable",
         super::model::Verdict::Interrupted => "interrupted",
         super::model::Verdict::Passed => "passed",
@@ -287,7 +296,7 @@ mod tests {
         assert_eq!(parsed.errors, 1);
         assert_eq!(parsed.skipped, 0);
         let suites: Vec<_> = parsed.test_suites.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(suites, ["core", "groups"]);
+        assert_eq!(suites, ["rfc", "okta-oin"]);
         let cases: Vec<_> = parsed
             .test_suites
             .iter()
@@ -312,7 +321,10 @@ mod tests {
                 );
                 let description = description.as_ref().unwrap().as_str();
                 assert!(description.contains("scenarios/core/user-lifecycle.yaml:31:15"));
-                assert!(description.contains("/emails/0/primary"));
+                assert!(
+                    description.contains("repeats (2): body matches schema"),
+                    "{description}"
+                );
             }
             other => panic!("expected a failure, got {other:?}"),
         }

@@ -25,7 +25,7 @@ pub(super) fn render(report: &RunReport) -> String {
     let _ = writeln!(md, "## scim-harness: {}\n", verdict_title(report.verdict));
     let _ = writeln!(md, "{}\n", text(&verdict_sentence(report)));
     md.push_str(
-        "| Target | Scenarios | Passed | Failed | Errored | Skipped | Checks | Failures | Warnings | Requests | Duration |\n",
+        "| Target | Scenarios | Passed | Failed | Errored | Skipped | Checks | Findings | Warnings | Requests | Duration |\n",
     );
     md.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     let _ = writeln!(
@@ -41,7 +41,7 @@ pub(super) fn render(report: &RunReport) -> String {
         s.errored,
         s.skipped,
         s.checks,
-        s.check_failures,
+        s.findings,
         s.warnings,
         s.requests,
         seconds(report.duration_ms)
@@ -57,6 +57,27 @@ pub(super) fn render(report: &RunReport) -> String {
 
     if let Some(err) = &report.preflight_error {
         let _ = writeln!(md, "### Target problem\n\n{}\n", fenced(err, "text"));
+    }
+
+    if !report.suites.is_empty() {
+        md.push_str("| Suite | Verdict | Findings | Warnings | Gates the exit code | What the IdP does next |\n|---|---|--:|--:|---|---|\n");
+        for v in &report.suites {
+            let _ = writeln!(
+                md,
+                "| {} (`{}`) | {} | {} | {} | {} | {} |",
+                cell(&v.title),
+                cell(&v.id),
+                cell(&super::suite_outcome_text(v)),
+                v.findings,
+                v.warnings,
+                if v.gating { "yes" } else { "no" },
+                v.next.as_deref().map(cell).unwrap_or_default()
+            );
+        }
+        md.push('\n');
+    }
+    if let Some(note) = super::throttling_note(report) {
+        let _ = writeln!(md, "> {}\n", text(&note));
     }
 
     let fails = failures(report);
@@ -163,6 +184,7 @@ pub(super) fn render(report: &RunReport) -> String {
                 match r.outcome {
                     super::model::CheckOutcome::Passed => "passed",
                     super::model::CheckOutcome::Failed => "**failed**",
+                    super::model::CheckOutcome::NotEvaluated => "not evaluated",
                 },
                 r.passed,
                 r.failed
@@ -244,6 +266,9 @@ fn failure_details(
         if let Some(because) = &c.because {
             let _ = writeln!(md, "- **Why:** {}", text(because));
         }
+        if let Some(g) = &c.graded {
+            let _ = writeln!(md, "- **Graded:** {}", text(&super::grading_text(g)));
+        }
         if let Some(impact) = &c.impact {
             let _ = writeln!(md, "- **Impact:** {}", text(impact));
         }
@@ -264,6 +289,33 @@ fn failure_details(
         && checks.iter().all(|c| c.impact.is_none())
     {
         let _ = writeln!(md, "**Impact:** {}\n", text(impact));
+    }
+    let repeated = super::repeats(step);
+    if !repeated.is_empty() {
+        let _ = writeln!(
+            md,
+            "**Repeats of this finding ({}):** the same defect seen by other checks of the step.\n",
+            repeated.len()
+        );
+        for c in repeated {
+            let _ = writeln!(
+                md,
+                "- {} ({}): expected {}, got {}",
+                text(&c.description),
+                text(&c.citation()),
+                code(&truncate(&c.expected, 200)),
+                code(&truncate(&c.actual, 200))
+            );
+        }
+        md.push('\n');
+    }
+    let unjudged = super::not_evaluated(step);
+    if !unjudged.is_empty() {
+        let _ = writeln!(md, "**Not evaluated ({}):**\n", unjudged.len());
+        for c in unjudged {
+            let _ = writeln!(md, "- {}: {}", text(&c.description), text(&c.actual));
+        }
+        md.push('\n');
     }
     exchange(md, step);
     md.push_str("</details>\n\n");

@@ -156,7 +156,9 @@ pub(crate) fn failures(report: &RunReport) -> Vec<Finding<'_>> {
         .scenarios
         .iter()
         .flat_map(|s| {
-            let must: Vec<Finding<'_>> = checks_of(s).filter(|(_, _, c)| c.is_failure()).collect();
+            let must: Vec<Finding<'_>> = checks_of(s)
+                .filter(|(_, _, c)| c.is_failure() && c.repeat_of.is_none())
+                .collect();
             if must.is_empty() && s.status == ScenarioStatus::Failed {
                 checks_of(s).filter(|(_, _, c)| c.is_warning()).collect()
             } else {
@@ -188,14 +190,30 @@ pub(crate) fn warnings(report: &RunReport) -> Vec<Finding<'_>> {
         .filter(|s| {
             s.status != ScenarioStatus::Failed || checks_of(s).any(|(_, _, c)| c.is_failure())
         })
-        .flat_map(|s| checks_of(s).filter(|(_, _, c)| c.is_warning()))
+        .flat_map(|s| checks_of(s).filter(|(_, _, c)| c.is_warning() && c.repeat_of.is_none()))
+        .collect()
+}
+
+/// The failed checks of a step folded under its root finding (any severity), in order.
+pub(crate) fn repeats(step: &StepReport) -> Vec<&CheckResult> {
+    step.checks
+        .iter()
+        .filter(|c| c.repeat_of.is_some() && c.outcome == model::CheckOutcome::Failed)
+        .collect()
+}
+
+/// The checks of a step that could not be judged.
+pub(crate) fn not_evaluated(step: &StepReport) -> Vec<&CheckResult> {
+    step.checks
+        .iter()
+        .filter(|c| c.outcome == model::CheckOutcome::NotEvaluated)
         .collect()
 }
 
 /// The failures of one scenario (see [`failures`]).
 pub(crate) fn scenario_failures(s: &ScenarioReport) -> Vec<(&StepReport, &CheckResult)> {
     let must: Vec<_> = checks_of(s)
-        .filter(|(_, _, c)| c.is_failure())
+        .filter(|(_, _, c)| c.is_failure() && c.repeat_of.is_none())
         .map(|(_, st, c)| (st, c))
         .collect();
     if must.is_empty() && s.status == ScenarioStatus::Failed {
@@ -266,6 +284,63 @@ pub(crate) fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `softened from MUST to SHOULD: <reason>`.
+pub(crate) fn grading_text(g: &model::Grading) -> String {
+    let word = |s: crate::scenario::model::Severity| match s {
+        crate::scenario::model::Severity::Must => "MUST",
+        crate::scenario::model::Severity::Should => "SHOULD",
+        crate::scenario::model::Severity::May => "MAY",
+    };
+    let verb = if g.to > g.from {
+        "softened"
+    } else {
+        "hardened"
+    };
+    format!(
+        "{verb} from {} to {}: {}",
+        word(g.from),
+        word(g.to),
+        g.reason
+    )
+}
+
+/// A suite's verdict in words: `conformant`, `3 violations`, `ready`, `1 blocker`, …
+pub(crate) fn suite_outcome_text(v: &model::SuiteVerdict) -> String {
+    use model::SuiteOutcome as O;
+    match v.outcome {
+        O::Conformant => "conformant".into(),
+        O::Violations => plural(v.findings, "violation", "violations"),
+        O::Ready => "ready".into(),
+        O::Blockers => plural(v.findings, "blocker", "blockers"),
+        O::Incomplete => format!(
+            "incomplete ({} could not finish)",
+            plural(v.errored + v.failed, "scenario", "scenarios")
+        ),
+        O::NotRun => "not run".into(),
+    }
+}
+
+/// What throttling cost the run, in a sentence, if the target throttled at all.
+pub(crate) fn throttling_note(report: &RunReport) -> Option<String> {
+    let t = &report.throttling;
+    (t.throttled > 0).then(|| {
+        let mut note = format!(
+            "The target throttled {} (429, or 503 with Retry-After); waiting as asked added {} over {}.",
+            plural(t.throttled, "answer", "answers"),
+            seconds(t.waited_ms),
+            plural(t.retries, "retry", "retries")
+        );
+        if t.gave_up > 0 {
+            note.push_str(&format!(
+                " {} stayed throttled past the retry limits and {} reported as not checked.",
+                plural(t.gave_up, "request", "requests"),
+                if t.gave_up == 1 { "is" } else { "are" }
+            ));
+        }
+        note
+    })
+}
+
 /// The verdict in capitals, for headings.
 pub(crate) fn verdict_title(v: model::Verdict) -> &'static str {
     match v {
@@ -273,6 +348,7 @@ pub(crate) fn verdict_title(v: model::Verdict) -> &'static str {
         model::Verdict::Failed => "FAILED",
         model::Verdict::Unreachable => "UNREACHABLE",
         model::Verdict::NotScim => "NOT SCIM",
+        model::Verdict::CredentialsRefused => "CREDENTIALS REFUSED",
         model::Verdict::Interrupted => "INTERRUPTED",
         model::Verdict::NothingRan => "NOTHING RAN",
     }
@@ -289,12 +365,15 @@ pub(crate) fn verdict_sentence(report: &RunReport) -> String {
         model::Verdict::Passed => "Every check passed.".to_string(),
         model::Verdict::Failed => {
             let mut parts = Vec::new();
-            if s.check_failures > 0 {
-                parts.push(plural(
-                    s.check_failures,
-                    "MUST-level check failed",
-                    "MUST-level checks failed",
-                ));
+            if s.findings > 0 {
+                let mut found = plural(s.findings, "MUST-level finding", "MUST-level findings");
+                if s.check_failures > s.findings {
+                    found.push_str(&format!(
+                        " ({} failed checks with their repeats)",
+                        s.check_failures
+                    ));
+                }
+                parts.push(found);
             }
             if s.errored > 0 {
                 parts.push(format!(
@@ -323,6 +402,13 @@ pub(crate) fn verdict_sentence(report: &RunReport) -> String {
                 .as_deref()
                 .map(|e| format!(": {e}"))
                 .unwrap_or_default()
+        ),
+        model::Verdict::CredentialsRefused => format!(
+            "Nothing was tested, so there are no conformance findings: {}.",
+            report
+                .preflight_error
+                .as_deref()
+                .unwrap_or("the target refused the credentials")
         ),
         model::Verdict::Interrupted => {
             "The run was stopped before the end; created resources were cleaned up.".to_string()
@@ -365,14 +451,6 @@ pub(crate) fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
         out
     }
     chunks(a).cmp(&chunks(b)).then_with(|| a.cmp(b))
-}
-
-/// The top-level scenario directory of a scenario id (`core/users` → `core`).
-pub(crate) fn suite_of(id: &str) -> &str {
-    match id.split_once('/') {
-        Some((dir, _)) if !dir.is_empty() => dir,
-        _ => "scenarios",
-    }
 }
 
 #[cfg(test)]
@@ -520,8 +598,6 @@ mod tests {
         assert_eq!(seconds(843), "843 ms");
         assert_eq!(seconds(0), "0 ms");
         assert_eq!(seconds(12_005), "12.00 s");
-        assert_eq!(suite_of("core/users/create"), "core");
-        assert_eq!(suite_of("standalone"), "scenarios");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+pub use crate::exec::retry::{RetryRecord, ThrottleSummary};
 use crate::scenario::diagnostic::SourceLocation;
 use crate::scenario::model::{Confidence, Severity};
 
@@ -29,11 +30,18 @@ pub struct RunReport {
     pub started_at: String,
     /// Wall time of the whole run, in milliseconds.
     pub duration_ms: u64,
-    /// The overall outcome.
+    /// The overall outcome: set by the suites that gate (`--gate`).
     pub verdict: Verdict,
+    /// One verdict per suite, first the RFC conformance suite, then each IdP profile and
+    /// validator: *conformant / N violations* for the RFC, *ready / N blockers* for an IdP.
+    pub suites: Vec<SuiteVerdict>,
     /// Counts.
     pub summary: Summary,
-    /// Why the run could not test the target, when `verdict` is `unreachable` or `not_scim`.
+    /// How much the target throttled the run (429, 503 + `Retry-After`) and what waiting
+    /// it out cost.
+    pub throttling: ThrottleSummary,
+    /// Why the run could not test the target, when `verdict` is `unreachable`, `not_scim`
+    /// or `credentials_refused`.
     pub preflight_error: Option<String>,
     /// One entry per scenario, in the order they were loaded.
     pub scenarios: Vec<ScenarioReport>,
@@ -124,10 +132,71 @@ pub enum Verdict {
     Unreachable,
     /// The target answered, but not as a SCIM service provider.
     NotScim,
+    /// The target refused the credentials (401/403): nothing was tested.
+    CredentialsRefused,
     /// The run was stopped (Ctrl-C or the overall deadline); created resources were cleaned up.
     Interrupted,
     /// Every selected scenario was skipped (e.g. its feature is not advertised): nothing was checked.
     NothingRan,
+}
+
+/// What a suite judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuiteKind {
+    /// RFC 7643/7644 conformance (`scenarios/core`, `scenarios/rfc`).
+    Rfc,
+    /// Replays of what an identity provider sends (`scenarios/idp/<profile>`).
+    Idp,
+    /// Replays of an IdP vendor's own validator or test suite.
+    Validator,
+}
+
+/// The outcome of one suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuiteOutcome {
+    /// RFC suite: no MUST-level violation.
+    Conformant,
+    /// RFC suite: MUST-level violations (`findings`).
+    Violations,
+    /// IdP suite: nothing would block this IdP.
+    Ready,
+    /// IdP suite: interop blockers (`findings`): this IdP's sync would fail.
+    Blockers,
+    /// Scenarios could not run to the end (transport errors, throttling, interruption).
+    Incomplete,
+    /// Every scenario of the suite was skipped.
+    NotRun,
+}
+
+/// One suite's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct SuiteVerdict {
+    /// `rfc`, or the profile name (`okta-oin`, `entra`, `entra-validator`, …).
+    pub id: String,
+    /// What the suite judges.
+    pub kind: SuiteKind,
+    /// Human title, e.g. `RFC 7643/7644 conformance` or `Okta (OIN apps)`.
+    pub title: String,
+    /// The verdict.
+    pub outcome: SuiteOutcome,
+    /// MUST-level findings: RFC violations, or IdP blockers.
+    pub findings: u32,
+    /// SHOULD-level findings.
+    pub warnings: u32,
+    /// Scenarios that passed.
+    pub passed: u32,
+    /// Scenarios with a finding.
+    pub failed: u32,
+    /// Scenarios that could not run to the end.
+    pub errored: u32,
+    /// Scenarios not run.
+    pub skipped: u32,
+    /// Whether this verdict sets the exit code (`--gate`; default: every suite).
+    pub gating: bool,
+    /// For an IdP with blockers: what it does next, from the first blocker.
+    pub next: Option<String>,
 }
 
 /// Counts over the run.
@@ -144,9 +213,15 @@ pub struct Summary {
     pub skipped: u32,
     /// Checks evaluated.
     pub checks: u32,
-    /// Checks failed at MUST level.
+    /// Findings at MUST level: failed steps' root findings (a finding's repeats are not
+    /// counted again). The headline number.
+    pub findings: u32,
+    /// Checks failed at MUST level (repeats included).
     pub check_failures: u32,
-    /// Checks failed at SHOULD level.
+    /// Checks that could not be judged because their input was missing.
+    pub not_evaluated: u32,
+    /// Warnings: SHOULD-level findings (a warning folded under a finding of the same step
+    /// is not counted again).
     pub warnings: u32,
     /// MAY-level observations that differ from the recorded expectation.
     pub notes: u32,
@@ -214,6 +289,10 @@ pub struct StepReport {
     pub status: StepStatus,
     /// What was sent and what came back (secrets redacted).
     pub exchange: Exchange,
+    /// When the first answer was a server error and the request was sent again with nothing
+    /// else in flight: that first exchange (`exchange` is the retry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_attempt: Option<Exchange>,
     /// Every check, in order.
     pub checks: Vec<CheckResult>,
     /// Values captured for later steps.
@@ -247,8 +326,14 @@ pub struct Exchange {
     pub request: RecordedRequest,
     /// The response, if one arrived.
     pub response: Option<RecordedResponse>,
-    /// Time from sending to the end of the body, in milliseconds.
+    /// Time from sending to the end of the body, in milliseconds (of the last attempt).
     pub duration_ms: f64,
+    /// Throttled answers (429, 503 + `Retry-After`) waited out before this one, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retries: Vec<RetryRecord>,
+    /// Set when this answer is itself a throttling answer that was not retried: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttled: Option<String>,
 }
 
 /// A request as sent, with secrets redacted.
@@ -305,6 +390,26 @@ pub struct CheckResult {
     /// Set when the check failed and the target's baseline expects that: the reason given
     /// there. Such a failure neither fails the run nor stops the scenario.
     pub expected_failure: Option<String>,
+    /// Set on a failed check that is a knock-on of an earlier failed check of the same step
+    /// (its root finding): that check's index in `checks`. Repeats are shown folded under
+    /// their root and are not counted as findings of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<usize>,
+    /// Set when the scenario grades this check away from its requirement's severity
+    /// (`soften` / `harden`): from what, to what, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graded: Option<Grading>,
+}
+
+/// A check graded away from its requirement's severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Grading {
+    /// The requirement's severity (MUST for a check citing only a source).
+    pub from: Severity,
+    /// The check's severity.
+    pub to: Severity,
+    /// Why.
+    pub reason: String,
 }
 
 /// Pass or fail of one check.
@@ -315,6 +420,10 @@ pub enum CheckOutcome {
     Passed,
     /// The check did not hold; `severity` says how much that matters.
     Failed,
+    /// The check could not be judged because its input is missing (a capture that found
+    /// nothing, a body that is not JSON, a throttled answer); `actual` says what it depends
+    /// on. It is neither a pass nor a failure.
+    NotEvaluated,
 }
 
 /// A cited catalog requirement.
@@ -363,6 +472,9 @@ pub struct RequirementVerdict {
     pub passed: u32,
     /// Checks citing it that failed.
     pub failed: u32,
+    /// Checks citing it that could not be judged (their input was missing).
+    #[serde(default)]
+    pub not_evaluated: u32,
 }
 
 impl CheckResult {

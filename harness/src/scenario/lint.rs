@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_saphyr::Spanned;
 
 use super::diagnostic::{Diagnostic, SourceFile, did_you_mean};
-use super::model::{Expectation, Method, Scenario};
+use super::model::{Expectation, Method, Scenario, Severity};
 use crate::catalog::Catalog;
 use crate::exec::template::{BUILTINS, placeholders, placeholders_in_value};
 
@@ -359,9 +359,9 @@ impl Linter<'_, '_> {
             );
         }
         let req = e.req.as_ref().or(step_req);
+        self.grade(e, req, line, column);
         if let Some(r) = req {
             self.requirement(r);
-            self.downgrade_needs_reason(e, r, line, column);
         } else if e.source.is_none() && !step_has_source {
             self.out.push(
                 Diagnostic::at(self.file, line, column, "check cites no requirement or source")
@@ -442,23 +442,56 @@ impl Linter<'_, '_> {
         }
     }
 
-    /// A check may soften what the RFC requires only with a reason a vendor can read.
-    fn downgrade_needs_reason(
-        &mut self,
-        e: &Expectation,
-        req: &Spanned<String>,
-        line: u64,
-        column: u64,
-    ) {
-        let (Some(severity), Some(r)) = (e.severity, self.ctx.catalog.get(&req.value)) else {
-            return;
-        };
-        if severity > r.severity() && e.because.is_none() {
+    /// A check graded away from its requirement's severity says to what and why, and the
+    /// grade really moves it: `soften` goes below the requirement (MUST for a source-only
+    /// check), `harden` above, never both.
+    fn grade(&mut self, e: &Expectation, req: Option<&Spanned<String>>, line: u64, column: u64) {
+        let base = req
+            .and_then(|r| self.ctx.catalog.get(&r.value))
+            .map_or(Severity::Must, |r| r.severity());
+        let cited = req.map_or("its source".to_string(), |r| r.value.clone());
+        let mut problem = |message: String, label: &str, help: &str| {
             self.out.push(
-                Diagnostic::at(self.file, line, column, format!("check softens {} ({}) to {severity:?} without saying why", r.id, r.keyword))
-                    .with_label("severity below the requirement's keyword")
-                    .with_help("add `because:` explaining why the RFC allows the other behaviour (it is shown in every report)"),
+                Diagnostic::at(self.file, line, column, message)
+                    .with_label(label)
+                    .with_help(help),
             );
+        };
+        if e.soften.is_some() && e.harden.is_some() {
+            problem(
+                "check both softens and hardens its requirement".into(),
+                "`soften` and `harden` together",
+                "keep the one that says what the check's severity is",
+            );
+            return;
+        }
+        for (word, grade, moves) in [
+            (
+                "soften",
+                &e.soften,
+                (|to, base| to > base) as fn(Severity, Severity) -> bool,
+            ),
+            ("harden", &e.harden, |to, base| to < base),
+        ] {
+            let Some(g) = grade else { continue };
+            if g.reason.trim().is_empty() {
+                problem(
+                    format!("`{word}` without a reason"),
+                    "empty reason",
+                    "say why the RFC allows the other behaviour (shown in every report)",
+                );
+            }
+            if !moves(g.to, base) {
+                problem(
+                    format!(
+                        "`{word}: {{to: {}}}` does not {word} {cited}, which is already {}",
+                        severity_word(g.to).to_lowercase(),
+                        severity_word(base)
+                    ),
+                    "grade equal to or on the wrong side of the requirement's",
+                    "remove the grade, or cite the requirement the check really enforces",
+                );
+            }
         }
     }
 
@@ -490,6 +523,15 @@ impl Linter<'_, '_> {
             .or(e.req.as_ref().map(|s| loc(&s.referenced)))
             .or(step_req.map(|s| loc(&s.referenced)))
             .or(Some((1, 1)))
+    }
+}
+
+/// A severity as the RFC keyword people know.
+fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Must => "MUST",
+        Severity::Should => "SHOULD",
+        Severity::May => "MAY",
     }
 }
 
@@ -578,15 +620,18 @@ mod tests {
     }
 
     #[test]
-    fn softening_a_must_needs_a_reason() {
+    fn grades_need_a_reason_and_must_move_the_severity() {
         let d = lint_text(&format!(
-            "{HEAD}  - name: a\n    request: {{ method: GET, path: /Users }}\n    expect:\n      - status: 200\n        req: P-3.4.2-01\n        severity: should\n      - status: 200\n        req: P-3.4.2-01\n        severity: should\n        because: reasons\n"
+            "{HEAD}  - name: a\n    request: {{ method: GET, path: /Users }}\n    expect:\n      - status: 200\n        req: P-3.4.2-01\n        soften: {{ to: should, reason: \"\" }}\n      - status: 200\n        req: P-3.4.2-01\n        soften: {{ to: should, reason: reasons }}\n      - status: 200\n        req: P-3.4.2-01\n        harden: {{ to: should, reason: reasons }}\n      - status: 200\n        source: an IdP doc\n        soften: {{ to: must, reason: reasons }}\n"
         ));
-        assert_eq!(d.len(), 1, "{d:#?}");
-        assert!(
-            d[0].message.contains("softens P-3.4.2-01"),
-            "{}",
-            d[0].message
+        let messages: Vec<&str> = d.iter().map(|x| x.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "`soften` without a reason",
+                "`harden: {to: should}` does not harden P-3.4.2-01, which is already MUST",
+                "`soften: {to: must}` does not soften its source, which is already MUST",
+            ]
         );
     }
 

@@ -211,14 +211,16 @@ pub struct Expectation {
     /// The value equals this JSON value (placeholders allowed).
     #[serde(default)]
     pub equals: Option<Value>,
-    /// The value differs from this JSON value.
+    /// The value is present and differs from this JSON value (use `if_present` when an
+    /// absent value is fine).
     #[serde(default)]
     pub not_equals: Option<Value>,
     /// A string value contains this substring; an array holds an element matching this
     /// value (objects match when every given key matches).
     #[serde(default)]
     pub contains: Option<Value>,
-    /// The opposite of `contains`.
+    /// The value is present and does not contain this (use `if_present` when an absent
+    /// value is fine).
     #[serde(default)]
     pub not_contains: Option<Value>,
     /// A string value matches this regular expression.
@@ -275,9 +277,15 @@ pub struct Expectation {
     /// Source of the expectation when it is not an RFC requirement (IdP doc, validator test).
     #[serde(default)]
     pub source: Option<String>,
-    /// Overrides the severity derived from the requirement's keyword.
+    /// Grades this check below its requirement's severity (or below MUST for a check that
+    /// cites only a `source`), with the reason: where the RFC leaves room, or the harness
+    /// cannot be sure. Shown in every report.
     #[serde(default)]
-    pub severity: Option<Severity>,
+    pub soften: Option<Grade>,
+    /// Grades this check above its requirement's severity, with the reason (e.g. a status
+    /// table rule whose breach discloses data). Shown in every report.
+    #[serde(default)]
+    pub harden: Option<Grade>,
     /// Why this must hold, in the words a vendor understands.
     #[serde(default)]
     pub because: Option<String>,
@@ -335,6 +343,16 @@ impl Expectation {
         }
         out
     }
+}
+
+/// A severity other than the requirement's, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Grade {
+    /// The severity the check has instead.
+    pub to: Severity,
+    /// Why, in words a vendor understands.
+    pub reason: String,
 }
 
 /// A number, or a string that is one `{{placeholder}}` holding a number.

@@ -27,6 +27,13 @@ use super::diagnostic::{Diagnostic, SourceFile};
 pub struct Profile {
     /// Profile name used by `--idp` (e.g. `okta-oin`, `entra`).
     pub name: String,
+    /// Short title for verdict tables (e.g. `Okta (OIN apps)`); the name when absent.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// `idp` (default): replays of what the IdP sends in production; `validator`: replays of
+    /// the IdP vendor's own certification test suite.
+    #[serde(default)]
+    pub kind: ProfileKind,
     /// Which client this is, in a sentence.
     #[serde(default)]
     pub description: Option<String>,
@@ -45,6 +52,17 @@ pub struct Profile {
     /// How query values are encoded.
     #[serde(default)]
     pub query_encoding: QueryEncoding,
+}
+
+/// What an IdP profile replays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileKind {
+    /// What the identity provider sends in production.
+    #[default]
+    Idp,
+    /// The IdP vendor's own validator or certification test suite.
+    Validator,
 }
 
 /// Query string encoding of spaces and reserved characters.

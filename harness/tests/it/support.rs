@@ -283,6 +283,8 @@ pub fn options(url: &str) -> SuiteOptions {
             kind: TargetKind::External,
         },
         forced_features: Vec::new(),
+        gates: None,
+        credentials: "the test token".into(),
     }
 }
 
