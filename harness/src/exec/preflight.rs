@@ -65,8 +65,12 @@ pub async fn preflight(client: &HttpClient) -> (u32, Result<(), PreflightError>)
                         ))),
                     );
                 }
-                if looks_like_scim(&resp) {
+                // A SCIM error body is still SCIM, but a 404 on both means no SCIM root is
+                // here: a SCIM server always has /ServiceProviderConfig and /Users.
+                if looks_like_scim(&resp) && resp.status != 404 {
                     scim = true;
+                } else if looks_like_scim(&resp) {
+                    evidence.push(format!("GET {} answered 404", exchange.request.url));
                 } else {
                     evidence.push(format!(
                         "GET {} answered {}",

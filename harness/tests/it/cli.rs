@@ -219,6 +219,65 @@ async fn conformance_failures_exit_1_and_never_leak_the_token() {
     assert!(stdout.contains("user-lifecycle.yaml:"), "{stdout}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_exits_7_with_the_token_source_and_no_findings() {
+    let server = BrokenServer::start(Defect::None).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = harness_async(
+        vec![
+            "run".into(),
+            "--target".into(),
+            server.url(),
+            "--token-env".into(),
+            "IT_WRONG_TOKEN".into(),
+            "--scenarios".into(),
+            scenarios_dir().display().to_string(),
+            "--report-dir".into(),
+            "out".into(),
+            "--gate".into(),
+            "rfc,okta-oin".into(),
+        ],
+        tmp.path().to_path_buf(),
+        vec![("IT_WRONG_TOKEN".into(), "wrong-token-value".into())],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("CREDENTIALS REFUSED"), "{stdout}");
+    assert!(
+        stdout.contains("the target refused the token from --token-env IT_WRONG_TOKEN"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("FAIL "), "{stdout}");
+    assert!(!text(&out).contains("wrong-token-value"));
+}
+
+#[test]
+fn an_unknown_gate_is_a_usage_error_naming_the_suites() {
+    let dir = scenarios_dir().display().to_string();
+    let out = harness(
+        &[
+            "run",
+            "--gate",
+            "okta",
+            "--idp",
+            "rfc,okta-oin",
+            "--scenarios",
+            &dir,
+        ],
+        &std::env::temp_dir(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "--gate okta: no such suite in this run; the selected suites are rfc, okta-oin"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn check_reports_every_bad_file_with_location() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");

@@ -14,3 +14,4 @@ mod safety;
 mod simulate;
 mod snapshots;
 mod support;
+mod verdicts;

@@ -54,9 +54,19 @@ pub enum Defect {
     BulkNotAdvertised,
     /// Single resources come back with `active` as the string "true"/"false".
     StringBooleansInResponses,
+    /// Legal: every third request is answered 429 with `Retry-After: 0` the first time it is sent.
+    Throttle429,
+    /// Every PATCH's first attempt answers 500 (a lock under load); a retry succeeds.
+    FirstPatch500,
+    /// ServiceProviderConfig says `filter.supported: false` (filters still work).
+    FilterNotAdvertised,
 }
 
 struct Proxy {
+    /// Requests seen, for defects that act on some of them.
+    seen: std::sync::atomic::AtomicU64,
+    /// Requests (PATCH bodies, or whole requests) already answered with an error once.
+    failed_once: Mutex<std::collections::HashSet<Vec<u8>>>,
     service: Arc<ScimService>,
     /// The mock server's own base URL (wiremock's request URLs say `http://localhost`).
     base: String,
@@ -94,6 +104,31 @@ impl Respond for Proxy {
             body: req.body.clone(),
         };
         let base = self.base.clone();
+        let n = self.seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.defect == Defect::Throttle429
+            && n % 3 == 2
+            && self
+                .failed_once
+                .lock()
+                .unwrap()
+                .insert(format!("{method} {} {:?}", req.url, req.body).into_bytes())
+        {
+            return ResponseTemplate::new(429)
+                .append_header("Retry-After", "0")
+                .set_body_raw(
+                    r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429","detail":"slow down"}"#,
+                    "application/scim+json",
+                );
+        }
+        if self.defect == Defect::FirstPatch500
+            && method == "PATCH"
+            && self.failed_once.lock().unwrap().insert(req.body.clone())
+        {
+            return ResponseTemplate::new(500).set_body_raw(
+                r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"500","detail":"deadlock detected"}"#,
+                "application/scim+json",
+            );
+        }
 
         if self.defect == Defect::HangOnUserRead && method == "GET" && path.starts_with("/Users/") {
             if let Some(tx) = self.hung.lock().unwrap().as_ref() {
@@ -141,6 +176,12 @@ impl Respond for Proxy {
             Defect::BulkNotAdvertised if path == "/ServiceProviderConfig" => {
                 if let Some(mut body) = resp.json() {
                     body["bulk"]["supported"] = serde_json::Value::Bool(false);
+                    resp.body = serde_json::to_vec(&body).unwrap();
+                }
+            }
+            Defect::FilterNotAdvertised if path == "/ServiceProviderConfig" => {
+                if let Some(mut body) = resp.json() {
+                    body["filter"]["supported"] = serde_json::Value::Bool(false);
                     resp.body = serde_json::to_vec(&body).unwrap();
                 }
             }
@@ -223,6 +264,8 @@ impl BrokenServer {
         let mock = MockServer::start().await;
         Mock::given(any())
             .respond_with(Proxy {
+                seen: Default::default(),
+                failed_once: Default::default(),
                 service: service.clone(),
                 base: mock.uri(),
                 defect,
