@@ -65,15 +65,31 @@ pub fn evaluate(
     if ctx.strict && severity == Severity::Should {
         severity = Severity::Must;
     }
-    let verdict = match unavailable_input(exp, vars) {
-        Some((name, why)) => Verdict {
-            outcome: CheckOutcome::NotEvaluated,
-            description: describe_unjudged(exp),
-            expected: String::new(),
-            actual: format!("not evaluated: it depends on `{{{{{name}}}}}`, and {why}"),
-            violations: Vec::new(),
-        },
-        None => judge(ctx, step, exp, resp, vars),
+    let not_applicable = exp
+        .if_status
+        .as_ref()
+        .filter(|codes| !codes.0.contains(&resp.status));
+    let verdict = if let Some(codes) = not_applicable {
+        Verdict::new(
+            true,
+            format!(
+                "{} (checked only when the status is {codes})",
+                describe_unjudged(exp)
+            ),
+            format!("status {codes}, then the check"),
+            format!("status {}: not applicable", resp.status),
+        )
+    } else {
+        match unavailable_input(exp, vars) {
+            Some((name, why)) => Verdict {
+                outcome: CheckOutcome::NotEvaluated,
+                description: describe_unjudged(exp),
+                expected: String::new(),
+                actual: format!("not evaluated: it depends on `{{{{{name}}}}}`, and {why}"),
+                violations: Vec::new(),
+            },
+            None => judge(ctx, step, exp, resp, vars),
+        }
     };
     CheckResult {
         description: verdict.description,

@@ -6,6 +6,7 @@ pub mod cleanup;
 pub mod discovery;
 pub mod findings;
 pub mod http;
+pub mod hygiene;
 pub mod pointer;
 pub mod preflight;
 pub mod retry;

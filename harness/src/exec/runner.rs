@@ -12,6 +12,7 @@ use super::cancel::Cancel;
 use super::cleanup::Registry;
 use super::findings;
 use super::http::{HttpClient, OutgoingRequest, Response};
+use super::hygiene;
 use super::pointer::resolve;
 use super::template::{Unset, Vars};
 use crate::baseline::Baseline;
@@ -21,7 +22,7 @@ use crate::report::model::{
     StepReport, StepStatus,
 };
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{Auth, Severity, Step};
+use crate::scenario::model::{Auth, Severity, Step, is_configuration_endpoint};
 use crate::scenario::profile::Profile;
 use crate::validate::SchemaSet;
 use crate::validate::snapshot::{SnapshotResult, SnapshotStore, normalize};
@@ -163,6 +164,7 @@ async fn run_step(
         checks: Vec::new(),
         captures: BTreeMap::new(),
         first_attempt: None,
+        control: step.control,
         error: None,
         impact: step.impact.clone(),
         source: step.source.clone(),
@@ -268,6 +270,10 @@ async fn run_step(
         engine.baseline.apply(&sc.id, &step.name.value, check);
     }
     findings::fold_repeats(&mut report.checks);
+    // Response hygiene is judged on its own, never folded under the step's finding.
+    report
+        .checks
+        .extend(hygiene::checks(&resp, &report.location));
     if let Some((first, second)) = flaky {
         report.checks.push(flaky_check(&report, first, second));
     }
@@ -384,6 +390,8 @@ fn guard(
         )
     };
     match req.method {
+        // The server's own configuration document, sent back to check the write is refused.
+        "PUT" | "PATCH" if is_configuration_endpoint(&req.path) => Ok(()),
         "PUT" | "PATCH" | "DELETE" if !ours(&req.path) => Err(refuse(req.method, &req.path)),
         "POST" if req.path.trim_end_matches('/').eq_ignore_ascii_case("/Bulk") => {
             let body: Value = req

@@ -14,9 +14,9 @@ use super::discovery::{Features, discover};
 use super::preflight::{PreflightError, preflight};
 use super::runner::{Engine, empty_report, run_steps};
 use crate::report::model::{
-    BaselineStatus, CheckOutcome, FORMAT_VERSION, RequirementVerdict, RunReport, ScenarioReport,
-    ScenarioStatus, StepStatus, SuiteKind, SuiteOutcome, SuiteVerdict, Summary, TargetInfo,
-    ToolInfo, Verdict,
+    BaselineStatus, CheckOutcome, CheckResult, FORMAT_VERSION, RequirementVerdict, RunReport,
+    ScenarioReport, ScenarioStatus, StepReport, StepStatus, SuiteKind, SuiteOutcome, SuiteVerdict,
+    Summary, TargetInfo, ToolInfo, Verdict,
 };
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Feature;
@@ -278,6 +278,24 @@ fn note_unadvertised(report: &mut ScenarioReport, features: &[&str], profile: Op
     }
 }
 
+/// A failed control step (the canonical form that variants probe) is one finding however
+/// many scenarios send it: the same control failing again under the same requirement is not
+/// counted again.
+#[derive(Default)]
+struct ControlFindings {
+    seen: std::collections::BTreeSet<(String, String)>,
+}
+
+impl ControlFindings {
+    fn is_new(&mut self, step: &StepReport, check: &CheckResult) -> bool {
+        if !step.control {
+            return true;
+        }
+        let rule = check.citation();
+        self.seen.insert((rule, check.description.clone()))
+    }
+}
+
 /// The suites of a run: the RFC suite and each IdP profile, in order of first appearance.
 pub struct SuiteSet {
     suites: Vec<(String, SuiteKind, String)>,
@@ -346,6 +364,7 @@ fn suite_verdicts(
             let members = scenarios
                 .iter()
                 .filter(|s| s.profile.as_deref().unwrap_or(RFC_SUITE) == id);
+            let mut control_findings = ControlFindings::default();
             for s in members {
                 match s.status {
                     ScenarioStatus::Passed => v.passed += 1,
@@ -355,7 +374,7 @@ fn suite_verdicts(
                 }
                 for step in &s.steps {
                     for c in step.checks.iter().filter(|c| c.repeat_of.is_none()) {
-                        if c.is_failure() {
+                        if c.is_failure() && control_findings.is_new(step, c) {
                             v.findings += 1;
                             if v.next.is_none() {
                                 v.next = c.impact.clone().or_else(|| step.impact.clone());
@@ -409,6 +428,7 @@ fn assemble(
         ..Summary::default()
     };
     let mut requirements: BTreeMap<String, RequirementVerdict> = BTreeMap::new();
+    let mut control_findings = ControlFindings::default();
     for s in &scenarios {
         match s.status {
             ScenarioStatus::Passed => summary.passed += 1,
@@ -417,7 +437,11 @@ fn assemble(
             ScenarioStatus::Skipped => summary.skipped += 1,
         }
         summary.leaked_resources += s.cleanup.iter().filter(|c| !c.deleted).count() as u32;
-        for check in s.steps.iter().flat_map(|st| &st.checks) {
+        for (step, check) in s
+            .steps
+            .iter()
+            .flat_map(|st| st.checks.iter().map(move |c| (st, c)))
+        {
             summary.checks += 1;
             if check.outcome == CheckOutcome::NotEvaluated {
                 summary.not_evaluated += 1;
@@ -426,7 +450,7 @@ fn assemble(
                 summary.expected_failures += 1;
             } else if check.is_failure() {
                 summary.check_failures += 1;
-                if check.repeat_of.is_none() {
+                if check.repeat_of.is_none() && control_findings.is_new(step, check) {
                     summary.findings += 1;
                 }
             } else if check.is_warning() {

@@ -357,6 +357,15 @@ pub(super) fn failure_block(
             .collect();
         b.field(&format!("repeats ({}):", repeated.len()), &lines.join("\n"));
     }
+    if step.control && !s.steps_not_run.is_empty() {
+        b.field(
+            "control:",
+            &format!(
+                "this step sends the canonical form; the variants after it were not evaluated ({})",
+                s.steps_not_run.join(", ")
+            ),
+        );
+    }
     let unjudged = super::not_evaluated(step);
     if !unjudged.is_empty() {
         let lines: Vec<String> = unjudged

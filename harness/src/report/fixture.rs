@@ -264,6 +264,7 @@ fn discovery() -> ScenarioReport {
             ],
             captures: BTreeMap::new(),
             first_attempt: None,
+            control: false,
             error: None,
             impact: None,
         }],
@@ -315,6 +316,7 @@ fn user_lifecycle() -> ScenarioReport {
         steps: vec![StepReport {
             name: "create user".into(),
             first_attempt: None,
+            control: false,
             source: None,
             confidence: None,
             location: loc(file, 18, 5),
@@ -496,6 +498,7 @@ fn group_membership() -> ScenarioReport {
             StepReport {
                 name: "create group".into(),
                 first_attempt: None,
+                control: false,
                 source: None,
                 confidence: None,
                 location: loc(file, 8, 5),
@@ -564,6 +567,7 @@ fn group_membership() -> ScenarioReport {
                 checks: Vec::new(),
                 captures: BTreeMap::new(),
                 first_attempt: None,
+                control: false,
                 error: Some("request timed out after 10 s".into()),
                 impact: Some(
                     "Group pushes time out in the IdP and members are never added.".into(),

@@ -289,6 +289,9 @@ pub struct StepReport {
     pub status: StepStatus,
     /// What was sent and what came back (secrets redacted).
     pub exchange: Exchange,
+    /// A control step (the canonical form the later variant steps probe).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub control: bool,
     /// When the first answer was a server error and the request was sent again with nothing
     /// else in flight: that first exchange (`exchange` is the retry).
     #[serde(default, skip_serializing_if = "Option::is_none")]

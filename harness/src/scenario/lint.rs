@@ -157,7 +157,11 @@ impl Linter<'_, '_> {
                     .with_help("keep one: `body` for JSON, `raw_body` for exact bytes"),
                 );
             }
-            if req.method.is_mutating() && req.method != Method::Post {
+            if req.method.is_mutating()
+                && req.method != Method::Post
+                && !(req.method != Method::Delete
+                    && super::model::is_configuration_endpoint(&req.path.value))
+            {
                 let targets_own = placeholders(&req.path.value).iter().any(|v| {
                     matches!(known.get(*v), Some(Origin::Capture))
                         || *v == "uuid"

@@ -70,6 +70,13 @@ pub struct Step {
     /// or groups are left out automatically: other scenarios' data makes them vary.
     #[serde(default = "yes")]
     pub snapshot: bool,
+    /// This step sends the canonical form that the variant steps after it probe (another
+    /// case, an escaped literal, a sub-attribute path). When it fails, its own rule is the
+    /// finding and the variants are not evaluated, so a defect of the canonical form is not
+    /// misreported under a variant's rule; the same control failing in several scenarios is
+    /// counted as one finding.
+    #[serde(default)]
+    pub control: bool,
     /// Milliseconds to wait before sending (at most 10 000), e.g. so a timestamp can move.
     #[serde(default)]
     pub wait_ms: Option<u64>,
@@ -135,6 +142,14 @@ impl Method {
     pub fn is_mutating(self) -> bool {
         !matches!(self, Method::Get)
     }
+}
+
+/// Whether `path` is the singleton `/ServiceProviderConfig`: a PUT or PATCH there may be
+/// sent (to check that it is refused) with the document the server itself served, so even a
+/// server that wrongly accepts it ends as it was.
+pub fn is_configuration_endpoint(path: &str) -> bool {
+    path.trim_end_matches('/')
+        .eq_ignore_ascii_case("/ServiceProviderConfig")
 }
 
 /// The request of a step.
@@ -265,6 +280,12 @@ pub struct Expectation {
     /// Compare strings ignoring case (where the RFC says so, e.g. `caseExact: false` attributes).
     #[serde(default)]
     pub case_insensitive: bool,
+    /// Check only when the response status is one of these (a request the server may either
+    /// refuse or carry out: the check judges the carried-out case). Otherwise it passes as
+    /// not applicable.
+    #[serde(default)]
+    #[schemars(with = "Option<StatusSpec>")]
+    pub if_status: Option<StatusSpec>,
     /// Check only when the value is present (optional attributes such as `$ref`): an absent
     /// value, or no JSON body at all, passes.
     #[serde(default)]

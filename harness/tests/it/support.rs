@@ -60,6 +60,8 @@ pub enum Defect {
     FirstPatch500,
     /// ServiceProviderConfig says `filter.supported: false` (filters still work).
     FilterNotAdvertised,
+    /// ServiceProviderConfig says `filter.supported: false`, and filters are silently ignored.
+    FilterNotAdvertisedIgnored,
 }
 
 struct Proxy {
@@ -98,6 +100,10 @@ impl Respond for Proxy {
             query: req
                 .url
                 .query_pairs()
+                .filter(|(k, _)| {
+                    !(self.defect == Defect::FilterNotAdvertisedIgnored
+                        && k.eq_ignore_ascii_case("filter"))
+                })
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
             headers,
@@ -179,7 +185,9 @@ impl Respond for Proxy {
                     resp.body = serde_json::to_vec(&body).unwrap();
                 }
             }
-            Defect::FilterNotAdvertised if path == "/ServiceProviderConfig" => {
+            Defect::FilterNotAdvertised | Defect::FilterNotAdvertisedIgnored
+                if path == "/ServiceProviderConfig" =>
+            {
                 if let Some(mut body) = resp.json() {
                     body["filter"]["supported"] = serde_json::Value::Bool(false);
                     resp.body = serde_json::to_vec(&body).unwrap();

@@ -176,6 +176,38 @@ async fn idp_replays_run_whatever_the_server_advertises() {
         .find(|s| s.id == "rfc/filter/operator-case")
         .unwrap();
     assert_eq!(rfc_filter.status, ScenarioStatus::Skipped);
+    // The unadvertised feature still gets its probe, which a correct answer passes.
+    let probe = report
+        .scenarios
+        .iter()
+        .find(|s| s.id == "rfc/errors/unadvertised-filter")
+        .unwrap();
+    assert_eq!(probe.status, ScenarioStatus::Passed, "{:?}", probe.error);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unadvertised_filter_answered_wrong_is_a_must_finding() {
+    let server = BrokenServer::start(Defect::FilterNotAdvertisedIgnored).await;
+    let report = run_against(&server.url()).await;
+    let probe = report
+        .scenarios
+        .iter()
+        .find(|s| s.id == "rfc/errors/unadvertised-filter")
+        .unwrap();
+    assert_eq!(
+        probe.status,
+        ScenarioStatus::Failed,
+        "{:?}",
+        probe.steps_not_run
+    );
+    let finding = probe
+        .steps
+        .iter()
+        .flat_map(|st| &st.checks)
+        .find(|c| c.is_failure() && c.repeat_of.is_none())
+        .unwrap();
+    assert_eq!(finding.requirement.as_ref().unwrap().id, "C-5-04");
+    assert_eq!(finding.severity, Severity::Must);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -163,13 +163,32 @@ impl ScimService {
             if self.has(Defect::SpcRequiresAuth) {
                 self.authorize(req)?;
             }
-            if method != "GET" {
+            if method != "GET" && !self.has(Defect::ConfigurationWritable) {
                 return Ok(self.not_allowed(&method, "GET"));
             }
             return discovery_document(&route, req, links);
         }
         let store = self.authorize(req)?;
-        self.serve(store, route, &method, req, links)
+        let mut resp = self.serve(store, route, &method, req, links)?;
+        if self.has(Defect::ProjectionDropsSchemas)
+            && req.query.iter().any(|(k, _)| {
+                k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
+            })
+            && let Ok(mut body) = serde_json::from_slice::<Value>(&resp.body)
+        {
+            let strip = |v: &mut Value| {
+                if let Some(obj) = v.as_object_mut() {
+                    obj.remove("schemas");
+                    obj.remove("id");
+                }
+            };
+            match body.get_mut("Resources").and_then(Value::as_array_mut) {
+                Some(items) => items.iter_mut().for_each(strip),
+                None => strip(&mut body),
+            }
+            resp.body = serde_json::to_vec(&body).unwrap_or_default();
+        }
+        Ok(resp)
     }
 
     /// Runs an authorised request against one tenant's store (also used per bulk operation).
@@ -524,6 +543,12 @@ impl ScimService {
             if self.has(Defect::ErrorStatusAsNumber) {
                 body["status"] = Value::from(err.status);
             }
+            if self.has(Defect::StackTracesInErrors) {
+                body["detail"] = Value::from(format!(
+                    "{}\njava.lang.IllegalArgumentException: {}\n\tat com.acme.scim.UserController.handle(UserController.java:212)\n\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:897)",
+                    err.detail, err.detail
+                ));
+            }
             Response::with_json(err.status, &body)
         };
         if err.status == 401 && !self.has(Defect::NoWwwAuthenticate) {
@@ -535,6 +560,11 @@ impl ScimService {
 
     /// Last touches every response gets.
     fn finish(&self, mut resp: Response) -> Response {
+        if self.has(Defect::BodyOn204) && resp.status == 204 {
+            resp.headers
+                .push(("Content-Type".into(), SCIM_MEDIA_TYPE.into()));
+            resp.body = b"{}".to_vec();
+        }
         if self.has(Defect::WrongContentType) {
             for (name, value) in &mut resp.headers {
                 if name.eq_ignore_ascii_case("content-type") && value == SCIM_MEDIA_TYPE {

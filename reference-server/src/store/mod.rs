@@ -284,7 +284,7 @@ impl Tables {
         id: Option<&str>,
     ) -> Result<Id, ScimError> {
         let mut attrs = input.attrs;
-        self.finalize(kind, &mut attrs);
+        self.finalize(kind, &mut attrs)?;
         self.check_unique(kind, &attrs, None)?;
         if self.policy.has(Defect::DeactivationNotPersisted)
             && attrs.get("active") == Some(&Value::Bool(false))
@@ -357,7 +357,7 @@ impl Tables {
         mut attrs: Map<String, Value>,
         password: Option<String>,
     ) -> Result<(), ScimError> {
-        self.finalize(kind, &mut attrs);
+        self.finalize(kind, &mut attrs)?;
         self.check_unique(kind, &attrs, Some(id))?;
         let Some(old) = self.table_mut(kind).records.remove(id) else {
             return Err(ScimError::not_found(format!(
@@ -469,22 +469,40 @@ impl Tables {
         }
     }
 
-    /// Fills in what the server derives: each member's `type` when the member exists.
-    fn finalize(&self, kind: ResourceKind, attrs: &mut Map<String, Value>) {
+    /// Fills in what the server derives (each member's `type`), and refuses a member that is
+    /// no User or Group of this server: `members[].value` is the member's `id` (RFC 7643
+    /// §4.2), so an unknown one is a client error (400 `invalidValue`), never a 500.
+    fn finalize(
+        &self,
+        kind: ResourceKind,
+        attrs: &mut Map<String, Value>,
+    ) -> Result<(), ScimError> {
         if kind != ResourceKind::Group {
-            return;
+            return Ok(());
         }
         if let Some(Value::Array(members)) = attrs.get_mut("members") {
             for member in members.iter_mut().filter_map(Value::as_object_mut) {
-                let found = member
-                    .get("value")
-                    .and_then(Value::as_str)
-                    .and_then(|id| self.find_any(id));
-                if let Some((k, _)) = found {
-                    member.insert("type".into(), Value::from(k.name()));
+                let value = member.get("value").and_then(Value::as_str).unwrap_or("");
+                match self.find_any(value) {
+                    Some((k, _)) => {
+                        member.insert("type".into(), Value::from(k.name()));
+                    }
+                    None if self.policy.has(Defect::UnknownMember500) => {
+                        return Err(ScimError::new(
+                            500,
+                            None,
+                            format!("NullPointerException: no resource '{value}'"),
+                        ));
+                    }
+                    None => {
+                        return Err(ScimError::invalid_value(format!(
+                            "member '{value}' is not a User or Group of this server"
+                        )));
+                    }
                 }
             }
         }
+        Ok(())
     }
 
     /// 409 `uniqueness` when another resource holds the same unique value.

@@ -178,8 +178,13 @@ fn memberships_are_indexed_and_cleaned_up() {
         .create(ResourceKind::User, user("u2"))
         .unwrap()
         .to_string();
+    // A member that is no resource of this server is refused, not stored dangling.
+    let ghost = t
+        .create(ResourceKind::Group, group("g0", &[&u1, "ghost"]))
+        .unwrap_err();
+    assert_eq!((ghost.status, ghost.scim_type), (400, Some("invalidValue")));
     let g1 = t
-        .create(ResourceKind::Group, group("g1", &[&u1, &u2, "ghost"]))
+        .create(ResourceKind::Group, group("g1", &[&u1, &u2]))
         .unwrap()
         .to_string();
     let g2 = t
@@ -193,11 +198,6 @@ fn memberships_are_indexed_and_cleaned_up() {
         members,
         &json!([{"value": u1, "type": "User"}, {"value": g1, "type": "Group"}])
     );
-    // An unknown member keeps what the client said.
-    assert_eq!(
-        t.get(ResourceKind::Group, &g1).unwrap().data["members"][2],
-        json!({"value": "ghost"})
-    );
 
     let v_before = t.get(ResourceKind::Group, &g1).unwrap().version;
     assert!(t.delete(ResourceKind::User, &u1));
@@ -206,7 +206,7 @@ fn memberships_are_indexed_and_cleaned_up() {
     assert!(g1_rec.version > v_before);
     assert_eq!(
         g1_rec.data["members"],
-        json!([{"value": u2, "type": "User"}, {"value": "ghost"}])
+        json!([{"value": u2, "type": "User"}])
     );
     assert_eq!(
         t.get(ResourceKind::Group, &g2).unwrap().data["members"],

@@ -349,6 +349,32 @@ fn probe(d: Defect, svc: &ScimService) -> bool {
             make(svc, user("alice"));
             first_name(svc, "sortBy=userName") != "alice"
         }
+        D::UnknownMember500 => {
+            let body = json!({"schemas": [GROUP_URN], "displayName": "G", "members": [{"value": "no-such-user"}]});
+            call(svc, "POST", "/Groups", Some(body)).status == 500
+        }
+        D::ProjectionDropsSchemas => {
+            let id = make(svc, user("proj"));
+            json_of(&get(svc, &format!("/Users/{id}?attributes=userName")))
+                .get("schemas")
+                .is_none()
+        }
+        D::ConfigurationWritable => {
+            let spc = json_of(&get(svc, "/ServiceProviderConfig"));
+            call(svc, "PUT", "/ServiceProviderConfig", Some(spc)).status == 200
+        }
+        D::StackTracesInErrors => {
+            let resp = get(svc, "/Users/no-such-id");
+            json_of(&resp)["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(".java:")
+        }
+        D::BodyOn204 => {
+            let id = make(svc, user("gone"));
+            let resp = call(svc, "DELETE", &format!("/Users/{id}"), None);
+            resp.status == 204 && !resp.body.is_empty()
+        }
     }
 }
 
@@ -430,6 +456,11 @@ defect_tests! {
     case_sensitive_attribute_names => CaseSensitiveAttributeNames,
     external_id_filter_case_insensitive => ExternalIdFilterCaseInsensitive,
     sort_case_sensitive => SortCaseSensitive,
+    unknown_member_500 => UnknownMember500,
+    projection_drops_schemas => ProjectionDropsSchemas,
+    configuration_writable => ConfigurationWritable,
+    stack_traces_in_errors => StackTracesInErrors,
+    body_on_204 => BodyOn204,
 }
 
 #[test]
