@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod findings;
 pub mod http;
 pub mod hygiene;
+pub mod paging;
 pub mod pointer;
 pub mod preflight;
 pub mod retry;

@@ -107,18 +107,40 @@ pub async fn run_steps(
             return;
         }
         report.steps_not_run.remove(0);
-        let step_report = run_step(
-            engine,
-            &check_ctx,
-            sc,
-            (index, step),
-            registry,
-            &mut vars,
-            cancel,
-        )
-        .await;
-        let status = step_report.status;
-        report.steps.push(step_report);
+        let step_reports = match &step.page_walk {
+            Some(walk) => {
+                super::paging::walk(
+                    engine,
+                    &check_ctx,
+                    sc,
+                    (index, step),
+                    &walk.value,
+                    registry,
+                    &mut vars,
+                    cancel,
+                )
+                .await
+            }
+            None => vec![
+                run_step(
+                    engine,
+                    &check_ctx,
+                    sc,
+                    (index, step),
+                    registry,
+                    &mut vars,
+                    cancel,
+                    None,
+                )
+                .await,
+            ],
+        };
+        let status = step_reports
+            .iter()
+            .map(|r| r.status)
+            .find(|s| *s != StepStatus::Passed)
+            .unwrap_or(StepStatus::Passed);
+        report.steps.extend(step_reports);
         match status {
             StepStatus::Passed => {}
             StepStatus::Failed => {
@@ -136,7 +158,12 @@ pub async fn run_steps(
     }
 }
 
-async fn run_step(
+/// Sends one step and evaluates it; `keep` receives the response (for page walks).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the step's context, threaded from run_steps"
+)]
+pub(super) async fn run_step(
     engine: &Engine,
     ctx: &CheckContext<'_>,
     sc: &LoadedScenario,
@@ -144,6 +171,7 @@ async fn run_step(
     registry: &Registry,
     vars: &mut Vars,
     cancel: &Cancel,
+    keep: Option<&mut Option<Response>>,
 ) -> StepReport {
     let mut report = StepReport {
         name: step.name.value.clone(),
@@ -232,6 +260,9 @@ async fn run_step(
             "the target kept throttling this request ({why}); its checks were not evaluated"
         ));
         return report;
+    }
+    if let Some(slot) = keep {
+        *slot = Some(resp.clone());
     }
     registry.observe(
         &engine.client,

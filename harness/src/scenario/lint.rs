@@ -136,6 +136,17 @@ impl Linter<'_, '_> {
                     .with_help("a wait only needs to outlast a clock tick; use at most 10000 ms"),
                 );
             }
+            if let Some(walk) = &step.page_walk {
+                self.out
+                    .extend(super::page_walk::lint(self.file, step, walk));
+                let used = walk
+                    .value
+                    .finds
+                    .iter()
+                    .flat_map(|f| placeholders(f))
+                    .collect();
+                self.check_vars(walk, used, &known, &captured_at, i);
+            }
             let whole_placeholder = {
                 let p = req.path.value.trim();
                 p.starts_with("{{") && p.ends_with("}}") && placeholders(p).len() == 1

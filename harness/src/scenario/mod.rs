@@ -4,4 +4,5 @@ pub mod diagnostic;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod page_walk;
 pub mod profile;

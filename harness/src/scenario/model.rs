@@ -82,6 +82,11 @@ pub struct Step {
     pub wait_ms: Option<u64>,
     /// The HTTP request to send.
     pub request: Request,
+    /// Send the request page by page (`startIndex`/`count`) until `totalResults`, with a
+    /// cap; `expect` applies to every page (see `page_walk.rs`).
+    #[serde(default)]
+    #[schemars(with = "Option<super::page_walk::PageWalk>")]
+    pub page_walk: Option<Spanned<super::page_walk::PageWalk>>,
     /// Checks on the response, evaluated in order; all are evaluated even when one fails.
     #[serde(default)]
     pub expect: Vec<Expectation>,
