@@ -64,6 +64,9 @@ pub struct OutgoingRequest {
     pub omit_headers: Vec<String>,
     /// How query values are encoded.
     pub query_encoding: QueryEncoding,
+    /// A shorter limit than the run's request timeout for this request (an IdP that gives
+    /// up sooner, e.g. Okta after 60 s); the run's timeout still applies when shorter.
+    pub timeout: Option<Duration>,
 }
 
 impl OutgoingRequest {
@@ -78,6 +81,7 @@ impl OutgoingRequest {
             bearer,
             omit_headers: Vec::new(),
             query_encoding: QueryEncoding::Percent,
+            timeout: None,
         }
     }
 }
@@ -383,14 +387,17 @@ impl HttpClient {
                 detail: e.to_string(),
             }
         })?;
-        let mut builder = self.inner.request(method, url);
+        let limit = req.timeout.map_or(self.config.request_timeout, |t| {
+            t.min(self.config.request_timeout)
+        });
+        let mut builder = self.inner.request(method, url).timeout(limit);
         for (k, v) in headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
-        let map_err = |e: reqwest::Error| self.transport_error(url, e);
+        let map_err = |e: reqwest::Error| self.transport_error(url, e, limit);
         let mut resp = builder.send().await.map_err(map_err)?;
         let status = resp.status().as_u16();
         let headers = resp
@@ -422,12 +429,12 @@ impl HttpClient {
         })
     }
 
-    fn transport_error(&self, url: &str, e: reqwest::Error) -> TransportError {
+    fn transport_error(&self, url: &str, e: reqwest::Error, limit: Duration) -> TransportError {
         let url = self.redact(url);
         if e.is_timeout() {
             TransportError::Timeout {
                 url,
-                timeout_ms: self.config.request_timeout.as_millis(),
+                timeout_ms: limit.as_millis(),
             }
         } else if e.is_connect() {
             TransportError::Connect {

@@ -11,7 +11,7 @@ use super::assert::{CheckContext, evaluate};
 use super::cancel::Cancel;
 use super::cleanup::Registry;
 use super::findings;
-use super::http::{HttpClient, OutgoingRequest, Response};
+use super::http::{HttpClient, OutgoingRequest, Response, TransportError};
 use super::hygiene;
 use super::pointer::resolve;
 use super::template::{Unset, Vars};
@@ -249,7 +249,20 @@ pub(super) async fn run_step(
         Ok(r) => r,
         Err(e) => {
             report.status = StepStatus::Errored;
-            report.error = Some(e.to_string());
+            report.error = Some(match (&e, sc.profile.as_deref()) {
+                (
+                    TransportError::Timeout { .. },
+                    Some(Profile {
+                        name,
+                        socket_timeout_ms: Some(limit),
+                        ..
+                    }),
+                ) => format!(
+                    "{e}: {name} gives up on a request after {} s with no answer, so for {name} this step is a blocker",
+                    *limit as f64 / 1000.0
+                ),
+                _ => e.to_string(),
+            });
             return report;
         }
     };
@@ -607,14 +620,19 @@ fn build_request(
         out.omit_headers = profile.omit_headers.clone();
         out.headers
             .extend(profile.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
-        if out.body.is_some() {
-            out.headers.extend(
-                profile
-                    .body_headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone())),
-            );
+        let by_body = if out.body.is_some() {
+            &profile.body_headers
+        } else {
+            &profile.bodyless_headers
+        };
+        for (k, v) in by_body {
+            out.headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
+            out.headers.push((k.clone(), v.clone()));
         }
+        out.timeout = profile
+            .socket_timeout_ms
+            .filter(|ms| *ms > 0)
+            .map(std::time::Duration::from_millis);
     }
     for (k, v) in headers {
         out.headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&k));

@@ -46,9 +46,18 @@ pub struct Profile {
     /// Headers sent on requests that have a body (e.g. `Content-Type` with a charset).
     #[serde(default)]
     pub body_headers: BTreeMap<String, String>,
+    /// Headers sent on requests without a body (a client whose GETs and POSTs carry
+    /// different header sets, such as Okta's SPEC Test).
+    #[serde(default)]
+    pub bodyless_headers: BTreeMap<String, String>,
     /// Harness default headers this client does not send (`Accept`, `Content-Type`, `User-Agent`).
     #[serde(default)]
     pub omit_headers: Vec<String>,
+    /// Milliseconds this client waits for an answer before it gives up on the request
+    /// (Okta: 60000). A step that takes longer errors, naming this limit: for this IdP it is
+    /// a blocker. The run's `--timeout` still applies when it is shorter.
+    #[serde(default)]
+    pub socket_timeout_ms: Option<u64>,
     /// How query values are encoded.
     #[serde(default)]
     pub query_encoding: QueryEncoding,
@@ -99,7 +108,7 @@ pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Box<Diagnostic>> {
             Box::new(
                 Diagnostic::at(&file, line, col, message)
                     .with_label("here")
-                    .with_help("a profile has name, description, source, headers, body_headers, omit_headers, query_encoding"),
+                    .with_help("a profile has name, description, source, headers, body_headers, bodyless_headers, omit_headers, socket_timeout_ms, query_encoding"),
             )
         })
 }

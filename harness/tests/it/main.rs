@@ -15,4 +15,5 @@ mod safety;
 mod simulate;
 mod snapshots;
 mod support;
+mod timeouts;
 mod verdicts;
