@@ -278,6 +278,18 @@ pub(crate) fn normalize_single(
                 Value::Object(m)
             }))
         }
+        // Entra's documented manager update: `"value": [{"$ref": …, "value": …}]`, a
+        // one-element list for a single-valued complex attribute.
+        (AttrType::Complex, Value::Array(items)) if !def.multi_valued && items.len() == 1 => {
+            if p.strict {
+                return Err(ScimError::invalid_value(quirk(
+                    &format!("a one-element list for the single-valued attribute '{path}'"),
+                    "send the object itself",
+                    "Entra's documented manager update wraps it in a list",
+                )));
+            }
+            normalize_single(def, &items[0], path, p)
+        }
         (AttrType::Complex, Value::Object(obj)) => {
             let mut out = Map::new();
             normalize_into(def.sub_attributes, obj, path, &mut out, p)?;
@@ -562,6 +574,27 @@ mod tests {
             n.attrs[ENTERPRISE_URN],
             json!({"department": "D", "manager": {"value": "boss-id"}})
         );
+    }
+
+    #[test]
+    fn a_one_element_manager_list_is_unwrapped_unless_strict() {
+        let body = json!({
+            "schemas": [USER_URN], "userName": "bob",
+            ENTERPRISE_URN: {"manager": [{"$ref": "../Users/m", "value": "m"}]},
+        });
+        let n = user(body.clone()).unwrap();
+        assert_eq!(n.attrs[ENTERPRISE_URN], json!({"manager": {"value": "m"}}));
+        let e = normalize_resource(ResourceKind::User, &body, Policy::strict()).unwrap_err();
+        assert!(
+            e.detail.contains("one-element list") && e.detail.contains("--strict"),
+            "{e}"
+        );
+        // Two elements are not one value: refused either way.
+        let two = json!({
+            "schemas": [USER_URN], "userName": "bob",
+            ENTERPRISE_URN: {"manager": [{"value": "m"}, {"value": "n"}]},
+        });
+        assert!(user(two).is_err());
     }
 
     #[test]
