@@ -89,6 +89,27 @@ fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
                 });
                 continue;
             }
+            // `emails[type eq "work"].value`: a sub-attribute right after a value filter
+            // (Entra's matching query). Lexed as a word starting with '.'; the parser decides.
+            b'.' if out
+                .last()
+                .is_some_and(|t: &Token| t.tok == Tok::RBracket && t.at + 1 == start)
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) =>
+            {
+                let mut j = i + 1;
+                while bytes
+                    .get(j)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'$'))
+                {
+                    j += 1;
+                }
+                i = j;
+                out.push(Token {
+                    tok: Tok::Word(input[start..j].to_owned()),
+                    at: start,
+                });
+                continue;
+            }
             c if c.is_ascii_alphabetic() || c == b'$' || c == b'_' => {
                 let mut j = i;
                 while bytes.get(j).is_some_and(|b| {
@@ -305,9 +326,16 @@ impl<'a> Parser<'a> {
                 self.in_value_filter = false;
                 self.expect(Tok::RBracket, "']' closing the value filter")?;
                 self.depth -= 1;
+                let filter = match self.peek().tok.clone() {
+                    Tok::Word(w) if w.starts_with('.') => {
+                        let sub_at = self.next().at;
+                        self.sub_after_value_filter(&path, inner, &w[1..], sub_at)?
+                    }
+                    _ => inner,
+                };
                 Ok(Filter::ValuePath {
                     path,
-                    filter: Box::new(inner),
+                    filter: Box::new(filter),
                 })
             }
             Tok::Word(word) if self.word_is(&word, "pr") => Ok(Filter::Present(path)),
@@ -333,6 +361,30 @@ impl<'a> Parser<'a> {
                 ),
             )),
         }
+    }
+
+    /// `attr[filter].sub op value` (not in the RFC 7644 grammar, sent by Entra) read as
+    /// `attr[filter and sub op value]`; refused in strict mode, naming the quirk.
+    fn sub_after_value_filter(
+        &mut self,
+        path: &AttrPath,
+        inner: Filter,
+        sub: &str,
+        sub_at: usize,
+    ) -> Result<Filter, FilterError> {
+        if self.syntax.strict {
+            return Err(self.error(
+                sub_at,
+                crate::defect::quirk(
+                    &format!("'{path}[...].{sub}' (a sub-attribute after a value filter)"),
+                    &format!("write the comparison inside the brackets, e.g. {path}[type eq \"work\" and {sub} eq \"...\"]"),
+                    "Entra matches users on emails[type eq \"work\"].value this way",
+                ),
+            ));
+        }
+        let sub_path = AttrPath::parse(sub).map_err(|m| self.error(sub_at, m))?;
+        let compared = self.parse_after_path(sub_path, sub_at)?;
+        Ok(Filter::And(vec![inner, compared]))
     }
 
     fn parse_value(&mut self, op: &str) -> Result<Value, FilterError> {

@@ -547,3 +547,35 @@ fn random_bytes_never_panic() {
         let _ = AttrPath::parse(&input);
     }
 }
+
+#[test]
+fn entra_sub_attribute_after_a_value_filter_is_lenient_only() {
+    // Entra's matching query: `emails[type eq "work"].value eq "…"` means the work email.
+    assert!(check(r#"emails[type eq "work"].value eq "bjensen@x.test""#));
+    assert!(!check(
+        r#"emails[type eq "home"].value eq "bjensen@x.test""#
+    ));
+    assert!(check(
+        r#"emails[type eq "work"].value eq "bjensen@x.test" and userName pr"#
+    ));
+    // A '.' anywhere else is still an error, and strict mode names the quirk.
+    assert!(
+        err(r#"emails[type eq "work"] .value eq "x""#)
+            .message
+            .contains("'.'")
+    );
+    let strict = Filter::parse_with(
+        &[ResourceKind::User],
+        r#"emails[type eq "work"].value eq "x""#,
+        Syntax {
+            strict: true,
+            ..Syntax::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        strict.message.contains("not an RFC 7644 form") && strict.message.contains("--strict"),
+        "{}",
+        strict.message
+    );
+}
