@@ -254,6 +254,43 @@ pub(crate) fn normalize_value(
     Ok((!out.is_empty()).then_some(Value::Array(out)))
 }
 
+/// Entra's `AppRoleAssignmentsComplex` PATCH sends each role as a JSON object serialised
+/// into `value` (`{"value": "{\"id\":…,\"value\":\"25\",\"displayName\":\"Role1234\"}"}`).
+/// Lenient mode reads the role out of the string (`value`, and `displayName` as `display`);
+/// strict mode refuses it, naming the quirk.
+fn role_in_a_string(
+    def: &AttrDef,
+    obj: &Map<String, Value>,
+    path: &str,
+    p: Policy,
+) -> Result<Option<Map<String, Value>>, ScimError> {
+    if !def.name.eq_ignore_ascii_case("roles") {
+        return Ok(None);
+    }
+    let Some(Value::String(text)) = obj.get("value") else {
+        return Ok(None);
+    };
+    let Ok(Value::Object(inner)) = serde_json::from_str::<Value>(text.trim()) else {
+        return Ok(None);
+    };
+    if p.strict {
+        return Err(ScimError::invalid_value(quirk(
+            &format!("a role serialised as JSON inside the string value of '{path}'"),
+            "send the role's sub-attributes as JSON, e.g. {\"value\": \"Admin\", \"display\": \"Admin\"}",
+            "Entra's AppRoleAssignmentsComplex PATCH sends roles this way",
+        )));
+    }
+    let mut out = obj.clone();
+    match inner.get("value") {
+        Some(v @ Value::String(_)) => out.insert("value".into(), v.clone()),
+        _ => return Ok(None),
+    };
+    if let Some(d @ Value::String(_)) = inner.get("displayName").or_else(|| inner.get("display")) {
+        out.entry("display").or_insert_with(|| d.clone());
+    }
+    Ok(Some(out))
+}
+
 /// Normalises one value of an attribute (an element when multi-valued).
 pub(crate) fn normalize_single(
     def: &AttrDef,
@@ -291,6 +328,8 @@ pub(crate) fn normalize_single(
             normalize_single(def, &items[0], path, p)
         }
         (AttrType::Complex, Value::Object(obj)) => {
+            let unwrapped = role_in_a_string(def, obj, path, p)?;
+            let obj = unwrapped.as_ref().unwrap_or(obj);
             let mut out = Map::new();
             normalize_into(def.sub_attributes, obj, path, &mut out, p)?;
             if is_member_attribute(def) {
@@ -574,6 +613,27 @@ mod tests {
             n.attrs[ENTERPRISE_URN],
             json!({"department": "D", "manager": {"value": "boss-id"}})
         );
+    }
+
+    #[test]
+    fn a_role_serialised_in_a_string_is_read_unless_strict() {
+        let body = json!({
+            "schemas": [USER_URN], "userName": "bob",
+            "roles": [{"value": "{\"id\":\"06b07648\",\"value\":\"25\",\"displayName\":\"Role1234\"}"}],
+        });
+        let n = user(body.clone()).unwrap();
+        assert_eq!(
+            n.attrs["roles"],
+            json!([{"value": "25", "display": "Role1234"}])
+        );
+        let e = normalize_resource(ResourceKind::User, &body, Policy::strict()).unwrap_err();
+        assert!(e.detail.contains("AppRoleAssignmentsComplex"), "{e}");
+        // A plain string value that is not a JSON object stays as it is.
+        let plain = user(
+            json!({"schemas": [USER_URN], "userName": "bob", "roles": [{"value": "{Admin}"}]}),
+        )
+        .unwrap();
+        assert_eq!(plain.attrs["roles"], json!([{"value": "{Admin}"}]));
     }
 
     #[test]
