@@ -574,7 +574,16 @@ async fn simulate(args: SimulateArgs) -> Exit {
     );
     let registry = crate::exec::cleanup::Registry::new();
     let report = tokio::select! {
-        r = sim::simulate_with(&client, args.idp, &directory, &changes, &run, args.link_existing, &registry) => Some(r),
+        r = sim::simulate_with_quirks(
+            &client,
+            args.idp,
+            &directory,
+            &changes,
+            &run,
+            args.link_existing,
+            sim::Quirks { entra_adscim_group_urn: args.entra_adscim_group_urn },
+            &registry,
+        ) => Some(r),
         _ = tokio::signal::ctrl_c() => None,
     };
     match &report {

@@ -203,6 +203,10 @@ pub struct SimulateArgs {
     /// directory userName, as the real IdP would (off: it never touches data it did not create).
     #[arg(long)]
     pub link_existing: bool,
+    /// Entra only: list the ADSCIM group URN in group POSTs, as Entra did before its
+    /// 2018-12-18 fix (today's Entra does not send it).
+    #[arg(long)]
+    pub entra_adscim_group_urn: bool,
     /// Timeout of one request, in seconds.
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub timeout: f64,

@@ -184,8 +184,25 @@ impl Idp {
         self != Idp::Google
     }
 
-    /// The POST /Groups body.
-    pub(super) fn group_create_body(self, display_name: &str, run_id: &str) -> Value {
+    /// Google's profile-update PUT body (reconstructed, as in `scenarios/idp/google/
+    /// update-profile.yaml`): the create body's attributes with only the SCIM 2.0 URN in
+    /// `schemas`, since the SCIM 1.0 URN is only seen on creates.
+    pub(super) fn google_update_body(self, u: &DirUser, run_id: &str) -> Value {
+        let mut body = self.user_create_body(u, run_id);
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("schemas".into(), json!([USER_URN]));
+        }
+        body
+    }
+
+    /// The POST /Groups body. `adscim_urn` adds Entra's ADSCIM group URN to `schemas`: Entra
+    /// sent it before its 2018-12-18 fix (compatibility page), so it is an opt-in quirk.
+    pub(super) fn group_create_body(
+        self,
+        display_name: &str,
+        run_id: &str,
+        adscim_urn: bool,
+    ) -> Value {
         match self {
             // §1.7 [DOC (OIN); OBS Rostr (AIW)]: members [] on the POST
             Idp::OktaOin | Idp::OktaAiw => json!({
@@ -193,13 +210,21 @@ impl Idp {
                 "displayName": display_name,
                 "members": [],
             }),
-            // §2.7 [DOC]: no members, the ADSCIM URN, externalId = objectId, meta.resourceType
-            _ => json!({
-                "schemas": [GROUP_URN, ADSCIM_GROUP_URN],
-                "externalId": guid(run_id, display_name),
-                "displayName": display_name,
-                "meta": {"resourceType": "Group"},
-            }),
+            // §2.7 [DOC]: no members, externalId = objectId, meta.resourceType; the ADSCIM
+            // URN only when asked for (fixed on Entra's side on 2018-12-18).
+            _ => {
+                let schemas = if adscim_urn {
+                    json!([GROUP_URN, ADSCIM_GROUP_URN])
+                } else {
+                    json!([GROUP_URN])
+                };
+                json!({
+                    "schemas": schemas,
+                    "externalId": guid(run_id, display_name),
+                    "displayName": display_name,
+                    "meta": {"resourceType": "Group"},
+                })
+            }
         }
     }
 

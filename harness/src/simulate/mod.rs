@@ -161,9 +161,20 @@ impl SimulationReport {
     }
 }
 
+/// Behaviours of older IdP versions that a simulation can switch on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Quirks {
+    /// Entra's group POST lists the ADSCIM group URN in `schemas`
+    /// (`http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group`), as it
+    /// did before Microsoft's 2018-12-18 fix (application-provisioning-config-problem-scim-
+    /// compatibility). Off by default: today's Entra does not send it.
+    pub entra_adscim_group_urn: bool,
+}
+
 /// Runs the simulation: the initial sync of `directory` (users, then groups), each change
 /// in order, then the verification of the target's final state. Never panics on a bad
-/// target; transport failures and error responses become problems.
+/// target; transport failures and error responses become problems. A user that already
+/// exists on the target is left untouched (the safe default; see [`simulate_with`]).
 pub async fn simulate(
     client: &HttpClient,
     idp: Idp,
@@ -172,7 +183,17 @@ pub async fn simulate(
     run_id: &str,
 ) -> SimulationReport {
     let registry = crate::exec::cleanup::Registry::new();
-    sync::run(client, idp, directory, changes, run_id, true, &registry).await
+    sync::run(
+        client,
+        idp,
+        directory,
+        changes,
+        run_id,
+        false,
+        Quirks::default(),
+        &registry,
+    )
+    .await
 }
 
 /// [`simulate`], but a user that already exists on the target (not created by this run) is
@@ -189,6 +210,34 @@ pub async fn simulate_with(
     link_existing: bool,
     registry: &crate::exec::cleanup::Registry,
 ) -> SimulationReport {
+    simulate_with_quirks(
+        client,
+        idp,
+        directory,
+        changes,
+        run_id,
+        link_existing,
+        Quirks::default(),
+        registry,
+    )
+    .await
+}
+
+/// [`simulate_with`], with opt-in quirks of older IdP versions.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the library entry mirrors the command line's options"
+)]
+pub async fn simulate_with_quirks(
+    client: &HttpClient,
+    idp: Idp,
+    directory: &Directory,
+    changes: &[Change],
+    run_id: &str,
+    link_existing: bool,
+    quirks: Quirks,
+    registry: &crate::exec::cleanup::Registry,
+) -> SimulationReport {
     sync::run(
         client,
         idp,
@@ -196,6 +245,7 @@ pub async fn simulate_with(
         changes,
         run_id,
         link_existing,
+        quirks,
         registry,
     )
     .await

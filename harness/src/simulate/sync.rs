@@ -63,6 +63,8 @@ pub(super) struct Session<'a> {
     /// Whether a pre-existing user the lookup finds may be linked and modified, as the real
     /// IdP would; off, the simulation leaves data it did not create untouched.
     pub link_existing: bool,
+    /// Opt-in quirks of older IdP versions.
+    pub quirks: super::Quirks,
     /// Everything created, registered the moment the target answers, so an interrupted
     /// simulation can still be cleaned up.
     pub registry: crate::exec::cleanup::Registry,
@@ -76,6 +78,10 @@ enum Lookup {
 }
 
 /// Runs sync, changes and verification.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the simulation's inputs, passed through from the library entries"
+)]
 pub(super) async fn run(
     client: &HttpClient,
     idp: Idp,
@@ -83,10 +89,12 @@ pub(super) async fn run(
     changes: &[Change],
     run_id: &str,
     link_existing: bool,
+    quirks: super::Quirks,
     registry: &crate::exec::cleanup::Registry,
 ) -> SimulationReport {
     let mut s = Session::new(client, idp, directory, run_id);
     s.link_existing = link_existing;
+    s.quirks = quirks;
     s.registry = registry.clone();
     for p in check_directory(directory, changes) {
         s.problem(format!("input: {p} (skipped)"));
@@ -176,7 +184,8 @@ impl<'a> Session<'a> {
             },
             users,
             groups,
-            link_existing: true,
+            link_existing: false,
+            quirks: super::Quirks::default(),
             registry: crate::exec::cleanup::Registry::new(),
         }
     }
@@ -599,12 +608,13 @@ impl<'a> Session<'a> {
         .await;
     }
 
-    /// Google's full-profile PUT (reconstructed: the create body's shape).
+    /// Google's full-profile PUT (reconstructed: the create body's attributes, with only the
+    /// SCIM 2.0 URN, as the google/update-profile replay sends it).
     async fn google_put(&mut self, i: usize, what: &str) {
         let Some(id) = self.users[i].live_id().map(str::to_string) else {
             return;
         };
-        let body = self.idp.user_create_body(&self.users[i].dir, self.run_id);
+        let body = self.idp.google_update_body(&self.users[i].dir, self.run_id);
         let req = self.request("PUT", format!("/Users/{id}"), vec![], Some(&body));
         self.write(req, what).await;
     }
@@ -707,6 +717,14 @@ impl<'a> Session<'a> {
                     ));
                     return;
                 };
+                // A deletion in Entra is a soft delete first (IsSoftDeleted -> active: the
+                // disable PATCH); the DELETE follows on the hard delete, 30 days later.
+                if self.users[i].dir.active {
+                    self.note(format!(
+                        "deleting {name} in Entra is a soft delete first: Entra disables it"
+                    ));
+                    self.set_active(i, false).await;
+                }
                 self.note(
                     "Entra sends DELETE when the user is hard-deleted (30 days after the soft \
                      delete, or on permanent delete) and Delete is enabled in the target object \
@@ -799,7 +817,9 @@ impl<'a> Session<'a> {
                 return;
             }
         }
-        let body = self.idp.group_create_body(&name, self.run_id);
+        let body =
+            self.idp
+                .group_create_body(&name, self.run_id, self.quirks.entra_adscim_group_urn);
         let req = self.request("POST", "/Groups".into(), vec![], Some(&body));
         let what = format!("create group {name}");
         let Some(resp) = self.send(req, &what).await else {

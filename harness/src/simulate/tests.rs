@@ -215,7 +215,10 @@ async fn each_idp_speaks_its_dialect() {
                 assert!(
                     posts.contains(r#""roles":[]"#) && posts.contains(r#""resourceType":"User""#)
                 );
-                assert!(posts.contains("ADSCIM"));
+                assert!(
+                    !posts.contains("ADSCIM"),
+                    "the ADSCIM group URN is an opt-in quirk (fixed by Microsoft in 2018)"
+                );
             }
             Idp::EntraCompliant => {
                 assert!(lookup.request.url.contains("userName+eq+"));
@@ -284,6 +287,25 @@ async fn delete_is_a_delete_only_for_entra() {
             .count();
         if idp.is_entra() {
             assert_eq!(deletes, 1, "{idp}");
+            // Soft delete first: the disable PATCH for bob, then (30 days later) the DELETE.
+            let methods: Vec<(String, String)> = report
+                .exchanges()
+                .filter(|x| x.request.method != "GET")
+                .map(|x| {
+                    (
+                        x.request.method.clone(),
+                        x.request.body.clone().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            let disable = methods
+                .iter()
+                .position(|(m, b)| m == "PATCH" && b.contains("active"))
+                .unwrap_or_else(|| {
+                    panic!("{idp}: no disable PATCH before the DELETE: {methods:#?}")
+                });
+            let delete = methods.iter().position(|(m, _)| m == "DELETE").unwrap();
+            assert!(disable < delete, "{idp}: {methods:#?}");
             assert_eq!(users.len(), 2, "{idp}");
             assert!(
                 users
@@ -376,6 +398,97 @@ async fn a_404_to_the_lookup_quarantines_entra_but_not_okta() {
 }
 
 #[tokio::test]
+async fn the_library_default_leaves_a_pre_existing_user_alone() {
+    let (server, client) = start(vec![]).await;
+    let existing = server
+        .service()
+        .insert(
+            "User",
+            json!({"userName": "alice@example.test", "name": {"givenName": "Old", "familyName": "Name"}, "active": true}),
+        )
+        .unwrap();
+    let report = simulate(&client, Idp::Entra, &small_directory(), &[], "t7").await;
+    let users = server.service().resources("User");
+    assert_eq!(
+        str_at(user(&users, "alice@example.test"), "/name/givenName"),
+        Some("Old"),
+        "simulate() must not modify data it did not create:\n{}",
+        render_transcript(&report)
+    );
+    let id = str_at(&existing, "/id").unwrap().to_string();
+    assert!(
+        report
+            .exchanges()
+            .all(|x| x.request.method == "GET" || !x.request.url.ends_with(&id)),
+        "no write to the pre-existing user"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_adscim_group_urn_is_sent_only_when_asked_for() {
+    for quirk in [false, true] {
+        let (server, client) = start(vec![]).await;
+        let registry = crate::exec::cleanup::Registry::new();
+        let report = simulate_with_quirks(
+            &client,
+            Idp::Entra,
+            &small_directory(),
+            &[],
+            "t8",
+            false,
+            Quirks {
+                entra_adscim_group_urn: quirk,
+            },
+            &registry,
+        )
+        .await;
+        let group_post = report
+            .exchanges()
+            .find(|x| x.request.method == "POST" && x.request.url.ends_with("/Groups"))
+            .and_then(|x| x.request.body.clone())
+            .unwrap();
+        assert_eq!(group_post.contains("ADSCIM"), quirk, "{group_post}");
+        assert!(report.passed(), "{}", render_transcript(&report));
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn googles_update_put_carries_only_the_scim2_urn() {
+    let (server, client) = start(vec![]).await;
+    let report = simulate(
+        &client,
+        Idp::Google,
+        &small_directory(),
+        &small_changes(),
+        "t9",
+    )
+    .await;
+    let puts: Vec<String> = report
+        .exchanges()
+        .filter(|x| x.request.method == "PUT")
+        .filter_map(|x| x.request.body.clone())
+        .collect();
+    assert!(!puts.is_empty(), "{}", render_transcript(&report));
+    assert!(
+        puts.iter()
+            .all(|b| !b.contains("urn:scim:schemas:core:1.0")),
+        "{puts:#?}"
+    );
+    let create = report
+        .exchanges()
+        .find(|x| x.request.method == "POST")
+        .and_then(|x| x.request.body.clone())
+        .unwrap();
+    assert!(
+        create.contains("urn:scim:schemas:core:1.0"),
+        "the create keeps it: {create}"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_pre_existing_user_is_linked_updated_and_never_listed_for_cleanup() {
     for idp in [Idp::OktaAiw, Idp::Entra] {
         let (server, client) = start(vec![]).await;
@@ -388,7 +501,9 @@ async fn a_pre_existing_user_is_linked_updated_and_never_listed_for_cleanup() {
             )
             .unwrap();
         let id = str_at(&existing, "/id").unwrap().to_string();
-        let report = simulate(&client, idp, &small_directory(), &[], "t6").await;
+        let registry = crate::exec::cleanup::Registry::new();
+        let report =
+            simulate_with(&client, idp, &small_directory(), &[], "t6", true, &registry).await;
         assert!(report.passed(), "{idp}:\n{}", render_transcript(&report));
         let posts_for_alice = report
             .exchanges()
