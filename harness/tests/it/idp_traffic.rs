@@ -152,5 +152,42 @@ async fn lenient_server_passes_every_profile_and_strict_fails_entra_naming_the_q
             entra_failures.iter().any(|b| b.contains("strict")),
             "strict refusals name the quirk and the switch: {entra_failures:#?}"
         );
+        // The quirk steps added from the 2026-12 source review: each fails under --strict
+        // with an error that names a non-RFC form and the switch.
+        for (scenario, step) in [
+            ("idp/entra/matching-attributes", "match on the work email"),
+            ("idp/entra/manager-documented", "Add manager as a $ref list"),
+            (
+                "idp/entra/manager-enterprise-object",
+                "Add the enterprise object with a bare-string manager",
+            ),
+            ("idp/entra/roles-complex", "add a role as JSON in a string"),
+            ("idp/entra-compliant/manager", "add manager as a bare id"),
+        ] {
+            let sc = report
+                .scenarios
+                .iter()
+                .find(|s| s.id == scenario)
+                .unwrap_or_else(|| panic!("{scenario} did not run"));
+            let st = sc
+                .steps
+                .iter()
+                .find(|st| st.name == step)
+                .unwrap_or_else(|| panic!("{scenario} › {step} was not reached: {sc:#?}"));
+            assert!(
+                st.checks.iter().any(|c| c.outcome == CheckOutcome::Failed),
+                "{scenario} › {step} passed on the strict server"
+            );
+            let body = st
+                .exchange
+                .response
+                .as_ref()
+                .and_then(|r| r.body.clone())
+                .unwrap_or_default();
+            assert!(
+                body.contains("not an RFC 7644") && body.contains("--strict"),
+                "{scenario} › {step}: {body}"
+            );
+        }
     }
 }
