@@ -15,6 +15,7 @@
 
 mod dialect;
 mod directory;
+mod import;
 mod sync;
 mod transcript;
 mod verify;

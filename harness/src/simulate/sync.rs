@@ -120,6 +120,8 @@ pub(super) async fn run(
         s.phase = format!("change: {}", change.label());
         s.apply(change).await;
     }
+    s.phase = "import".into();
+    s.import().await;
     s.phase = "verify".into();
     s.verify().await;
     s.report

@@ -662,3 +662,44 @@ fn idp_names_are_the_cli_values() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_import_walks_every_page_and_names_accounts_it_never_sees() {
+    // A clean server: every provisioned account is listed, inactive ones included.
+    let (server, client) = start(vec![]).await;
+    let report = simulate(
+        &client,
+        Idp::OktaOin,
+        &small_directory(),
+        &small_changes(),
+        "ti",
+    )
+    .await;
+    assert!(report.passed(), "{}", render_transcript(&report));
+    let pages: Vec<&str> = report
+        .steps
+        .iter()
+        .filter(|s| s.phase == "import")
+        .filter_map(|s| s.exchange.as_ref())
+        .map(|x| x.request.url.as_str())
+        .collect();
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    assert!(
+        pages[0].ends_with("/Users?startIndex=1&count=100"),
+        "{pages:?}"
+    );
+    server.shutdown().await;
+
+    // startIndex read as a 0-based offset skips the first account: Entra's account
+    // discovery never sees it, and the report says so and what Entra does next.
+    let (server, client) = start(vec![Defect::ZeroBasedStartIndex]).await;
+    let report = simulate(&client, Idp::Entra, &small_directory(), &[], "tj").await;
+    let missing: Vec<&String> = report
+        .problems
+        .iter()
+        .filter(|p| p.starts_with("import: Entra's account discovery does not list"))
+        .collect();
+    assert_eq!(missing.len(), 1, "{:?}", report.problems);
+    assert!(missing[0].contains("never discovers"), "{}", missing[0]);
+    server.shutdown().await;
+}
