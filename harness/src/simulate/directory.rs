@@ -66,6 +66,10 @@ pub struct DirUser {
     /// Job title (`title`).
     #[serde(default)]
     pub title: Option<String>,
+    /// The `userName` of this user's manager in the directory (the enterprise extension's
+    /// `manager`; Entra writes it in a second round trip after the create).
+    #[serde(default)]
+    pub manager: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -303,6 +307,16 @@ pub fn check_directory(directory: &Directory, changes: &[Change]) -> Vec<String>
             ));
         }
     }
+    for u in &directory.users {
+        if let Some(m) = &u.manager
+            && !names.contains(&m.to_lowercase())
+        {
+            problems.push(format!(
+                "user {}: manager {m} is not a user of the directory",
+                u.user_name
+            ));
+        }
+    }
     let mut groups: Vec<String> = Vec::new();
     for g in &directory.groups {
         if groups
@@ -390,6 +404,7 @@ pub fn generate_directory(users: usize, run_id: &str) -> Directory {
             external_id: None,
             department: Some(DEPARTMENTS[i % DEPARTMENTS.len()].to_string()),
             title: Some(TITLES[i % TITLES.len()].to_string()),
+            manager: None,
         })
         .collect();
     let group_count = if users == 0 { 0 } else { (users / 10).max(1) };

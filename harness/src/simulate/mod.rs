@@ -16,6 +16,7 @@
 mod dialect;
 mod directory;
 mod import;
+mod manager;
 mod sync;
 mod transcript;
 mod verify;

@@ -103,6 +103,9 @@ pub(super) async fn run(
     for i in 0..s.users.len() {
         s.provision_user(i).await;
     }
+    for i in 0..s.users.len() {
+        s.write_manager(i).await;
+    }
     if idp == Idp::Google {
         if !s.groups.is_empty() {
             s.note(format!(
@@ -288,7 +291,7 @@ impl<'a> Session<'a> {
     }
 
     /// Sends a write and checks for a 2xx; true on success.
-    async fn write(&mut self, req: OutgoingRequest, what: &str) -> bool {
+    pub(super) async fn write(&mut self, req: OutgoingRequest, what: &str) -> bool {
         let Some(resp) = self.send(req, what).await else {
             return false;
         };

@@ -703,3 +703,58 @@ async fn the_import_walks_every_page_and_names_accounts_it_never_sees() {
     assert!(missing[0].contains("never discovers"), "{}", missing[0]);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn entra_writes_the_manager_in_a_second_round_trip_and_verifies_it() {
+    let directory = parse_directory(
+        "users:\n  - { userName: boss@example.test, givenName: Bo, familyName: Ss }\n  - { userName: rep@example.test, givenName: Re, familyName: Port, manager: boss@example.test }\n",
+        "m.yaml",
+    )
+    .unwrap();
+    for idp in [Idp::Entra, Idp::EntraCompliant, Idp::OktaOin] {
+        let (server, client) = start(vec![]).await;
+        let report = simulate(&client, idp, &directory, &[], "tm").await;
+        assert!(report.passed(), "{idp}:\n{}", render_transcript(&report));
+        let manager_patch = report
+            .exchanges()
+            .filter(|x| x.request.method == "PATCH")
+            .filter_map(|x| x.request.body.clone())
+            .find(|b| b.contains(":manager"));
+        let users = server.service().resources("User");
+        let boss = str_at(user(&users, "boss@example.test"), "/id")
+            .unwrap()
+            .to_string();
+        let stored = resolve(
+            user(&users, "rep@example.test"),
+            "/urn:ietf:params:scim:schemas:extension:enterprise:2.0:User/manager/value",
+        )
+        .cloned();
+        if idp.is_entra() {
+            let body = manager_patch.unwrap_or_else(|| panic!("{idp}: no manager PATCH"));
+            let op = if idp == Idp::Entra { "Add" } else { "add" };
+            assert!(
+                body.contains(&format!(r#""op":"{op}""#))
+                    && body.contains(&format!(r#""value":"{boss}""#)),
+                "{idp}: {body}"
+            );
+            assert_eq!(stored, Some(json!(boss)), "{idp}");
+        } else {
+            assert!(manager_patch.is_none(), "{idp} does not map the manager");
+            assert_eq!(stored, None, "{idp}");
+        }
+        server.shutdown().await;
+    }
+    // A manager that is not in the directory is an input problem, located by name.
+    let bad = parse_directory(
+        "users:\n  - { userName: rep@example.test, givenName: Re, familyName: Port, manager: ghost@example.test }\n",
+        "bad.yaml",
+    )
+    .unwrap();
+    assert!(
+        check_directory(&bad, &[])
+            .iter()
+            .any(|p| p.contains("manager ghost@example.test is not a user of the directory")),
+        "{:?}",
+        check_directory(&bad, &[])
+    );
+}

@@ -130,6 +130,17 @@ impl Session<'_> {
                 );
             }
         }
+        if self.idp.is_entra()
+            && let Some(manager) = &u.manager
+            && let Some(manager_id) = self.manager_id(manager)
+        {
+            expect(
+                "the enterprise manager",
+                s(&format!("/{ENTERPRISE_URN}/manager/value")),
+                &manager_id,
+                false,
+            );
+        }
         if mismatches.is_empty() {
             self.outcome("as intended");
         } else {
