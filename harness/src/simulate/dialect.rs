@@ -159,7 +159,7 @@ impl Idp {
                     "emails": [{"primary": true, "type": "work", "value": u.email()}],
                     "meta": {"resourceType": "User"},
                     "name": {"formatted": u.display_name(), "familyName": u.family_name, "givenName": u.given_name},
-                    "roles": [],
+                    "roles": u.roles.iter().map(|r| entra_role(r)).collect::<Vec<_>>(),
                 });
                 add_profile_extras(&mut body, &mut schemas, u);
                 body["schemas"] = Value::Array(schemas);
@@ -310,6 +310,12 @@ fn add_profile_extras(body: &mut Value, schemas: &mut Vec<Value>, u: &DirUser) {
 }
 
 /// A PatchOp message.
+/// A role as Entra's `AppRoleAssignmentsComplex` POST carries it (entra-attributes: every
+/// role primary false, with its type, display and value).
+pub(super) fn entra_role(role: &str) -> Value {
+    json!({"primary": false, "type": "WindowsAzureActiveDirectoryRole", "display": role, "value": role})
+}
+
 pub(super) fn patch(ops: Vec<Value>) -> Value {
     json!({"schemas": [PATCH_URN], "Operations": ops})
 }

@@ -70,6 +70,10 @@ pub struct DirUser {
     /// `manager`; Entra writes it in a second round trip after the create).
     #[serde(default)]
     pub manager: Option<String>,
+    /// App roles assigned to the user in the IdP (the `roles` attribute; Entra maps them with
+    /// `AppRoleAssignmentsComplex`). Okta and Google do not map roles by default.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 fn default_true() -> bool {
@@ -205,6 +209,13 @@ pub enum Change {
         /// The user's `userName`.
         user: String,
     },
+    /// Assign an app role to the user (Entra: `AppRoleAssignmentsComplex`).
+    AddRole {
+        /// The user's `userName`.
+        user: String,
+        /// The role's value (and display name).
+        role: String,
+    },
     /// Rename a pushed group.
     RenameGroup {
         /// The group's current `displayName`.
@@ -225,6 +236,7 @@ impl Change {
             Change::AddMember { group, user } => format!("add {user} to {group}"),
             Change::RemoveMember { group, user } => format!("remove {user} from {group}"),
             Change::RenameGroup { group, to } => format!("rename group {group} to {to}"),
+            Change::AddRole { user, role } => format!("give {user} the role {role}"),
         }
     }
 }
@@ -347,9 +359,10 @@ pub fn check_directory(directory: &Directory, changes: &[Change]) -> Vec<String>
                 }
                 (Some(user), None)
             }
-            Change::Deactivate { user } | Change::Reactivate { user } | Change::Delete { user } => {
-                (Some(user), None)
-            }
+            Change::Deactivate { user }
+            | Change::Reactivate { user }
+            | Change::Delete { user }
+            | Change::AddRole { user, .. } => (Some(user), None),
             Change::AddMember { group, user } | Change::RemoveMember { group, user } => {
                 (Some(user), Some(group))
             }
@@ -405,6 +418,7 @@ pub fn generate_directory(users: usize, run_id: &str) -> Directory {
             department: Some(DEPARTMENTS[i % DEPARTMENTS.len()].to_string()),
             title: Some(TITLES[i % TITLES.len()].to_string()),
             manager: None,
+            roles: Vec::new(),
         })
         .collect();
     let group_count = if users == 0 { 0 } else { (users / 10).max(1) };

@@ -17,6 +17,7 @@ mod dialect;
 mod directory;
 mod import;
 mod manager;
+mod roles;
 mod sync;
 mod transcript;
 mod verify;

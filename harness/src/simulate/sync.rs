@@ -1129,6 +1129,10 @@ impl<'a> Session<'a> {
             Change::AddMember { group, user } => self.add_member(group, user).await,
             Change::RemoveMember { group, user } => self.remove_member(group, user).await,
             Change::RenameGroup { group, to } => self.rename_group(group, to).await,
+            Change::AddRole { user, role } => match user_of(self, user) {
+                Some(i) => self.add_role(i, role).await,
+                None => self.note(format!("no user {user} in the directory: nothing sent")),
+            },
         }
     }
 }

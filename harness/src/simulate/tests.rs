@@ -758,3 +758,66 @@ async fn entra_writes_the_manager_in_a_second_round_trip_and_verifies_it() {
         check_directory(&bad, &[])
     );
 }
+
+#[tokio::test]
+async fn entra_roles_are_created_as_objects_and_added_as_json_in_a_string() {
+    let directory = parse_directory(
+        "users:\n  - { userName: ro@example.test, givenName: Ro, familyName: Le, roles: [Admin] }\n",
+        "r.yaml",
+    )
+    .unwrap();
+    let changes = parse_changes(
+        "changes:\n  - add_role: { user: ro@example.test, role: Auditor }\n",
+        "rc.yaml",
+    )
+    .unwrap();
+    for idp in [Idp::Entra, Idp::EntraCompliant, Idp::OktaOin] {
+        let (server, client) = start(vec![]).await;
+        let report = simulate(&client, idp, &directory, &changes, "tr").await;
+        assert!(report.passed(), "{idp}:\n{}", render_transcript(&report));
+        let role_patch = report
+            .exchanges()
+            .filter(|x| x.request.method == "PATCH")
+            .filter_map(|x| x.request.body.clone())
+            .find(|b| b.contains(r#""path":"roles""#));
+        match idp {
+            Idp::Entra => {
+                let body = role_patch.unwrap();
+                assert!(
+                    body.contains(r#"\"value\":\"Auditor\""#),
+                    "a JSON string: {body}"
+                );
+            }
+            Idp::EntraCompliant => {
+                let body = role_patch.unwrap();
+                assert!(
+                    body.contains(r#""value":"Auditor""#) && !body.contains(r#"\""#),
+                    "{body}"
+                );
+            }
+            _ => assert!(role_patch.is_none(), "{idp} does not map roles"),
+        }
+        server.shutdown().await;
+    }
+    // With the flag the added role is a plain object, so even the strict (RFC-only) server
+    // takes the whole flag-on flow; the JSON-in-a-string form is refused there (reference
+    // server unit test a_role_serialised_in_a_string_is_read_unless_strict).
+    let server = ReferenceServer::start(ServerOptions {
+        token: Some(TOKEN.into()),
+        strict: true,
+        ..ServerOptions::default()
+    })
+    .await
+    .unwrap();
+    let client = HttpClient::new(ClientConfig {
+        base_url: server.base_url(),
+        token: Some(TOKEN.into()),
+        secrets: vec![],
+        request_timeout: Duration::from_secs(10),
+        body_limit: 1 << 20,
+    })
+    .unwrap();
+    let report = simulate(&client, Idp::EntraCompliant, &directory, &changes, "ts").await;
+    assert!(report.passed(), "{}", render_transcript(&report));
+    server.shutdown().await;
+}

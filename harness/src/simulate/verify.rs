@@ -141,6 +141,24 @@ impl Session<'_> {
                 false,
             );
         }
+        if self.idp.is_entra() {
+            let held: Vec<&str> = resolve(&resource, "/roles")
+                .and_then(Value::as_array)
+                .map(|rs| {
+                    rs.iter()
+                        .filter_map(|r| resolve(r, "/value").and_then(Value::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for role in &u.roles {
+                if !held.contains(&role.as_str()) {
+                    mismatches.push((
+                        format!("{name} lacks the role {role} (roles held: {held:?})"),
+                        Drift::Profile,
+                    ));
+                }
+            }
+        }
         if mismatches.is_empty() {
             self.outcome("as intended");
         } else {
