@@ -8,8 +8,10 @@
 //! violates; [`Defect::description`] says what real servers ship and what it breaks for
 //! identity providers.
 //!
-//! [`Policy`] bundles the strict-mode switch with the active defects; every layer that can
-//! behave differently receives it.
+//! [`Policy`] bundles the strict-mode switch with the active defects and legal variants
+//! ([`crate::variant`]); every layer that can behave differently receives it.
+
+use crate::variant::{Variant, VariantSet, entity_tag};
 
 /// Declares the defects once: the enum, [`Defect::ALL`] and each one's name, description
 /// and broken requirements come from this one table, so a new defect cannot be left out of
@@ -410,20 +412,23 @@ impl DefectSet {
     }
 }
 
-/// How the server behaves: strict (RFC forms only) or lenient, plus injected defects.
+/// How the server behaves: strict (RFC forms only) or lenient, plus injected defects and
+/// legal variants.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Policy {
     /// Refuse the non-RFC forms identity providers send (see [`crate::ServerOptions::strict`]).
     pub strict: bool,
     pub defects: DefectSet,
+    pub variants: VariantSet,
 }
 
 impl Policy {
     /// The policy of a server with these options.
-    pub fn new(strict: bool, defects: &[Defect]) -> Self {
+    pub fn new(strict: bool, defects: &[Defect], variants: &[Variant]) -> Self {
         Policy {
             strict,
             defects: DefectSet::of(defects),
+            variants: VariantSet::of(variants),
         }
     }
 
@@ -432,16 +437,26 @@ impl Policy {
         self.defects.has(d)
     }
 
+    /// Whether legal variant `v` is active.
+    pub fn varies(&self, v: Variant) -> bool {
+        self.variants.has(v)
+    }
+
+    /// The entity tag of a resource version (weak unless `strong-etags`).
+    pub fn etag(&self, version: u64) -> String {
+        entity_tag(version, self.varies(Variant::StrongEtags))
+    }
+
     /// A policy with one defect (tests).
     #[cfg(test)]
     pub fn with(d: Defect) -> Self {
-        Policy::new(false, &[d])
+        Policy::new(false, &[d], &[])
     }
 
     /// The strict policy (tests).
     #[cfg(test)]
     pub fn strict() -> Self {
-        Policy::new(true, &[])
+        Policy::new(true, &[], &[])
     }
 }
 

@@ -4,8 +4,10 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::defect::Policy;
 use crate::render::Links;
 use crate::schema::{self, AttrDef, ResourceKind, SchemaDef};
+use crate::variant::{self, Variant};
 
 /// `filter.maxResults`: the most resources one list response carries.
 pub const MAX_RESULTS: usize = 200;
@@ -22,17 +24,26 @@ const SPC_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConf
 const RESOURCE_TYPE_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 const SCHEMA_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
-/// `GET /ServiceProviderConfig`.
-pub(crate) fn service_provider_config(links: Links<'_>) -> Value {
+/// `GET /ServiceProviderConfig`: what this server does, as shaped by the variants.
+pub(crate) fn service_provider_config(links: Links<'_>, p: Policy) -> Value {
+    let max_results = if p.varies(Variant::PageSizeCap) {
+        variant::PAGE_SIZE_CAP
+    } else {
+        MAX_RESULTS
+    };
     json!({
         "schemas": [SPC_URN],
         "documentationUri": "https://www.rfc-editor.org/rfc/rfc7644",
         "patch": {"supported": true},
-        "bulk": {"supported": true, "maxOperations": MAX_BULK_OPERATIONS, "maxPayloadSize": MAX_PAYLOAD_BYTES},
-        "filter": {"supported": true, "maxResults": MAX_RESULTS},
+        "bulk": {
+            "supported": !p.varies(Variant::BulkUnsupported),
+            "maxOperations": MAX_BULK_OPERATIONS,
+            "maxPayloadSize": MAX_PAYLOAD_BYTES
+        },
+        "filter": {"supported": true, "maxResults": max_results},
         "changePassword": {"supported": false},
-        "sort": {"supported": true},
-        "etag": {"supported": true},
+        "sort": {"supported": !p.varies(Variant::SortUnsupported)},
+        "etag": {"supported": !p.varies(Variant::EtagUnsupported)},
         "authenticationSchemes": [{
             "type": "oauthbearertoken",
             "name": "OAuth Bearer Token",
@@ -47,11 +58,27 @@ pub(crate) fn service_provider_config(links: Links<'_>) -> Value {
     })
 }
 
+/// The extension schemas resources of `kind` may carry.
+fn extensions(kind: ResourceKind, p: Policy) -> impl Iterator<Item = &'static SchemaDef> {
+    let vendor = p
+        .varies(Variant::VendorExtension)
+        .then(|| variant::vendor_schema(kind));
+    kind.extensions().iter().copied().chain(vendor)
+}
+
+/// Every schema document served under `/Schemas`.
+fn all_schemas(p: Policy) -> impl Iterator<Item = &'static SchemaDef> {
+    let vendor = p
+        .varies(Variant::VendorExtension)
+        .then(|| ResourceKind::ALL.map(variant::vendor_schema))
+        .into_iter()
+        .flatten();
+    schema::all_schemas().into_iter().chain(vendor)
+}
+
 /// One ResourceType document.
-fn resource_type(kind: ResourceKind, links: Links<'_>) -> Value {
-    let extensions: Vec<Value> = kind
-        .extensions()
-        .iter()
+fn resource_type(kind: ResourceKind, links: Links<'_>, p: Policy) -> Value {
+    let extensions: Vec<Value> = extensions(kind, p)
         .map(|ext| json!({"schema": ext.id, "required": false}))
         .collect();
     let mut doc = json!({
@@ -73,37 +100,31 @@ fn resource_type(kind: ResourceKind, links: Links<'_>) -> Value {
 }
 
 /// `GET /ResourceTypes`.
-pub(crate) fn resource_types(links: Links<'_>) -> Value {
+pub(crate) fn resource_types(links: Links<'_>, p: Policy) -> Value {
     list(
         ResourceKind::ALL
             .iter()
-            .map(|k| resource_type(*k, links))
+            .map(|k| resource_type(*k, links, p))
             .collect(),
     )
 }
 
 /// `GET /ResourceTypes/{id}` (case-insensitive id).
-pub(crate) fn resource_type_by_id(id: &str, links: Links<'_>) -> Option<Value> {
+pub(crate) fn resource_type_by_id(id: &str, links: Links<'_>, p: Policy) -> Option<Value> {
     ResourceKind::ALL
         .into_iter()
         .find(|k| k.name().eq_ignore_ascii_case(id))
-        .map(|k| resource_type(k, links))
+        .map(|k| resource_type(k, links, p))
 }
 
 /// `GET /Schemas`.
-pub(crate) fn schemas(links: Links<'_>) -> Value {
-    list(
-        schema::all_schemas()
-            .iter()
-            .map(|s| schema_doc(s, links))
-            .collect(),
-    )
+pub(crate) fn schemas(links: Links<'_>, p: Policy) -> Value {
+    list(all_schemas(p).map(|s| schema_doc(s, links)).collect())
 }
 
 /// `GET /Schemas/{urn}` (case-insensitive URN).
-pub(crate) fn schema_by_id(id: &str, links: Links<'_>) -> Option<Value> {
-    schema::all_schemas()
-        .into_iter()
+pub(crate) fn schema_by_id(id: &str, links: Links<'_>, p: Policy) -> Option<Value> {
+    all_schemas(p)
         .find(|s| s.id.eq_ignore_ascii_case(id))
         .map(|s| schema_doc(s, links))
 }
@@ -171,7 +192,7 @@ mod tests {
 
     #[test]
     fn spc_advertises_real_capabilities() {
-        let spc = service_provider_config(Links::new(BASE));
+        let spc = service_provider_config(Links::new(BASE), Policy::default());
         assert_eq!(spc["filter"], json!({"supported": true, "maxResults": 200}));
         for feature in ["patch", "bulk", "sort", "etag"] {
             assert_eq!(spc[feature]["supported"], true, "{feature}");
@@ -190,7 +211,7 @@ mod tests {
 
     #[test]
     fn resource_types_reference_served_schemas() {
-        let list = resource_types(Links::new(BASE));
+        let list = resource_types(Links::new(BASE), Policy::default());
         assert_eq!(list["totalResults"], 2);
         let ids: Vec<&str> = schema::all_schemas().iter().map(|s| s.id).collect();
         for rt in list["Resources"].as_array().unwrap() {
@@ -200,20 +221,25 @@ mod tests {
                 assert_eq!(ext["required"], false);
             }
         }
-        let user = resource_type_by_id("user", Links::new(BASE)).unwrap();
+        let user = resource_type_by_id("user", Links::new(BASE), Policy::default()).unwrap();
         assert_eq!(user["endpoint"], "/Users");
         assert_eq!(
             user["meta"]["location"],
             "http://h/scim/v2/ResourceTypes/User"
         );
-        assert!(resource_type_by_id("Nope", Links::new(BASE)).is_none());
+        assert!(resource_type_by_id("Nope", Links::new(BASE), Policy::default()).is_none());
     }
 
     #[test]
     fn schemas_describe_attributes() {
-        let list = schemas(Links::new(BASE));
+        let list = schemas(Links::new(BASE), Policy::default());
         assert_eq!(list["totalResults"], 3);
-        let user = schema_by_id(&schema::USER_URN.to_lowercase(), Links::new(BASE)).unwrap();
+        let user = schema_by_id(
+            &schema::USER_URN.to_lowercase(),
+            Links::new(BASE),
+            Policy::default(),
+        )
+        .unwrap();
         let attrs = user["attributes"].as_array().unwrap();
         let user_name = attrs.iter().find(|a| a["name"] == "userName").unwrap();
         assert_eq!(user_name["required"], true);
@@ -233,11 +259,12 @@ mod tests {
         assert!(
             schema_by_id(
                 "urn:ietf:params:scim:api:messages:2.0:ListResponse",
-                Links::new(BASE)
+                Links::new(BASE),
+                Policy::default()
             )
             .is_none()
         );
-        let group = schema_by_id(schema::GROUP_URN, Links::new(BASE)).unwrap();
+        let group = schema_by_id(schema::GROUP_URN, Links::new(BASE), Policy::default()).unwrap();
         assert_eq!(group["attributes"][0]["required"], true);
     }
 
@@ -273,8 +300,47 @@ mod tests {
                 check(sub);
             }
         }
-        for s in schemas(Links::new(BASE))["Resources"].as_array().unwrap() {
+        let vendor = Policy::new(false, &[], &[Variant::VendorExtension]);
+        for s in schemas(Links::new(BASE), vendor)["Resources"]
+            .as_array()
+            .unwrap()
+        {
             s["attributes"].as_array().unwrap().iter().for_each(check);
+        }
+    }
+
+    #[test]
+    fn variants_shape_what_is_advertised() {
+        let off = Policy::new(
+            false,
+            &[],
+            &[
+                Variant::SortUnsupported,
+                Variant::EtagUnsupported,
+                Variant::BulkUnsupported,
+                Variant::PageSizeCap,
+            ],
+        );
+        let spc = service_provider_config(Links::new(BASE), off);
+        for feature in ["bulk", "sort", "etag"] {
+            assert_eq!(spc[feature]["supported"], false, "{feature}");
+        }
+        assert_eq!(spc["filter"]["maxResults"], variant::PAGE_SIZE_CAP);
+
+        let vendor = Policy::new(false, &[], &[Variant::VendorExtension]);
+        let list = schemas(Links::new(BASE), vendor);
+        assert_eq!(list["totalResults"], 5);
+        for kind in ResourceKind::ALL {
+            let urn = variant::vendor_urn(kind);
+            assert!(schema_by_id(urn, Links::new(BASE), vendor).is_some());
+            let rt = resource_type_by_id(kind.name(), Links::new(BASE), vendor).unwrap();
+            let exts: Vec<&str> = rt["schemaExtensions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["schema"].as_str().unwrap())
+                .collect();
+            assert!(exts.contains(&urn), "{exts:?}");
         }
     }
 }

@@ -19,7 +19,10 @@
 //! references, the SCIM 1.0 core URN, `application/json` bodies). With
 //! [`ServerOptions::strict`] each of them is refused with a 4xx whose `detail` names the
 //! quirk, so both behaviours can be shown. [`ServerOptions::defects`] injects realistic
-//! bugs ([`Defect`]) so the harness can prove that its scenarios catch them.
+//! bugs ([`Defect`]) so the harness can prove that its scenarios catch them, and
+//! [`ServerOptions::variants`] switches on legal variations of correct behaviour
+//! ([`Variant`]: rate limiting, vendor extensions, opaque ids, unsorted lists, ...) so it
+//! can prove that they pass.
 //!
 //! # Data flow
 //!
@@ -77,6 +80,7 @@ mod seed;
 pub mod service;
 mod store;
 mod time;
+pub mod variant;
 
 pub use defect::Defect;
 pub use error::ScimError;
@@ -88,3 +92,4 @@ pub use query::SEARCH_REQUEST_URN;
 pub use seed::seed_user_name;
 pub use service::ScimService;
 pub use service::bulk::{BULK_REQUEST_URN, BULK_RESPONSE_URN};
+pub use variant::Variant;

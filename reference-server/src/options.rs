@@ -1,7 +1,8 @@
 //! Server configuration: authentication tokens and tenants, base path, port, response
-//! choices, strict mode, seed data and injected defects.
+//! choices, strict mode, seed data, injected defects and legal variants.
 
 use crate::defect::Defect;
+use crate::variant::Variant;
 
 /// Configuration of a [`crate::ScimService`] and [`crate::ReferenceServer`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,9 @@ pub struct ServerOptions {
     pub seed_users: usize,
     /// Bugs to inject on purpose (see [`Defect`]); empty (default) for a conformant server.
     pub defects: Vec<Defect>,
+    /// Legal variations of correct behaviour to switch on (see [`Variant`]); empty (default)
+    /// for this server's own choices.
+    pub variants: Vec<Variant>,
 }
 
 impl Default for ServerOptions {
@@ -41,6 +45,7 @@ impl Default for ServerOptions {
             tenants: Vec::new(),
             seed_users: 0,
             defects: Vec::new(),
+            variants: Vec::new(),
         }
     }
 }
@@ -69,7 +74,7 @@ mod tests {
         assert_eq!(o.port, 0);
         assert!(o.patch_returns_resource);
         assert!(!o.strict);
-        assert!(o.tenants.is_empty() && o.defects.is_empty());
+        assert!(o.tenants.is_empty() && o.defects.is_empty() && o.variants.is_empty());
         assert_eq!(o.seed_users, 0);
     }
 

@@ -20,10 +20,11 @@ use crate::error::ScimError;
 use crate::filter::{AttrPath, Filter, Matching, Syntax, fold, get_ci};
 use crate::message::Request;
 use crate::projection::Projection;
-use crate::render::{Links, render};
+use crate::render::{Links, render, render_canonical};
 use crate::schema::{self, AttrType, ResourceKind, Target};
 use crate::store::{Record, Tables};
 use crate::time::parse_datetime;
+use crate::variant::{self, Variant};
 
 /// The `schemas` URN of a `POST .search` body.
 pub const SEARCH_REQUEST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
@@ -198,10 +199,15 @@ impl ListParams {
         } else {
             input.start_index.unwrap_or(1).max(1)
         };
+        let max_page = if p.varies(Variant::PageSizeCap) {
+            variant::PAGE_SIZE_CAP
+        } else {
+            MAX_RESULTS
+        };
         let count = match input.count {
             _ if p.has(Defect::CountIgnored) => DEFAULT_PAGE_SIZE as i64,
-            Some(c) => c.clamp(0, MAX_RESULTS as i64),
-            None => DEFAULT_PAGE_SIZE as i64,
+            Some(c) => c.clamp(0, max_page as i64),
+            None => DEFAULT_PAGE_SIZE.min(max_page) as i64,
         };
         let descending = match input.sort_order.as_deref().map(str::trim) {
             None | Some("") => false,
@@ -216,6 +222,11 @@ impl ListParams {
         let sort = match input.sort_by.as_deref().map(str::trim) {
             _ if p.has(Defect::SortIgnored) => None,
             None | Some("") => None,
+            Some(_) if p.varies(Variant::SortUnsupported) => {
+                return Err(ScimError::invalid_value(
+                    "sorting is not supported (sort.supported is false in /ServiceProviderConfig)",
+                ));
+            }
             Some(s) => Some(Sort {
                 path: AttrPath::parse(s).map_err(|e| {
                     ScimError::invalid_value(format!("'sortBy' is not an attribute path: {e}"))
@@ -306,7 +317,7 @@ pub(crate) fn run(
             None => matches.extend(candidates.into_iter().map(|r| (kind, r))),
             Some(filter) if needs_render(kind, filter) => {
                 matches.extend(candidates.into_iter().filter_map(|rec| {
-                    let full = render(tables, kind, rec, links, &Projection::all());
+                    let full = render_canonical(tables, kind, rec, links, &Projection::all());
                     filter
                         .matches_with(kind, &full, matching)
                         .then_some((kind, rec))
@@ -325,6 +336,9 @@ pub(crate) fn run(
     }
     if let Some(sort) = &params.sort {
         sort_matches(tables, &mut matches, sort, links, p);
+    } else if p.varies(Variant::UnsortedLists) {
+        // A hash-partitioned store answers in hash order, not creation order.
+        matches.sort_by_key(|(_, rec)| variant::hash_rank(rec.id()));
     }
     let skip = if p.has(Defect::ZeroBasedStartIndex) {
         params.start_index
@@ -512,7 +526,7 @@ fn sort_key(
     };
     let rendered;
     let data: &Map<String, Value> = if is_derived(kind, path, path.sub.as_deref()) {
-        rendered = render(tables, kind, rec, links, &Projection::all());
+        rendered = render_canonical(tables, kind, rec, links, &Projection::all());
         &rendered
     } else {
         &rec.data

@@ -5,11 +5,12 @@
 
 use serde_json::{Map, Value};
 
-use crate::defect::Defect;
+use crate::defect::{Defect, Policy};
 use crate::projection::Projection;
 use crate::schema::{ENTERPRISE_URN, ResourceKind};
 use crate::store::{Record, Tables};
 use crate::time::format_millis;
+use crate::variant::{self, Variant};
 
 /// Where resources live: the SCIM base URL without trailing slash.
 #[derive(Debug, Clone, Copy)]
@@ -41,8 +42,29 @@ impl<'a> Links<'a> {
 }
 
 /// The resource as served: `schemas`, `id`, the stored attributes plus computed parts, and
-/// `meta`, shaped by `projection`.
+/// `meta`, shaped by `projection`, then written the way the active variants write it
+/// (values reordered, names recased).
 pub(crate) fn render(
+    tables: &Tables,
+    kind: ResourceKind,
+    rec: &Record,
+    links: Links<'_>,
+    projection: &Projection,
+) -> Map<String, Value> {
+    let mut out = render_canonical(tables, kind, rec, links, projection);
+    let policy = tables.policy();
+    if policy.varies(Variant::ReorderedValues) {
+        variant::reorder_values(&mut out);
+    }
+    if policy.varies(Variant::RecasedAttributes) {
+        variant::recase(&mut out);
+    }
+    out
+}
+
+/// [`render`] with canonical names and stored value order, for evaluating filters and
+/// sort keys on derived attributes.
+pub(crate) fn render_canonical(
     tables: &Tables,
     kind: ResourceKind,
     rec: &Record,
@@ -57,6 +79,9 @@ pub(crate) fn render(
             if rec.data.contains_key(ext.id) {
                 schemas.push(Value::from(ext.id));
             }
+        }
+        if policy.varies(Variant::VendorExtension) {
+            schemas.push(Value::from(variant::vendor_urn(kind)));
         }
         out.insert("schemas".into(), Value::Array(schemas));
     }
@@ -87,15 +112,22 @@ pub(crate) fn render(
     {
         out.insert("password".into(), Value::from(password.as_str()));
     }
+    if policy.varies(Variant::VendorExtension) {
+        // Server-managed vendor data, kept outside the client's attributes.
+        out.insert(
+            variant::vendor_urn(kind).into(),
+            variant::vendor_object(kind, rec.id()),
+        );
+    }
     if projection.wants("meta") {
-        out.insert("meta".into(), render_meta(kind, rec, links));
+        out.insert("meta".into(), render_meta(kind, rec, links, policy));
     }
     projection.apply(kind, &mut out);
     out
 }
 
-/// `meta`: resource type, timestamps, location and version.
-fn render_meta(kind: ResourceKind, rec: &Record, links: Links<'_>) -> Value {
+/// `meta`: resource type, timestamps, location and version (when ETags are supported).
+fn render_meta(kind: ResourceKind, rec: &Record, links: Links<'_>, policy: Policy) -> Value {
     let mut m = Map::new();
     m.insert("resourceType".into(), Value::from(kind.name()));
     m.insert("created".into(), Value::from(format_millis(rec.created)));
@@ -107,7 +139,9 @@ fn render_meta(kind: ResourceKind, rec: &Record, links: Links<'_>) -> Value {
         "location".into(),
         Value::from(links.resource(kind, rec.id())),
     );
-    m.insert("version".into(), Value::from(rec.etag()));
+    if !policy.varies(Variant::EtagUnsupported) {
+        m.insert("version".into(), Value::from(policy.etag(rec.version)));
+    }
     Value::Object(m)
 }
 

@@ -106,10 +106,7 @@ pub(crate) fn renormalize(
 ) -> Result<Map<String, Value>, ScimError> {
     // Stored data is canonical already; only the values PATCH wrote need checking, and
     // those went through the same policy when they were written.
-    let p = Policy {
-        defects: p.defects,
-        strict: false,
-    };
+    let p = Policy { strict: false, ..p };
     let mut attrs = Map::new();
     normalize_into(&COMMON_ATTRIBUTES, data, "", &mut attrs, p)?;
     normalize_into(kind.schema().attributes, data, "", &mut attrs, p)?;

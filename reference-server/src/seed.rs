@@ -1,5 +1,5 @@
 //! Seed data: `ServerOptions::seed_users` users created at start, for benchmarks and
-//! demos. They are built directly as normalised attributes and inserted while the tables
+//! demos, and the other clients' users and groups of the `foreign-data` variant. They are built directly as normalised attributes and inserted while the tables
 //! are still owned by the service under construction, so seeding takes no lock at all.
 
 use serde_json::{Map, Value, json};
@@ -45,6 +45,69 @@ pub(crate) fn seed_users(tables: &mut Tables, count: usize) {
     }
 }
 
+/// Users of the `foreign-data` variant.
+pub(crate) const FOREIGN_USERS: usize = 25;
+/// Groups of the `foreign-data` variant.
+pub(crate) const FOREIGN_GROUPS: usize = 3;
+
+/// `foreign-data`: another integration's users and groups (with members), created before
+/// any client of the run connects. Names spread over the alphabet and in mixed case, with
+/// `externalId`s, so they interleave with whatever a client creates.
+pub(crate) fn seed_foreign(tables: &mut Tables) {
+    const GIVEN: [&str; 5] = ["Ada", "bruno", "Chloé", "dmitri", "Zoë"];
+    let mut ids = Vec::new();
+    for n in 0..FOREIGN_USERS {
+        let given = GIVEN[n % GIVEN.len()];
+        let user_name = format!("{given}.Other{n:02}@partner.example");
+        let mut attrs = Map::new();
+        attrs.insert("userName".into(), Value::from(user_name.as_str()));
+        attrs.insert("externalId".into(), Value::from(format!("hr-{n:04}")));
+        attrs.insert(
+            "name".into(),
+            json!({"givenName": given, "familyName": format!("Other{n:02}")}),
+        );
+        attrs.insert("displayName".into(), Value::from(format!("{given} Other")));
+        attrs.insert("active".into(), Value::Bool(n % 4 != 0));
+        attrs.insert(
+            "emails".into(),
+            json!([
+                {"value": format!("other{n:02}@partner.example"), "type": "work", "primary": true},
+                {"value": format!("other{n:02}@home.example"), "type": "home"}
+            ]),
+        );
+        let input = Normalized {
+            attrs,
+            password: None,
+        };
+        match tables.create(ResourceKind::User, input) {
+            Ok(id) => ids.push(id),
+            Err(e) => debug_assert!(false, "seeding foreign user {n} failed: {e}"),
+        }
+    }
+    for g in 0..FOREIGN_GROUPS {
+        let members: Vec<Value> = ids
+            .iter()
+            .skip(g)
+            .step_by(FOREIGN_GROUPS)
+            .map(|id| json!({"value": id.as_ref(), "type": "User"}))
+            .collect();
+        let mut attrs = Map::new();
+        attrs.insert(
+            "displayName".into(),
+            Value::from(format!("Partner Team {g}")),
+        );
+        attrs.insert("externalId".into(), Value::from(format!("team-{g}")));
+        attrs.insert("members".into(), Value::Array(members));
+        let input = Normalized {
+            attrs,
+            password: None,
+        };
+        if let Err(e) = tables.create(ResourceKind::Group, input) {
+            debug_assert!(false, "seeding foreign group {g} failed: {e}");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +133,21 @@ mod tests {
             .unwrap();
         assert_eq!(n.attrs, rec.data);
         assert_eq!(seed_user_name(1), "seed-user-000001@example.test");
+    }
+
+    #[test]
+    fn foreign_data_has_users_and_groups_with_members() {
+        let mut t = Tables::new(Policy::default());
+        seed_foreign(&mut t);
+        assert_eq!(t.table(ResourceKind::User).len(), FOREIGN_USERS);
+        assert_eq!(t.table(ResourceKind::Group).len(), FOREIGN_GROUPS);
+        for g in t.table(ResourceKind::Group).iter() {
+            let members = g.data["members"].as_array().unwrap();
+            assert!(members.len() >= 8, "{members:?}");
+            for m in members {
+                let id = m["value"].as_str().unwrap();
+                assert!(t.get(ResourceKind::User, id).is_some(), "{id}");
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@
 pub mod bulk;
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
@@ -26,6 +27,7 @@ use crate::resource::{check_immutable, normalize_resource, normalize_unvalidated
 use crate::schema::ResourceKind;
 use crate::seed;
 use crate::store::{Record, Store, Tables};
+use crate::variant::{self, Variant};
 
 /// The SCIM service provider: options plus one in-memory store per tenant. `Send + Sync`;
 /// share it behind an `Arc`.
@@ -37,6 +39,8 @@ pub struct ScimService {
     tenants: Vec<Tenant>,
     /// Base URL for [`ScimService::insert`] / [`ScimService::resources`] output.
     default_base_url: OnceLock<String>,
+    /// Requests served so far (the gateway's counter for the rate-limiting variants).
+    requests: AtomicU64,
 }
 
 /// One isolated data set and the bearer token that selects it.
@@ -74,9 +78,12 @@ impl Route<'_> {
 impl ScimService {
     /// A service with empty stores (tenant 0 holds `options.seed_users` seeded users).
     pub fn new(options: ServerOptions) -> Self {
-        let policy = Policy::new(options.strict, &options.defects);
+        let policy = Policy::new(options.strict, &options.defects, &options.variants);
         let mut first = Tables::new(policy);
         seed::seed_users(&mut first, options.seed_users);
+        if policy.varies(Variant::ForeignData) {
+            seed::seed_foreign(&mut first);
+        }
         let mut tenants = vec![Tenant {
             token: options.token.clone(),
             store: Store::new(first),
@@ -90,6 +97,7 @@ impl ScimService {
             policy,
             tenants,
             default_base_url: OnceLock::new(),
+            requests: AtomicU64::new(0),
         }
     }
 
@@ -101,11 +109,39 @@ impl ScimService {
     /// Serves one request. `base_url` is the absolute URL of the SCIM base (e.g.
     /// `http://127.0.0.1:4000/scim/v2`), used for `meta.location`, `Location` and `$ref`.
     pub fn handle(&self, req: &Request, base_url: &str) -> Response {
-        let resp = match self.dispatch(req, Links::new(base_url)) {
-            Ok(resp) => resp,
-            Err(err) => self.error_response(&err),
+        let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
+        let resp = match self.throttle(n) {
+            Some(resp) => resp,
+            None => match self.dispatch(req, Links::new(base_url)) {
+                Ok(resp) => resp,
+                Err(err) => self.error_response(&err),
+            },
         };
-        self.finish(resp)
+        self.finish(resp, n)
+    }
+
+    /// The gateway in front of the service: the `n`th request refused without being
+    /// served (`rate-limited`: 429, `unavailable`: 503), both with `Retry-After`.
+    fn throttle(&self, n: u64) -> Option<Response> {
+        let (status, detail) = if self.varies(Variant::RateLimited)
+            && n.is_multiple_of(variant::RATE_LIMIT_EVERY)
+        {
+            (
+                429,
+                "too many requests; retry after the time in Retry-After",
+            )
+        } else if self.varies(Variant::Unavailable) && n.is_multiple_of(variant::UNAVAILABLE_EVERY)
+        {
+            (
+                503,
+                "the service is briefly unavailable; retry after the time in Retry-After",
+            )
+        } else {
+            return None;
+        };
+        let mut resp = self.error_response(&ScimError::new(status, None, detail));
+        resp.headers.push(("Retry-After".into(), "0".into()));
+        Some(resp)
     }
 
     /// Test support: stores a resource (`"User"` or `"Group"`) in tenant 0 as a POST would,
@@ -156,6 +192,10 @@ impl ScimService {
         self.policy.has(d)
     }
 
+    fn varies(&self, v: Variant) -> bool {
+        self.policy.varies(v)
+    }
+
     fn dispatch(&self, req: &Request, links: Links<'_>) -> Result<Response, ScimError> {
         let method = req.method.to_ascii_uppercase();
         let route = route(&req.path)?;
@@ -166,7 +206,7 @@ impl ScimService {
             if method != "GET" && !self.has(Defect::ConfigurationWritable) {
                 return Ok(self.not_allowed(&method, "GET"));
             }
-            return discovery_document(&route, req, links);
+            return discovery_document(&route, req, links, self.policy);
         }
         let store = self.authorize(req)?;
         let mut resp = self.serve(store, route, &method, req, links)?;
@@ -240,12 +280,17 @@ impl ScimService {
                 None,
                 "/Me is not supported: requests are not tied to a User resource",
             )),
+            Route::Bulk if self.varies(Variant::BulkUnsupported) => Err(ScimError::new(
+                501,
+                None,
+                "bulk operations are not supported (see bulk.supported in /ServiceProviderConfig)",
+            )),
             Route::Bulk => match method {
                 "POST" => self.bulk(store, req, links),
                 _ => Ok(self.not_allowed(method, "POST")),
             },
             Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) => {
-                discovery_document(&route, req, links)
+                discovery_document(&route, req, links, self.policy)
             }
         }
     }
@@ -324,7 +369,7 @@ impl ScimService {
             }
             return Err(not_found(kind, id));
         };
-        let etag = rec.etag();
+        let etag = self.policy.etag(rec.version);
         if !self.has(Defect::IfNoneMatchIgnored)
             && req
                 .header("if-none-match")
@@ -361,7 +406,8 @@ impl ScimService {
         } else {
             201
         };
-        let mut resp = self.resource_response(status, &Value::Object(body), rec.etag());
+        let mut resp =
+            self.resource_response(status, &Value::Object(body), self.policy.etag(rec.version));
         if !self.has(Defect::NoLocationHeader) {
             resp.headers
                 .push(("Location".into(), links.resource(kind, &id)));
@@ -383,7 +429,8 @@ impl ScimService {
         let id = tables.create(kind, normalized)?;
         let rec = tables.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
         let body = render(&tables, kind, rec, links, &Default::default());
-        let mut resp = self.resource_response(201, &Value::Object(body), rec.etag());
+        let mut resp =
+            self.resource_response(201, &Value::Object(body), self.policy.etag(rec.version));
         resp.headers
             .push(("Location".into(), links.resource(kind, &id)));
         Ok(resp)
@@ -407,7 +454,11 @@ impl ScimService {
                 let id = tables.create_with_id(kind, normalized, Some(id))?;
                 let rec = tables.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
                 let body = render(&tables, kind, rec, links, &projection);
-                return Ok(self.resource_response(201, &Value::Object(body), rec.etag()));
+                return Ok(self.resource_response(
+                    201,
+                    &Value::Object(body),
+                    self.policy.etag(rec.version),
+                ));
             }
             return Err(not_found(kind, id));
         };
@@ -419,7 +470,7 @@ impl ScimService {
             .ok_or_else(|| not_found(kind, id))??;
         let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         let body = render(&tables, kind, rec, links, &projection);
-        Ok(self.resource_response(200, &Value::Object(body), rec.etag()))
+        Ok(self.resource_response(200, &Value::Object(body), self.policy.etag(rec.version)))
     }
 
     fn patch(
@@ -455,17 +506,18 @@ impl ScimService {
                 .ok_or_else(|| not_found(kind, id))??;
         }
         let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
-        let wants_body = self.options.patch_returns_resource
+        let wants_body = (self.options.patch_returns_resource
+            && !self.varies(Variant::PatchNoContent))
             || req.query_param("attributes").is_some()
             || req.query_param("excludedAttributes").is_some();
         if !wants_body {
             let mut resp = Response::empty(204);
-            self.add_etag(&mut resp, rec.etag());
+            self.add_etag(&mut resp, self.policy.etag(rec.version));
             return Ok(resp);
         }
         let projection = query::projection(kind, req, p);
         let body = render(&tables, kind, rec, links, &projection);
-        Ok(self.resource_response(200, &Value::Object(body), rec.etag()))
+        Ok(self.resource_response(200, &Value::Object(body), self.policy.etag(rec.version)))
     }
 
     fn delete(
@@ -487,7 +539,7 @@ impl ScimService {
         let Some(header) = req.header("if-match") else {
             return Ok(());
         };
-        let current = rec.etag();
+        let current = self.policy.etag(rec.version);
         if self.has(Defect::IfMatchIgnored) || etag_matches(header, &current) {
             return Ok(());
         }
@@ -509,7 +561,7 @@ impl ScimService {
     }
 
     fn add_etag(&self, resp: &mut Response, etag: String) {
-        if !self.has(Defect::NoEtagHeader) {
+        if !self.has(Defect::NoEtagHeader) && !self.varies(Variant::EtagUnsupported) {
             resp.headers.push(("ETag".into(), etag));
         }
     }
@@ -558,19 +610,37 @@ impl ScimService {
         resp
     }
 
-    /// Last touches every response gets.
-    fn finish(&self, mut resp: Response) -> Response {
+    /// Last touches the response writer gives every response (the `n`th one served).
+    fn finish(&self, mut resp: Response, n: u64) -> Response {
         if self.has(Defect::BodyOn204) && resp.status == 204 {
             resp.headers
                 .push(("Content-Type".into(), SCIM_MEDIA_TYPE.into()));
             resp.body = b"{}".to_vec();
         }
-        if self.has(Defect::WrongContentType) {
-            for (name, value) in &mut resp.headers {
-                if name.eq_ignore_ascii_case("content-type") && value == SCIM_MEDIA_TYPE {
-                    *value = "application/json; charset=utf-8".into();
+        let label = if self.has(Defect::WrongContentType) {
+            Some("application/json; charset=utf-8")
+        } else if self.varies(Variant::CharsetParameter) {
+            Some("application/scim+json; charset=utf-8")
+        } else {
+            None
+        };
+        let mut json = false;
+        for (name, value) in &mut resp.headers {
+            if name.eq_ignore_ascii_case("content-type") && value == SCIM_MEDIA_TYPE {
+                json = true;
+                if let Some(label) = label {
+                    *value = label.into();
                 }
             }
+        }
+        if json
+            && self.varies(Variant::PrettyJson)
+            && let Some(body) = variant::pretty(&resp.body)
+        {
+            resp.body = body;
+        }
+        if self.varies(Variant::ExtraHeaders) {
+            resp.headers.extend(variant::extra_headers(n));
         }
         resp
     }
@@ -661,6 +731,7 @@ fn discovery_document(
     route: &Route<'_>,
     req: &Request,
     links: Links<'_>,
+    p: Policy,
 ) -> Result<Response, ScimError> {
     if req.query_param("filter").is_some() {
         return Err(ScimError::new(
@@ -670,11 +741,11 @@ fn discovery_document(
         ));
     }
     let doc = match route {
-        Route::ServiceProviderConfig => Some(discovery::service_provider_config(links)),
-        Route::ResourceTypes(None) => Some(discovery::resource_types(links)),
-        Route::ResourceTypes(Some(id)) => discovery::resource_type_by_id(id, links),
-        Route::Schemas(None) => Some(discovery::schemas(links)),
-        Route::Schemas(Some(id)) => discovery::schema_by_id(id, links),
+        Route::ServiceProviderConfig => Some(discovery::service_provider_config(links, p)),
+        Route::ResourceTypes(None) => Some(discovery::resource_types(links, p)),
+        Route::ResourceTypes(Some(id)) => discovery::resource_type_by_id(id, links, p),
+        Route::Schemas(None) => Some(discovery::schemas(links, p)),
+        Route::Schemas(Some(id)) => discovery::schema_by_id(id, links, p),
         _ => None,
     };
     doc.map(|d| Response::with_json(200, &d))

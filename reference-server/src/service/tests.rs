@@ -581,3 +581,4 @@ mod defects;
 mod groups_and_routing;
 mod protocol;
 mod strict;
+mod variants;

@@ -26,6 +26,7 @@ use crate::filter::fold;
 use crate::resource::Normalized;
 use crate::schema::ResourceKind;
 use crate::time::now_millis;
+use crate::variant::{Variant, opaque_id};
 
 /// A resource id, shared between a record and the indexes that point at it.
 pub(crate) type Id = Arc<str>;
@@ -82,9 +83,11 @@ impl Record {
         self.data.get(name).and_then(Value::as_str)
     }
 
-    /// The weak entity tag, also served as `meta.version`.
+    /// The weak entity tag, also served as `meta.version` (the service uses
+    /// [`crate::defect::Policy::etag`], which knows the `strong-etags` variant).
+    #[cfg(test)]
     pub fn etag(&self) -> String {
-        format!("W/\"{}\"", self.version)
+        crate::variant::entity_tag(self.version, false)
     }
 }
 
@@ -298,6 +301,10 @@ impl Tables {
                 )));
             }
             Some(id) => Arc::from(id),
+            // A database key rather than a UUID: the sequence number is unique per tenant.
+            None if self.policy.varies(Variant::OpaqueIds) => {
+                Arc::from(opaque_id(kind, self.next_seq + 1))
+            }
             None => Arc::from(uuid::Uuid::new_v4().to_string()),
         };
         let now = now_millis();
