@@ -63,7 +63,8 @@ fn extensions(kind: ResourceKind, p: Policy) -> impl Iterator<Item = &'static Sc
     let vendor = p
         .varies(Variant::VendorExtension)
         .then(|| variant::vendor_schema(kind));
-    kind.extensions().iter().copied().chain(vendor)
+    // The vendor's own extension comes first: the order of schemaExtensions is not defined.
+    vendor.into_iter().chain(kind.extensions().iter().copied())
 }
 
 /// Every schema document served under `/Schemas`.

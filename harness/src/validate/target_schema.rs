@@ -25,7 +25,8 @@
 //! JSON types (C-2.3-01, C-2.3.5-01, C-2.3.6-01), arrays for multi-valued attributes, required
 //! attributes and required extensions (C-6-03), `returned: never`/`writeOnly` values
 //! (C-7-04), at most one `primary: true` (C-2.4-01), extension attributes inside their URN
-//! object (C-3.3-01), and every URN in `schemas` served by `/Schemas` (C-6-02).
+//! object (C-3.3-01), every URN in `schemas` served by `/Schemas` (C-6-02) and declared
+//! for the resource's type, once (C-3-02).
 //! [`TargetSchemas::attributes`] and [`TargetSchemas::sample_value`] expose what the
 //! declarations promise so scenarios can test that they tell the truth (C-7-02 … C-7-08).
 //!
@@ -362,16 +363,39 @@ impl TargetSchemas {
         let listed = schema_urns(obj);
         if let Some((key, Value::Array(items))) = find_ci(obj, "schemas") {
             for (i, item) in items.iter().enumerate() {
-                if let Some(urn) = item.as_str()
-                    && self.schema(urn).is_none()
-                {
+                let Some(urn) = item.as_str() else { continue };
+                let at = format!("{}/{i}", pointer("", key));
+                // A type whose own schema /Schemas lacks is reported at discovery already.
+                let declared = self.schema(&rt.schema).is_none()
+                    || urn.eq_ignore_ascii_case(&rt.schema)
+                    || rt
+                        .extensions
+                        .iter()
+                        .any(|e| e.schema.eq_ignore_ascii_case(urn));
+                if self.schema(urn).is_none() {
                     check.push(
-                        &format!("{}/{i}", pointer("", key)),
+                        &at,
                         format!(
                             "\"schemas\" lists {}, which /Schemas does not serve (C-6-02)",
                             q(urn)
                         ),
                     );
+                } else if !declared {
+                    check.push(
+                        &at,
+                        format!(
+                            "\"schemas\" lists {}, which is neither the {} base schema nor one of its schemaExtensions in /ResourceTypes (C-3-02)",
+                            q(urn),
+                            rt.name
+                        ),
+                    );
+                }
+                if items[..i]
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .any(|u| u.eq_ignore_ascii_case(urn))
+                {
+                    check.push(&at, format!("\"schemas\" lists {} twice (C-3-02)", q(urn)));
                 }
             }
         }
@@ -2116,6 +2140,14 @@ mod tests {
         let mut user = valid_user();
         user["schemas"] = json!([USER, ENTERPRISE, ACME, "urn:example:nope"]);
         only(&t.validate(&user, false), "/schemas/3", "C-6-02");
+
+        // Served, but not a schema of this resource type; or listed twice.
+        user["schemas"] = json!([USER, ENTERPRISE, ACME, ACME_GROUP]);
+        only(&t.validate(&user, false), "/schemas/3", "C-3-02");
+        user["schemas"] = json!([USER, ENTERPRISE, ACME, GROUP]);
+        only(&t.validate(&user, false), "/schemas/3", "C-3-02");
+        user["schemas"] = json!([USER, ENTERPRISE, ACME, ACME.to_uppercase()]);
+        only(&t.validate(&user, false), "/schemas/3", "C-3-02");
 
         let stranger = json!({"schemas": ["urn:example:Device"], "id": "1"});
         only(&t.validate(&stranger, false), "", "C-6-02");
