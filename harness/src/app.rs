@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use owo_colors::OwoColorize;
-use scim_reference_server::{Defect, ReferenceServer, ServerOptions};
+use scim_reference_server::{Defect, ReferenceServer, ServerOptions, Variant};
 
 use crate::baseline::Baseline;
 use crate::catalog::Catalog;
@@ -244,10 +244,11 @@ async fn run(args: RunArgs) -> Exit {
     if args.target.url.is_some()
         && (args.server.strict_server
             || !args.server.defects.is_empty()
+            || !args.server.variants.is_empty()
             || args.server.seed_users > 0)
     {
         eprintln!(
-            "error: --defect, --strict-server and --seed-users shape the embedded server; they do not apply with --target"
+            "error: --defect, --variant, --strict-server and --seed-users shape the embedded server; they do not apply with --target"
         );
         return Exit::Usage;
     }
@@ -633,6 +634,7 @@ fn server_options(server: &ServerArgs, token: Option<String>) -> ServerOptions {
         tenants: server.tenants.clone(),
         seed_users: server.seed_users,
         defects: server.defects.clone(),
+        variants: server.variants.clone(),
         ..ServerOptions::default()
     }
 }
@@ -646,6 +648,12 @@ async fn serve(args: ServeArgs) -> Exit {
                 d.description(),
                 d.breaks().join(", ")
             );
+        }
+        return Exit::Passed;
+    }
+    if args.list_variants {
+        for v in Variant::ALL {
+            out!("{:<20} {} [{}]", v.name(), v.description(), v.basis());
         }
         return Exit::Passed;
     }
@@ -669,6 +677,9 @@ async fn serve(args: ServeArgs) -> Exit {
     out!("SCIM reference server listening at {}", server.base_url());
     for d in &args.server.defects {
         out!("defect on: {} — {}", d.name(), d.description());
+    }
+    for v in &args.server.variants {
+        out!("variant on: {} — {}", v.name(), v.description());
     }
     if args.server.strict_server {
         out!("strict: non-RFC forms (capitalised ops, string booleans, …) are refused");

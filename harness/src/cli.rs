@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use scim_reference_server::Defect;
+use scim_reference_server::{Defect, Variant};
 
 use crate::report::ReportFormat;
 use crate::scenario::model::Feature;
@@ -230,6 +230,9 @@ pub struct ServeArgs {
     /// List the defect modes with what each breaks, and exit.
     #[arg(long)]
     pub list_defects: bool,
+    /// List the legal variants with the RFC latitude each relies on, and exit.
+    #[arg(long)]
+    pub list_variants: bool,
 }
 
 /// How the embedded reference server behaves (for `serve`, and for `run` without a target).
@@ -238,6 +241,10 @@ pub struct ServerArgs {
     /// Inject one realistic defect (repeatable); `serve --list-defects` lists them.
     #[arg(long = "defect", value_name = "NAME", value_parser = parse_defect)]
     pub defects: Vec<Defect>,
+    /// Switch on one legal variation of correct behaviour (repeatable: rate limiting, a
+    /// vendor extension, opaque ids, …); `serve --list-variants` lists them.
+    #[arg(long = "variant", value_name = "NAME", value_parser = parse_variant)]
+    pub variants: Vec<Variant>,
     /// Refuse the non-RFC forms IdPs send (capitalised ops, string booleans, …) instead of
     /// accepting them, naming the quirk in each error.
     #[arg(long = "strict-server")]
@@ -255,6 +262,16 @@ fn parse_defect(name: &str) -> Result<Defect, String> {
         let names: Vec<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
         format!(
             "unknown defect `{name}`; known defects: {}",
+            names.join(", ")
+        )
+    })
+}
+
+fn parse_variant(name: &str) -> Result<Variant, String> {
+    Variant::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Variant::ALL.iter().map(|v| v.name()).collect();
+        format!(
+            "unknown variant `{name}`; known variants: {}",
             names.join(", ")
         )
     })

@@ -9,6 +9,7 @@ mod diagnostics;
 mod features;
 mod idp_traffic;
 mod kill_matrix;
+mod legal_variation;
 mod nonconformant;
 mod paging;
 mod safety;

@@ -1,0 +1,145 @@
+//! The legal-variation matrix, twin of the kill matrix: the whole suite against every legal
+//! variant of the reference server (rate limiting, a vendor extension, opaque ids, unsorted
+//! lists, …, each naming the RFC latitude it relies on). A correct server that behaves in a
+//! legal but unusual way must pass: 0 MUST-level failures, 0 errored scenarios and 0 leaked
+//! resources per variant. A false alarm found later becomes a new variant.
+
+use std::sync::Arc;
+
+use scim_harness::exec::cancel::Cancel;
+use scim_harness::exec::suite::{Silent, run_suite};
+use scim_harness::report::model::{CheckOutcome, RunReport, ScenarioStatus};
+use scim_harness::scenario::model::Severity;
+use scim_reference_server::{ReferenceServer, ServerOptions, Variant};
+
+use crate::support::{TOKEN, engine, load_scenarios, options};
+
+/// Every MUST-level failure, errored scenario and leak of a run, one line each:
+/// `scenario › step › check [citation]: expected …, got …`.
+fn false_alarms(report: &RunReport) -> Vec<String> {
+    let mut alarms = Vec::new();
+    for s in &report.scenarios {
+        if s.status == ScenarioStatus::Errored {
+            alarms.push(format!(
+                "errored {}: {}",
+                s.id,
+                s.error.as_deref().unwrap_or("")
+            ));
+        }
+        for st in &s.steps {
+            for c in &st.checks {
+                if c.outcome == CheckOutcome::Failed && c.severity == Severity::Must {
+                    alarms.push(format!(
+                        "{} › {} › {} [{}] {}:{}: expected {}, got {}",
+                        s.id,
+                        st.name,
+                        c.description,
+                        c.citation(),
+                        c.location
+                            .file
+                            .rsplit_once("scenarios/")
+                            .map_or(c.location.file.as_str(), |(_, f)| f),
+                        c.location.line,
+                        short(&c.expected),
+                        short(&c.actual)
+                    ));
+                }
+            }
+        }
+    }
+    if report.summary.leaked_resources > 0 {
+        alarms.push(format!(
+            "{} resources leaked",
+            report.summary.leaked_resources
+        ));
+    }
+    alarms
+}
+
+/// One line of at most 160 characters.
+fn short(text: &str) -> String {
+    let line = text.replace('\n', " ");
+    match line.char_indices().nth(160) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_legal_variant_passes_the_whole_suite() {
+    let scenarios = load_scenarios();
+    let mut failures = Vec::new();
+    let mut table = Vec::new();
+    for variant in Variant::ALL {
+        let server = ReferenceServer::start(ServerOptions {
+            token: Some(TOKEN.to_string()),
+            variants: vec![*variant],
+            ..ServerOptions::default()
+        })
+        .await
+        .unwrap();
+        let service = server.service();
+        let foreign_before = (service.resources("User"), service.resources("Group"));
+        let url = server.base_url();
+        let mut opts = options(&url);
+        opts.jobs = 8;
+        let report = run_suite(
+            engine(&url),
+            scenarios.clone(),
+            &opts,
+            Cancel::default(),
+            Arc::new(Silent),
+        )
+        .await;
+        let foreign_after = (service.resources("User"), service.resources("Group"));
+        server.shutdown().await;
+
+        let mut alarms = false_alarms(&report);
+        // What was on the server before the run is still there, untouched.
+        for (before, after) in [
+            (&foreign_before.0, &foreign_after.0),
+            (&foreign_before.1, &foreign_after.1),
+        ] {
+            for resource in before {
+                if !after.contains(resource) {
+                    alarms.push(format!(
+                        "a resource the run did not create was changed or deleted: {}",
+                        resource["id"]
+                    ));
+                }
+            }
+        }
+        let ran = report
+            .scenarios
+            .iter()
+            .filter(|s| s.status != ScenarioStatus::Skipped)
+            .count();
+        let warnings = report
+            .scenarios
+            .iter()
+            .flat_map(|s| s.steps.iter().flat_map(|st| st.checks.iter()))
+            .filter(|c| c.outcome == CheckOutcome::Failed && c.severity == Severity::Should)
+            .count();
+        table.push(format!(
+            "{:<20} {ran:>3} scenarios ran, {:>2} false alarms, {warnings:>2} SHOULD warnings",
+            variant.name(),
+            alarms.len()
+        ));
+        if !alarms.is_empty() {
+            failures.push(format!(
+                "{} ({}):\n  {}",
+                variant.name(),
+                variant.basis(),
+                alarms.join("\n  ")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "false alarms on legal variants:\n{}\n\nmatrix:\n{}",
+        failures.join("\n\n"),
+        table.join("\n")
+    );
+    // Printed with --nocapture: how much of the suite ran against each variant.
+    println!("{}", table.join("\n"));
+}
