@@ -25,7 +25,7 @@ use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::{Auth, Severity, Step, is_configuration_endpoint};
 use crate::scenario::profile::Profile;
 use crate::validate::SchemaSet;
-use crate::validate::snapshot::{SnapshotResult, SnapshotStore, normalize};
+use crate::validate::snapshot::{SnapshotResult, SnapshotStore, asks_for_order, normalize};
 use crate::validate::target_schema::TargetSchemas;
 
 /// What every scenario of a run shares.
@@ -532,6 +532,7 @@ fn snapshot_check(
         resp.header("content-type").as_deref(),
         &resp.body,
         &vars.redactions(),
+        asks_for_order(&outgoing.query, outgoing.body.as_deref()),
     );
     let expression = format!("{} {}", outgoing.method, step.request.path.value);
     let (passed, actual) = match store.record(&path, &sc.file.path, &expression, &content) {

@@ -1,5 +1,6 @@
 //! Behaviour snapshots: each step's response, normalized (ids, timestamps, versions,
-//! locations and run-scoped values redacted, keys sorted), stored under
+//! locations and run-scoped values redacted, keys sorted, and what the RFC leaves open put
+//! in one canonical order — see [`normalize`]), stored under
 //! `snapshots/<target>/<scenario>/NN-step.snap` in insta's file format, so a vendor's CI fails
 //! when the server's behaviour drifts and a person reviews the change like code
 //! (`cargo insta review --workspace-root .` from a checkout, or `--snapshot update`).
@@ -128,17 +129,35 @@ pub fn slug(name: &str) -> String {
 
 /// A response as snapshot text: status, media type, and the body with volatile values
 /// redacted. `known` maps run-specific strings (captured ids, the run id) to placeholders.
+///
+/// What the RFC leaves to the server does not count as drift, so it is put in one
+/// canonical order before comparing:
+/// * the order of list results, unless the request asked for it (`sorted`: a `sortBy`,
+///   RFC 7644 §3.4.2.3) — `Resources` is ordered by each element's normalized text; and
+///   which resources a page of unsorted results holds, when it holds fewer than
+///   `totalResults` (RFC 7644 §3.4.2.4: clients should never assume repeatable results) —
+///   such a page is compared by shape: every string value becomes `[string]`;
+/// * the order of multi-valued attribute values (RFC 7643 §2.4: values are told apart by
+///   value, type and primary, not by position) — every other array is ordered the same way,
+///   except a bulk response's `Operations`, which answer the request's operations in turn;
+/// * headers: only the media type is kept (lower case, without parameters such as
+///   `charset`), so the order, casing and presence of other headers never drift.
 pub fn normalize(
     status: u16,
     content_type: Option<&str>,
     body: &[u8],
     known: &BTreeMap<String, String>,
+    sorted_results: bool,
 ) -> String {
     let mut out = format!("status: {status}\n");
     if let Some(ct) = content_type {
         out.push_str(&format!(
             "content-type: {}\n",
-            ct.split(';').next().unwrap_or(ct).trim()
+            ct.split(';')
+                .next()
+                .unwrap_or(ct)
+                .trim()
+                .to_ascii_lowercase()
         ));
     }
     if body.is_empty() {
@@ -147,8 +166,8 @@ pub fn normalize(
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(v) => {
-            let v = redact(&v, None, known);
-            out.push_str(&serde_json::to_string_pretty(&sorted(v)).unwrap_or_default());
+            let v = canonical_order(sorted(redact(&v, None, known)), None, sorted_results);
+            out.push_str(&serde_json::to_string_pretty(&v).unwrap_or_default());
             out.push('\n');
         }
         Err(_) => {
@@ -230,6 +249,98 @@ fn sorted(v: Value) -> Value {
     }
 }
 
+/// Whether a request asks for its results in an order: a `sortBy` in the query or in a
+/// SearchRequest body (names matched case-insensitively).
+pub fn asks_for_order(query: &[(String, String)], body: Option<&[u8]>) -> bool {
+    query.iter().any(|(k, _)| k.eq_ignore_ascii_case("sortBy"))
+        || body
+            .and_then(|b| serde_json::from_slice::<Value>(b).ok())
+            .and_then(|v| {
+                v.as_object()
+                    .map(|o| o.keys().any(|k| k.eq_ignore_ascii_case("sortBy")))
+            })
+            .unwrap_or(false)
+}
+
+/// Orders arrays whose order the RFC leaves open by their elements' normalized text,
+/// innermost first (see [`normalize`]). `key` is the array's attribute name; the top-level
+/// `Resources` keeps its order when the results were sorted on request.
+fn canonical_order(v: Value, key: Option<&str>, sorted_results: bool) -> Value {
+    match v {
+        Value::Object(map) => {
+            let partial = !sorted_results && is_partial_page(&map);
+            Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let inner = if k.eq_ignore_ascii_case("Resources") {
+                            let v = if partial { shape(v) } else { v };
+                            canonical_resources(v, sorted_results)
+                        } else {
+                            canonical_order(v, Some(&k), false)
+                        };
+                        (k, inner)
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items
+                .into_iter()
+                .map(|i| canonical_order(i, None, false))
+                .collect();
+            if !key.is_some_and(|k| k.eq_ignore_ascii_case("Operations")) {
+                items.sort_by_cached_key(Value::to_string);
+            }
+            Value::Array(items)
+        }
+        other => other,
+    }
+}
+
+/// Whether a ListResponse holds fewer resources than `totalResults` says match.
+fn is_partial_page(map: &serde_json::Map<String, Value>) -> bool {
+    let get = |name: &str| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    };
+    match (
+        get("totalResults").and_then(Value::as_u64),
+        get("Resources").and_then(Value::as_array),
+    ) {
+        (Some(total), Some(items)) => (items.len() as u64) < total,
+        _ => false,
+    }
+}
+
+/// The value with every string replaced by `[string]`: its shape, not which resource.
+fn shape(v: Value) -> Value {
+    match v {
+        Value::String(_) => Value::String("[string]".into()),
+        Value::Array(items) => Value::Array(items.into_iter().map(shape).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, shape(v))).collect()),
+        other => other,
+    }
+}
+
+/// A ListResponse's `Resources`: each resource canonical, the list in canonical order
+/// unless the request sorted it.
+fn canonical_resources(v: Value, sorted_results: bool) -> Value {
+    match v {
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items
+                .into_iter()
+                .map(|i| canonical_order(i, None, false))
+                .collect();
+            if !sorted_results {
+                items.sort_by_cached_key(Value::to_string);
+            }
+            Value::Array(items)
+        }
+        other => canonical_order(other, Some("Resources"), false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -257,6 +368,7 @@ mod tests {
             Some("application/scim+json; charset=utf-8"),
             &serde_json::to_vec(&body).unwrap(),
             &known(),
+            false,
         );
         assert!(
             text.starts_with("status: 201\ncontent-type: application/scim+json\n{"),
@@ -282,6 +394,7 @@ mod tests {
             None,
             br#"{"detail":"User '4c23a0aa-93cc-4596-bc69-c9f70916050e' not found"}"#,
             &BTreeMap::new(),
+            false,
         );
         assert!(text.contains("User '[uuid]' not found"), "{text}");
     }
@@ -293,14 +406,89 @@ mod tests {
             None,
             br#"{"detail":"If-Match does not match the current version W/\"68\""}"#,
             &BTreeMap::new(),
+            false,
         );
         assert!(text.contains("current version [version]"), "{text}");
     }
 
     #[test]
     fn unknown_ids_are_redacted_by_key() {
-        let text = normalize(200, None, br#"{"id":"zzz-999"}"#, &BTreeMap::new());
+        let text = normalize(200, None, br#"{"id":"zzz-999"}"#, &BTreeMap::new(), false);
         assert!(text.contains("\"id\": \"[id]\""), "{text}");
+    }
+
+    fn snap(body: Value, sorted: bool) -> String {
+        normalize(
+            200,
+            Some("Application/SCIM+json; charset=UTF-8"),
+            &serde_json::to_vec(&body).unwrap(),
+            &BTreeMap::new(),
+            sorted,
+        )
+    }
+
+    #[test]
+    fn what_the_rfc_leaves_open_does_not_drift() {
+        let list = |order: [usize; 3], emails_reversed: bool| {
+            let people = ["ann", "bob", "cy"];
+            let mut emails = vec![
+                json!({"value": "w@x.test", "type": "work", "primary": true}),
+                json!({"value": "h@x.test", "type": "home"}),
+            ];
+            if emails_reversed {
+                emails.reverse();
+            }
+            let resources: Vec<Value> = order
+                .iter()
+                .map(|i| json!({"userName": people[*i], "emails": emails.clone()}))
+                .collect();
+            json!({"totalResults": 3, "Resources": resources,
+                   "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"]})
+        };
+        // Unsorted results and multi-valued values in another order: the same snapshot.
+        let a = snap(list([0, 1, 2], false), false);
+        assert_eq!(a, snap(list([2, 0, 1], true), false));
+        assert!(a.starts_with("status: 200\ncontent-type: application/scim+json\n"));
+        // Results sorted on request keep their order, so a wrong order still drifts...
+        assert_ne!(
+            snap(list([0, 1, 2], false), true),
+            snap(list([2, 0, 1], false), true)
+        );
+        // ...while their values' order still does not.
+        assert_eq!(
+            snap(list([0, 1, 2], false), true),
+            snap(list([0, 1, 2], true), true)
+        );
+        // A real change drifts.
+        let mut changed = list([0, 1, 2], false);
+        changed["Resources"][1]["emails"][1]["type"] = json!("other");
+        assert_ne!(a, snap(changed, false));
+        // Which resources an unsorted partial page holds is the server's choice; their
+        // shape is not.
+        let page = |name: &str, active: bool| json!({"totalResults": 3, "Resources": [{"userName": name, "active": active}]});
+        assert_eq!(
+            snap(page("ann", true), false),
+            snap(page("cy", true), false)
+        );
+        assert_ne!(
+            snap(page("ann", true), false),
+            snap(page("ann", false), false)
+        );
+        assert_ne!(snap(page("ann", true), true), snap(page("cy", true), true));
+        // A bulk response's operations answer the request's in turn: order kept.
+        let ops = |first: &str, second: &str| json!({"Operations": [{"bulkId": first, "status": "201"}, {"bulkId": second, "status": "201"}]});
+        assert_ne!(snap(ops("a", "b"), false), snap(ops("b", "a"), false));
+    }
+
+    #[test]
+    fn sort_requests_are_recognised() {
+        let q = |k: &str| vec![(k.to_string(), "userName".to_string())];
+        assert!(asks_for_order(&q("sortBy"), None));
+        assert!(asks_for_order(&q("SORTBY"), None));
+        assert!(!asks_for_order(&q("filter"), None));
+        assert!(asks_for_order(&[], Some(br#"{"sortBy": "userName"}"#)));
+        assert!(!asks_for_order(&[], Some(br#"{"filter": "x"}"#)));
+        assert!(!asks_for_order(&[], Some(b"not json")));
     }
 
     #[test]
