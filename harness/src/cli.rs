@@ -296,4 +296,31 @@ mod tests {
         };
         assert_eq!(args.formats, vec![ReportFormat::Json, ReportFormat::Junit]);
     }
+
+    #[test]
+    fn variants_parse_by_name_and_unknown_ones_are_listed() {
+        let cli = Cli::try_parse_from([
+            "scim-harness",
+            "serve",
+            "--variant",
+            "opaque-ids",
+            "--variant",
+            "unsorted-lists",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(
+            args.server.variants,
+            vec![Variant::OpaqueIds, Variant::UnsortedLists]
+        );
+        let err = Cli::try_parse_from(["scim-harness", "run", "--variant", "sideways"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown variant `sideways`") && err.contains("rate-limited"),
+            "{err}"
+        );
+    }
 }

@@ -187,6 +187,33 @@ fn usage_error_exits_2() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
 
+#[test]
+fn variants_are_listed_with_their_rfc_basis_and_refused_with_a_target() {
+    let out = harness(&["serve", "--list-variants"], &std::env::temp_dir(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let listing = String::from_utf8_lossy(&out.stdout);
+    for v in scim_reference_server::Variant::ALL {
+        let line = listing
+            .lines()
+            .find(|l| l.starts_with(v.name()))
+            .unwrap_or_else(|| panic!("{} not listed:\n{listing}", v.name()));
+        assert!(line.contains("RFC"), "{line}");
+    }
+    let out = harness(
+        &[
+            "run",
+            "--target",
+            "http://127.0.0.1:9/scim",
+            "--variant",
+            "opaque-ids",
+        ],
+        &std::env::temp_dir(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--variant"), "{}", text(&out));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance_failures_exit_1_and_never_leak_the_token() {
     let server = BrokenServer::start(Defect::CreateAnswers200).await;
