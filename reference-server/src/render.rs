@@ -9,7 +9,7 @@ use crate::defect::{Defect, Policy};
 use crate::projection::Projection;
 use crate::schema::{ENTERPRISE_URN, ResourceKind};
 use crate::store::{Record, Tables};
-use crate::time::format_millis;
+use crate::time::{format_millis, format_with_offset};
 use crate::variant::{self, Variant};
 
 /// Where resources live: the SCIM base URL without trailing slash.
@@ -130,11 +130,15 @@ pub(crate) fn render_canonical(
 fn render_meta(kind: ResourceKind, rec: &Record, links: Links<'_>, policy: Policy) -> Value {
     let mut m = Map::new();
     m.insert("resourceType".into(), Value::from(kind.name()));
-    m.insert("created".into(), Value::from(format_millis(rec.created)));
-    m.insert(
-        "lastModified".into(),
-        Value::from(format_millis(rec.modified)),
-    );
+    let time = |ms: i64| {
+        if policy.varies(Variant::LocalTimestamps) {
+            format_with_offset(ms, variant::LOCAL_OFFSET_MINUTES)
+        } else {
+            format_millis(ms)
+        }
+    };
+    m.insert("created".into(), Value::from(time(rec.created)));
+    m.insert("lastModified".into(), Value::from(time(rec.modified)));
     m.insert(
         "location".into(),
         Value::from(links.resource(kind, rec.id())),
@@ -153,6 +157,9 @@ fn insert_groups(tables: &Tables, rec: &Record, links: Links<'_>, out: &mut Map<
         .map(|g| {
             let mut m = Map::new();
             m.insert("value".into(), Value::from(g.id()));
+            if tables.policy().varies(Variant::SparseReferences) {
+                return Value::Object(m);
+            }
             m.insert(
                 "$ref".into(),
                 Value::from(links.resource(ResourceKind::Group, g.id())),
@@ -194,6 +201,9 @@ fn render_members(tables: &Tables, members: &Value, links: Links<'_>) -> Value {
             };
             let mut m = Map::new();
             m.insert("value".into(), Value::from(id));
+            if tables.policy().varies(Variant::SparseReferences) {
+                return Value::Object(m);
+            }
             m.insert("$ref".into(), Value::from(links.resource(kind, id)));
             m.insert("type".into(), Value::from(kind.name()));
             let display = display_of(target)
@@ -218,6 +228,7 @@ fn render_enterprise(tables: &Tables, ext: &Value, links: Links<'_>) -> Value {
             .and_then(Value::as_str)
             .map(str::to_owned)
         && let Some(user) = tables.get(ResourceKind::User, &id)
+        && !tables.policy().varies(Variant::SparseReferences)
     {
         manager.insert(
             "$ref".into(),

@@ -26,6 +26,16 @@ pub(crate) fn format_millis(ms: i64) -> String {
     )
 }
 
+/// `2024-05-01T14:34:56+02:00`: the same instant in whole seconds, as local time at a
+/// fixed offset east of UTC (`offset_minutes`, may be negative).
+pub(crate) fn format_with_offset(ms: i64, offset_minutes: i64) -> String {
+    let secs = ms.div_euclid(1000) + offset_minutes * 60;
+    let utc = format_millis(secs * 1000);
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let off = offset_minutes.abs();
+    format!("{}{sign}{:02}:{:02}", &utc[..19], off / 60, off % 60)
+}
+
 /// Parses an xsd:dateTime / RFC 3339 value into nanoseconds since the epoch (UTC).
 /// A missing offset is read as UTC. Returns `None` for anything else.
 pub(crate) fn parse_datetime(s: &str) -> Option<i128> {
@@ -130,6 +140,17 @@ mod tests {
         assert_eq!(format_millis(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(format_millis(951_782_400_123), "2000-02-29T00:00:00.123Z");
         assert_eq!(format_millis(1_714_566_896_789), "2024-05-01T12:34:56.789Z");
+    }
+
+    #[test]
+    fn formats_local_time_at_an_offset() {
+        let ms = 1_714_566_896_789;
+        assert_eq!(format_with_offset(ms, 120), "2024-05-01T14:34:56+02:00");
+        assert_eq!(format_with_offset(ms, -330), "2024-05-01T07:04:56-05:30");
+        assert_eq!(format_with_offset(0, 60), "1970-01-01T01:00:00+01:00");
+        // The same instant, to the second.
+        let parsed = parse_datetime(&format_with_offset(ms, 120)).unwrap();
+        assert_eq!(parsed, i128::from(ms / 1000) * 1_000_000_000);
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub enum Variant {
     PrettyJson,
     /// Extra response headers (request ids, caching, rate-limit counters).
     ExtraHeaders,
+    /// References carry only their `value`: no `$ref`, `display` or `type`.
+    SparseReferences,
+    /// Timestamps in local time with an offset and whole seconds.
+    LocalTimestamps,
 }
 
 use Variant as V;
@@ -77,6 +81,8 @@ impl Variant {
         V::RecasedAttributes,
         V::PrettyJson,
         V::ExtraHeaders,
+        V::SparseReferences,
+        V::LocalTimestamps,
     ];
 
     /// The stable kebab-case name, e.g. `"rate-limited"`.
@@ -186,6 +192,16 @@ impl Variant {
                 "every response carries extra headers: X-Request-Id, Cache-Control: no-store, Vary, X-RateLimit-Limit/Remaining and a Server header, as API gateways add.",
                 "RFC 9110 §5.1: recipients ignore header fields they do not understand; RFC 7644 specifies only the headers it needs.",
             ),
+            V::SparseReferences => (
+                "sparse-references",
+                "group members, a user's groups and the enterprise manager carry only their value: no $ref, display, displayName or type, as servers that store bare ids answer.",
+                "RFC 7643 §4.1.2, §4.2 and §4.3: value is the identifier; $ref, display and type are optional sub-attributes (none is required in §8.7.1).",
+            ),
+            V::LocalTimestamps => (
+                "local-timestamps",
+                "meta.created and meta.lastModified are local time with a +02:00 offset and whole seconds (2026-05-01T14:03:07+02:00), as servers on a local-time database clock write them.",
+                "RFC 7643 §2.3.5: dateTime is an xsd:dateTime, which allows a time-zone offset and leaves fractional seconds optional.",
+            ),
         }
     }
 }
@@ -220,6 +236,8 @@ pub(crate) const RATE_LIMIT_EVERY: u64 = 17;
 pub(crate) const UNAVAILABLE_EVERY: u64 = 29;
 /// `page-size-cap`: the largest page.
 pub(crate) const PAGE_SIZE_CAP: usize = 5;
+/// `local-timestamps`: the server's offset from UTC.
+pub(crate) const LOCAL_OFFSET_MINUTES: i64 = 120;
 /// `opaque-ids`: the first id issued.
 const FIRST_OPAQUE_ID: u64 = 100_000;
 

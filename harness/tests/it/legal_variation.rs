@@ -14,6 +14,10 @@ use scim_reference_server::{ReferenceServer, ServerOptions, Variant};
 
 use crate::support::{TOKEN, engine, load_scenarios, options};
 
+/// Variants whose false alarms need the engine to honour `429`/`503` + `Retry-After`
+/// (issue 8, item 1): they must still show false alarms, so this list cannot outlive the fix.
+const AWAITING_RETRIES: &[&str] = &["rate-limited", "unavailable"];
+
 /// Every MUST-level failure, errored scenario and leak of a run, one line each:
 /// `scenario › step › check [citation]: expected …, got …`.
 fn false_alarms(report: &RunReport) -> Vec<String> {
@@ -114,18 +118,39 @@ async fn every_legal_variant_passes_the_whole_suite() {
             .iter()
             .filter(|s| s.status != ScenarioStatus::Skipped)
             .count();
-        let warnings = report
+        let warnings: Vec<String> = report
             .scenarios
             .iter()
-            .flat_map(|s| s.steps.iter().flat_map(|st| st.checks.iter()))
-            .filter(|c| c.outcome == CheckOutcome::Failed && c.severity == Severity::Should)
-            .count();
+            .flat_map(|s| {
+                s.steps.iter().flat_map(move |st| {
+                    st.checks
+                        .iter()
+                        .filter(|c| {
+                            c.outcome == CheckOutcome::Failed && c.severity == Severity::Should
+                        })
+                        .map(move |c| {
+                            format!("    warning: {} › {} › {}", s.id, st.name, c.description)
+                        })
+                })
+            })
+            .collect();
         table.push(format!(
-            "{:<20} {ran:>3} scenarios ran, {:>2} false alarms, {warnings:>2} SHOULD warnings",
+            "{:<20} {ran:>3} scenarios ran, {:>2} false alarms, {:>2} SHOULD warnings",
             variant.name(),
-            alarms.len()
+            alarms.len(),
+            warnings.len()
         ));
-        if !alarms.is_empty() {
+        if !AWAITING_RETRIES.contains(&variant.name()) {
+            table.extend(warnings);
+        }
+        if AWAITING_RETRIES.contains(&variant.name()) {
+            if alarms.is_empty() {
+                failures.push(format!(
+                    "{} passes now: remove it from AWAITING_RETRIES",
+                    variant.name()
+                ));
+            }
+        } else if !alarms.is_empty() {
             failures.push(format!(
                 "{} ({}):\n  {}",
                 variant.name(),

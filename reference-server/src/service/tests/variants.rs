@@ -213,6 +213,29 @@ fn probe(v: Variant, svc: &ScimService) -> bool {
             json_of(&resp);
             text.contains('\n')
         }
+        Variant::SparseReferences => {
+            let uid = id_of(&create_user(svc, "member"));
+            let g = create_group(svc, "sparse", &[&uid]);
+            let member = g["members"][0].as_object().unwrap().clone();
+            let user = json_of(&get(svc, &format!("/Users/{uid}")));
+            assert_eq!(member["value"], uid.as_str());
+            assert_eq!(user["groups"][0]["value"], g["id"]);
+            let sparse = member.len() == 1 && user["groups"][0].as_object().unwrap().len() == 1;
+            assert_eq!(sparse, member.get("$ref").is_none());
+            sparse
+        }
+        Variant::LocalTimestamps => {
+            let u = create_user(svc, "clock");
+            let created = u["meta"]["created"].as_str().unwrap();
+            assert_eq!(u["meta"]["lastModified"], created);
+            // Filters still compare instants, whatever the notation.
+            let found = json_of(&get(
+                svc,
+                "/Users?filter=meta.created%20gt%20%222000-01-01T00:00:00Z%22",
+            ));
+            assert_eq!(found["totalResults"], 1);
+            created.ends_with("+02:00")
+        }
         Variant::ExtraHeaders => {
             let resp = get(svc, "/Users");
             assert_eq!(resp.status, 200);
