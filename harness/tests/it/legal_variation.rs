@@ -14,10 +14,6 @@ use scim_reference_server::{ReferenceServer, ServerOptions, Variant};
 
 use crate::support::{TOKEN, engine, load_scenarios, options};
 
-/// Variants whose false alarms need the engine to honour `429`/`503` + `Retry-After`
-/// (issue 8, item 1): they must still show false alarms, so this list cannot outlive the fix.
-const AWAITING_RETRIES: &[&str] = &["rate-limited", "unavailable"];
-
 /// Every MUST-level failure, errored scenario and leak of a run, one line each:
 /// `scenario › step › check [citation]: expected …, got …`.
 fn false_alarms(report: &RunReport) -> Vec<String> {
@@ -99,6 +95,7 @@ async fn every_legal_variant_passes_the_whole_suite() {
         server.shutdown().await;
 
         let mut alarms = false_alarms(&report);
+        let throttle = &report.throttling;
         // What was on the server before the run is still there, untouched.
         for (before, after) in [
             (&foreign_before.0, &foreign_after.0),
@@ -135,22 +132,23 @@ async fn every_legal_variant_passes_the_whole_suite() {
             })
             .collect();
         table.push(format!(
-            "{:<20} {ran:>3} scenarios ran, {:>2} false alarms, {:>2} SHOULD warnings",
+            "{:<20} {ran:>3} scenarios ran, {:>2} false alarms, {:>2} SHOULD warnings, {:>3} retries",
             variant.name(),
             alarms.len(),
-            warnings.len()
+            warnings.len(),
+            throttle.retries
         ));
-        if !AWAITING_RETRIES.contains(&variant.name()) {
-            table.extend(warnings);
-        }
-        if AWAITING_RETRIES.contains(&variant.name()) {
-            if alarms.is_empty() {
-                failures.push(format!(
-                    "{} passes now: remove it from AWAITING_RETRIES",
-                    variant.name()
-                ));
+        table.extend(warnings);
+        // The throttling variants really throttled this run, and every answer was waited out.
+        if matches!(variant, Variant::RateLimited | Variant::Unavailable) {
+            if throttle.throttled == 0 || throttle.retries == 0 {
+                alarms.push(format!("the run was never throttled: {throttle:?}"));
             }
-        } else if !alarms.is_empty() {
+            if throttle.gave_up > 0 {
+                alarms.push(format!("throttled answers kept as final: {throttle:?}"));
+            }
+        }
+        if !alarms.is_empty() {
             failures.push(format!(
                 "{} ({}):\n  {}",
                 variant.name(),
