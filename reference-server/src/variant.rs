@@ -179,7 +179,7 @@ impl Variant {
             ),
             V::RecasedAttributes => (
                 "recased-attributes",
-                "resource attribute names in responses are PascalCase (UserName, DisplayName, Emails, Value), as .NET serialisers emit them; schemas, id and meta keep their case.",
+                "resource attribute names in responses are PascalCase (UserName, Emails, Value, meta's Created), as .NET serialisers emit them; only the schemas, id and meta keys and extension URNs keep their spelling.",
                 "RFC 7643 §2.1: attribute names are case insensitive.",
             ),
             V::PrettyJson => (
