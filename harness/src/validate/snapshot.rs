@@ -178,13 +178,29 @@ pub fn normalize(
     out
 }
 
+/// Attributes whose `value` is the id of another resource (RFC 7643 §4.1.2, §4.2, §4.3).
+const REFERENCES: [&str; 3] = ["members", "groups", "manager"];
+
 fn redact(v: &Value, key: Option<&str>, known: &BTreeMap<String, String>) -> Value {
     match v {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), redact(v, Some(k), known)))
-                .collect(),
-        ),
+        Value::Object(map) => {
+            let reference =
+                key.is_some_and(|k| REFERENCES.iter().any(|r| k.eq_ignore_ascii_case(r)));
+            Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        // A reference's value is an id, whatever its format (opaque ids are
+                        // not UUID-shaped): redacted like `id`.
+                        let key = if reference && k.eq_ignore_ascii_case("value") {
+                            "id"
+                        } else {
+                            k
+                        };
+                        (k.clone(), redact(v, Some(key), known))
+                    })
+                    .collect(),
+            )
+        }
         Value::Array(items) => Value::Array(items.iter().map(|i| redact(i, key, known)).collect()),
         Value::String(s) => {
             let placeholder = match key.map(str::to_ascii_lowercase).as_deref() {
@@ -196,7 +212,10 @@ fn redact(v: &Value, key: Option<&str>, known: &BTreeMap<String, String>) -> Val
             match placeholder {
                 Some(p) => Value::String(p.into()),
                 None => {
-                    let replaced = replace_known(s, known);
+                    let mut replaced = replace_known(s, known);
+                    if key.is_some_and(|k| k.eq_ignore_ascii_case("detail")) {
+                        replaced = STRONG_ETAG.replace_all(&replaced, "[version]").into_owned();
+                    }
                     if replaced == *s && key.is_some_and(|k| k.eq_ignore_ascii_case("id")) {
                         Value::String("[id]".into())
                     } else {
@@ -235,6 +254,13 @@ fn replace_known(s: &str, known: &BTreeMap<String, String>) -> String {
 /// Entity tags inside text (`W/"68"`, e.g. in a 412 error detail): versions change every run.
 static ETAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
     regex::Regex::new(r#"W/"[0-9a-zA-Z._-]{1,64}""#).expect("valid regex")
+});
+
+/// Strong entity tags quoted in an error `detail` (`"68"`, `"5d-1a2b"`): a quoted token
+/// with a digit in it. Only in `detail`, where servers name the versions that clashed.
+static STRONG_ETAG: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r#""[0-9A-Za-z._:+/=-]{0,63}[0-9][0-9A-Za-z._:+/=-]{0,63}""#)
+        .expect("valid regex")
 });
 
 fn sorted(v: Value) -> Value {
@@ -381,7 +407,8 @@ mod tests {
         );
         assert!(text.contains("\"created\": \"[timestamp]\""), "{text}");
         assert!(text.contains("\"location\": \"[url]\""), "{text}");
-        assert!(text.contains("\"value\": \"g-unknown\""), "{text}");
+        // A reference's value is an id the scenario never captured: redacted like `id`.
+        assert!(text.contains("\"value\": \"[id]\""), "{text}");
         let emails = text.find("\"emails\"").unwrap();
         let user_name = text.find("\"userName\"").unwrap();
         assert!(emails < user_name, "keys are sorted: {text}");
@@ -415,6 +442,44 @@ mod tests {
     fn unknown_ids_are_redacted_by_key() {
         let text = normalize(200, None, br#"{"id":"zzz-999"}"#, &BTreeMap::new(), false);
         assert!(text.contains("\"id\": \"[id]\""), "{text}");
+        // Opaque ids in references, too; other values stay.
+        let body = json!({
+            "members": [{"value": "100042", "display": "Ann"}],
+            "groups": [{"value": "grp_100043"}],
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"manager": {"value": "7"}},
+            "emails": [{"value": "a@b.test"}]
+        });
+        let text = normalize(
+            200,
+            None,
+            &serde_json::to_vec(&body).unwrap(),
+            &BTreeMap::new(),
+            false,
+        );
+        assert!(
+            !text.contains("100042") && !text.contains("grp_100043"),
+            "{text}"
+        );
+        assert!(!text.contains("\"7\""), "{text}");
+        assert!(
+            text.contains("\"Ann\"") && text.contains("a@b.test"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn strong_entity_tags_in_error_details_are_redacted() {
+        let text = normalize(
+            412,
+            None,
+            br#"{"detail":"If-Match \"5\" does not match the current version \"7a-b9\"; attribute \"userName\"","scimType":"x"}"#,
+            &BTreeMap::new(),
+            false,
+        );
+        assert!(
+            text.contains(r#"If-Match [version] does not match the current version [version]; attribute \"userName\""#),
+            "{text}"
+        );
     }
 
     fn snap(body: Value, sorted: bool) -> String {
