@@ -144,7 +144,7 @@ impl Variant {
             ),
             V::PageSizeCap => (
                 "page-size-cap",
-                "no page holds more than 5 resources, whatever count asks for (advertised as filter.maxResults = 5), as servers with a small fixed page size do.",
+                "no page holds more than 3 resources, whatever count asks for (advertised as filter.maxResults = 3), as servers with a small fixed page size do.",
                 "RFC 7644 §3.4.2.4: the service provider MUST NOT return more results than count but MAY return fewer; RFC 7643 §5 filter.maxResults.",
             ),
             V::SortUnsupported => (
@@ -235,7 +235,7 @@ pub(crate) const RATE_LIMIT_EVERY: u64 = 17;
 /// `unavailable`: one request in this many is refused with 503.
 pub(crate) const UNAVAILABLE_EVERY: u64 = 29;
 /// `page-size-cap`: the largest page.
-pub(crate) const PAGE_SIZE_CAP: usize = 5;
+pub(crate) const PAGE_SIZE_CAP: usize = 3;
 /// `local-timestamps`: the server's offset from UTC.
 pub(crate) const LOCAL_OFFSET_MINUTES: i64 = 120;
 /// `opaque-ids`: the first id issued.
