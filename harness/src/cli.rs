@@ -145,7 +145,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_progress: bool,
     /// Behaviour of the embedded server when there is no --target (e.g. `--defect
-    /// case-sensitive-username-filter` to watch the suite catch it).
+    /// case-sensitive-username-filter` to watch the suite catch it, or `--variant opaque-ids`
+    /// to watch it pass a legal variation).
     #[command(flatten)]
     pub server: ServerArgs,
 }
@@ -224,7 +225,7 @@ pub struct ServeArgs {
     /// Path prefix of the SCIM endpoints.
     #[arg(long, default_value = "/scim/v2")]
     pub base_path: String,
-    /// Behaviour of the reference server (defects, strict mode, tenants, seed data).
+    /// Behaviour of the reference server (defects, legal variants, strict mode, tenants, seed data).
     #[command(flatten)]
     pub server: ServerArgs,
     /// List the defect modes with what each breaks, and exit.
