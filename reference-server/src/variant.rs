@@ -442,7 +442,7 @@ mod tests {
     }
 
     #[test]
-    fn helpers() {
+    fn ids_tags_and_rewrites() {
         assert_eq!(opaque_id(ResourceKind::User, 42), "100042");
         assert_eq!(opaque_id(ResourceKind::Group, 43), "grp_100043");
         assert_eq!(entity_tag(7, false), "W/\"7\"");
