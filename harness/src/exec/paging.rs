@@ -17,7 +17,7 @@ use super::template::Vars;
 use crate::report::model::{CheckOutcome, CheckResult, StepReport, StepStatus};
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::{Severity, Step};
-use crate::scenario::page_walk::PageWalk;
+use crate::scenario::page_walk::{Advance, PageWalk};
 
 /// What one page said about the walk.
 #[derive(Debug, PartialEq)]
@@ -69,7 +69,7 @@ enum Next {
     },
 }
 
-fn next(start: u64, count: u64, total: u64, listed: usize) -> Next {
+fn next(start: u64, step: u64, total: u64, listed: usize) -> Next {
     if listed == 0 {
         return if start <= total {
             Next::EmptyEarly { start, total }
@@ -77,7 +77,9 @@ fn next(start: u64, count: u64, total: u64, listed: usize) -> Next {
             Next::Done
         };
     }
-    let following = start.saturating_add(count);
+    // `step` is what the page listed (a server may cap its page size below `count`, RFC
+    // 7644 §3.4.2.4), or `count` for an IdP documented to advance by it.
+    let following = start.saturating_add(step);
     if following > total {
         Next::Done
     } else {
@@ -150,7 +152,15 @@ pub async fn walk(
             Page::Listed { total, ids } => {
                 let listed = ids.len();
                 seen.extend(ids);
-                match next(start, walk.count, total, listed) {
+                match next(
+                    start,
+                    match walk.advance {
+                        Advance::Listed => listed as u64,
+                        Advance::Count => walk.count,
+                    },
+                    total,
+                    listed,
+                ) {
                     Next::Done => {
                         ended = true;
                         break;
@@ -313,21 +323,23 @@ mod tests {
     }
 
     #[test]
-    fn the_walk_advances_by_count_and_stops_at_total() {
-        // Okta: startIndex=1,101,201… with count=100 until past totalResults.
+    fn the_walk_advances_by_what_was_listed_and_stops_at_total() {
+        // startIndex=1,101,201… with count=100 and full pages until past totalResults.
         assert_eq!(next(1, 100, 250, 100), Next::Page(101));
-        assert_eq!(next(201, 100, 250, 50), Next::Done);
+        assert_eq!(next(201, 50, 250, 50), Next::Done);
         assert_eq!(next(1, 100, 100, 100), Next::Done);
-        // A short page does not end the walk: the server may cap its page size.
+        // A short page does not end the walk: the server may cap its page size. Advancing
+        // by what was listed reads on from there; by count (Okta) skips the rest.
+        assert_eq!(next(1, 20, 250, 20), Next::Page(21));
         assert_eq!(next(1, 100, 250, 20), Next::Page(101));
         // An empty page before totalResults is a failure, after it the end.
         assert_eq!(
-            next(101, 100, 250, 0),
+            next(101, 0, 250, 0),
             Next::EmptyEarly {
                 start: 101,
                 total: 250
             }
         );
-        assert_eq!(next(1, 100, 0, 0), Next::Done);
+        assert_eq!(next(1, 0, 0, 0), Next::Done);
     }
 }

@@ -109,7 +109,7 @@ pub async fn run_steps(
         report.steps_not_run.remove(0);
         let step_reports = match &step.page_walk {
             Some(walk) => {
-                super::paging::walk(
+                let pages = super::paging::walk(
                     engine,
                     &check_ctx,
                     sc,
@@ -118,8 +118,8 @@ pub async fn run_steps(
                     registry,
                     &mut vars,
                     cancel,
-                )
-                .await
+                );
+                run_alone(engine, pages).await
             }
             None => vec![
                 run_step(
@@ -347,6 +347,25 @@ fn is_server_error(status: u16) -> bool {
     status >= 500 && status != 501
 }
 
+tokio::task_local! {
+    /// Set while a task holds the run's concurrency gate alone (see [`run_alone`]).
+    static HOLDS_GATE: bool;
+}
+
+fn holds_gate() -> bool {
+    HOLDS_GATE.try_with(|held| *held).unwrap_or(false)
+}
+
+/// Runs `work` with no other request of the run in flight: what a page walk needs, since
+/// resources created or deleted by other scenarios between two pages shift the pages.
+pub(super) async fn run_alone<T>(engine: &Engine, work: impl std::future::Future<Output = T>) -> T {
+    if holds_gate() {
+        return work.await;
+    }
+    let _alone = engine.client.concurrency_gate().write().await;
+    HOLDS_GATE.scope(true, work).await
+}
+
 /// Sends the step's request; `alone`: with no other request of the run in flight. A POST
 /// is awaited even after a cancel (so a resource it creates is registered); other requests
 /// are abandoned (`None`).
@@ -358,7 +377,11 @@ async fn send_step(
 ) -> Option<(Exchange, Result<Response, super::http::TransportError>)> {
     let gate = engine.client.concurrency_gate();
     let send = async {
-        if alone {
+        if holds_gate() {
+            // The caller already runs alone (a page walk): taking the gate again would wait
+            // for itself.
+            engine.client.send_with(outgoing, Some(cancel)).await
+        } else if alone {
             let _alone = gate.write().await;
             engine.client.send_with(outgoing, Some(cancel)).await
         } else {

@@ -47,6 +47,23 @@ pub struct PageWalk {
     /// target holds.
     #[serde(default)]
     pub finds: Vec<String>,
+    /// How the next `startIndex` is found: `listed` (default) after what the page listed,
+    /// as RFC 7644 §3.4.2.4 asks of clients (a server may return fewer than `count`);
+    /// `count`: `startIndex + count` whatever the page held, as an IdP documents it (a
+    /// server whose pages hold fewer than `count` then loses resources for that IdP).
+    #[serde(default)]
+    pub advance: Advance,
+}
+
+/// How a page walk finds the next `startIndex`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Advance {
+    /// After the resources the page listed.
+    #[default]
+    Listed,
+    /// By `count`, whatever the page held.
+    Count,
 }
 
 fn one() -> u64 {

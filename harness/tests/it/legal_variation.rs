@@ -14,6 +14,16 @@ use scim_reference_server::{ReferenceServer, ServerOptions, Variant};
 
 use crate::support::{TOKEN, engine, load_scenarios, options};
 
+/// Legal server behaviour that a documented IdP behaviour cannot cope with: a true interop
+/// blocker for that IdP, not a false alarm. Allowed in the named variant and in the
+/// all-at-once run; it must occur in the all-at-once run (whose foreign data puts the
+/// scenario's users beyond the first page), or the entry is stale.
+const DOCUMENTED_IDP_BLOCKERS: &[(&str, &str, &str)] = &[(
+    "page-size-cap",
+    "idp/okta-oin/import-users",
+    "Okta documents its next page as startIndex+100 (okta-docs:scim20, Retrieve Users): a server whose pages hold fewer than count, which RFC 7644 §3.4.2.4 allows, loses users in an Okta import",
+)];
+
 /// Every MUST-level failure, errored scenario and leak of a run, one line each:
 /// `scenario › step › check [citation]: expected …, got …`.
 fn false_alarms(report: &RunReport) -> Vec<String> {
@@ -103,6 +113,18 @@ async fn every_legal_variant_passes_the_whole_suite() {
         server.shutdown().await;
 
         let mut alarms = false_alarms(&report);
+        for (variant, scenario, _) in DOCUMENTED_IDP_BLOCKERS {
+            if *variant != name && name != "all-at-once" {
+                continue;
+            }
+            let before = alarms.len();
+            alarms.retain(|a| !a.starts_with(&format!("{scenario} › ")));
+            if alarms.len() == before && name == "all-at-once" {
+                alarms.push(format!(
+                    "DOCUMENTED_IDP_BLOCKERS lists {scenario} for {variant}, which no longer fails: remove the entry"
+                ));
+            }
+        }
         let throttle = &report.throttling;
         // What was on the server before the run is still there, untouched.
         for (before, after) in [
