@@ -80,15 +80,18 @@ pub fn evaluate(
             format!("status {}: not applicable", resp.status),
         )
     } else {
-        match unavailable_input(exp, vars) {
-            Some((name, why)) => Verdict {
-                outcome: CheckOutcome::NotEvaluated,
-                description: describe_unjudged(exp),
-                expected: String::new(),
-                actual: format!("not evaluated: it depends on `{{{{{name}}}}}`, and {why}"),
-                violations: Vec::new(),
+        match error_format_on_success(exp, req_id, resp) {
+            Some(v) => v,
+            None => match unavailable_input(exp, vars) {
+                Some((name, why)) => Verdict {
+                    outcome: CheckOutcome::NotEvaluated,
+                    description: describe_unjudged(exp),
+                    expected: String::new(),
+                    actual: format!("not evaluated: it depends on `{{{{{name}}}}}`, and {why}"),
+                    violations: Vec::new(),
+                },
+                None => judge(ctx, step, exp, resp, vars),
             },
-            None => judge(ctx, step, exp, resp, vars),
         }
     };
     CheckResult {
@@ -181,6 +184,32 @@ fn unavailable_input(exp: &Expectation, vars: &Vars) -> Option<(String, String)>
         names.extend(placeholders_in_value(v));
     }
     vars.first_unavailable(names)
+}
+
+/// The RFC 7644 §3.12 rules on an error's format (JSON body, Error message, `status`,
+/// `scimType`): they judge error answers only.
+const ERROR_FORMAT_RULES: &[&str] = &["P-3.12-01", "P-3.12-02", "P-3.12-03", "P-3.12-04"];
+
+/// A check of an error's format on an answer that is no error (a server that accepted what
+/// it should have refused) is not evaluated: the status check reports the acceptance, and
+/// the error format was never put to the test.
+fn error_format_on_success(
+    exp: &Expectation,
+    req_id: Option<&str>,
+    resp: &Response,
+) -> Option<Verdict> {
+    let error_format = exp.schema.as_ref().is_some_and(|n| n.value == "error")
+        || (exp.status.is_none() && req_id.is_some_and(|id| ERROR_FORMAT_RULES.contains(&id)));
+    (error_format && resp.status < 400).then(|| Verdict {
+        outcome: CheckOutcome::NotEvaluated,
+        description: describe_unjudged(exp),
+        expected: String::new(),
+        actual: format!(
+            "not evaluated: the answer is {}, not an error, so the error's format does not apply (the status check judges the answer)",
+            resp.status
+        ),
+        violations: Vec::new(),
+    })
 }
 
 /// What a check would have checked, for one that is not evaluated.
@@ -811,6 +840,22 @@ mod tests {
         );
         assert_eq!(outcomes(&r), vec![false, true, false, true, true]);
         assert_eq!(r[0].actual, "absent");
+    }
+
+    #[test]
+    fn error_format_checks_do_not_judge_a_success() {
+        let r = run(
+            "      - { schema: error, req: P-3.12-02 }\n      - { pointer: /status, equals: \"400\", req: P-3.12-03 }\n      - { pointer: /id, present: true }\n",
+            json!({"id": "1"}),
+        );
+        assert_eq!(r[0].outcome, CheckOutcome::NotEvaluated);
+        assert_eq!(r[1].outcome, CheckOutcome::NotEvaluated);
+        assert!(
+            r[0].actual.contains("the answer is 200, not an error"),
+            "{}",
+            r[0].actual
+        );
+        assert_eq!(r[2].outcome, CheckOutcome::Passed);
     }
 
     #[test]

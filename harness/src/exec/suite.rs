@@ -296,6 +296,21 @@ impl ControlFindings {
     }
 }
 
+/// A check the harness adds to every answer (a 204 with a Content-Type, a leaky error
+/// detail) fails on every answer of that kind: one finding for the run, not one per step.
+#[derive(Default)]
+struct RunWide {
+    seen: std::collections::BTreeSet<String>,
+}
+
+impl RunWide {
+    fn is_new(&mut self, check: &CheckResult) -> bool {
+        check
+            .run_wide_key()
+            .is_none_or(|key| self.seen.insert(key.to_string()))
+    }
+}
+
 /// The suites of a run: the RFC suite and each IdP profile, in order of first appearance.
 pub struct SuiteSet {
     suites: Vec<(String, SuiteKind, String)>,
@@ -365,6 +380,7 @@ fn suite_verdicts(
                 .iter()
                 .filter(|s| s.profile.as_deref().unwrap_or(RFC_SUITE) == id);
             let mut control_findings = ControlFindings::default();
+            let mut run_wide = RunWide::default();
             for s in members {
                 match s.status {
                     ScenarioStatus::Passed => v.passed += 1,
@@ -379,7 +395,7 @@ fn suite_verdicts(
                             if v.next.is_none() {
                                 v.next = c.impact.clone().or_else(|| step.impact.clone());
                             }
-                        } else if c.is_warning() {
+                        } else if c.is_warning() && run_wide.is_new(c) {
                             v.warnings += 1;
                         }
                     }
@@ -429,6 +445,7 @@ fn assemble(
     };
     let mut requirements: BTreeMap<String, RequirementVerdict> = BTreeMap::new();
     let mut control_findings = ControlFindings::default();
+    let mut run_wide = RunWide::default();
     for s in &scenarios {
         match s.status {
             ScenarioStatus::Passed => summary.passed += 1,
@@ -454,7 +471,7 @@ fn assemble(
                     summary.findings += 1;
                 }
             } else if check.is_warning() {
-                if check.repeat_of.is_none() {
+                if check.repeat_of.is_none() && run_wide.is_new(check) {
                     summary.warnings += 1;
                 }
             } else if check.outcome == CheckOutcome::Failed {

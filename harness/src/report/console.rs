@@ -60,6 +60,15 @@ pub fn render_summary(report: &RunReport, color: bool) -> String {
         let mut out = String::new();
         for (s, step, c) in warns {
             out.push_str(&warning_line(s, step, c, color));
+            if let Some(key) = c.run_wide_key() {
+                let more = super::run_wide_count(report, key).saturating_sub(1);
+                if more > 0 {
+                    out.push_str(&format!(
+                        " (and {more} more {})",
+                        if more == 1 { "answer" } else { "answers" }
+                    ));
+                }
+            }
             out.push('\n');
         }
         sections.push(out);
@@ -737,6 +746,33 @@ mod tests {
              1 scenario: 1 passed, 0 failed, 0 errored, 0 skipped · 2 checks, 0 findings, \
              0 warnings · 1 request · 41 ms\nPASSED  Every check passed.\n"
         );
+    }
+
+    #[test]
+    fn a_warning_raised_on_every_answer_of_a_kind_is_listed_once() {
+        let mut report = fixture::report();
+        let hygiene = |at: u64| {
+            let resp = crate::exec::http::Response {
+                status: 204,
+                headers: vec![("Content-Type".into(), "application/scim+json".into())],
+                body: Vec::new(),
+                truncated: false,
+            };
+            let mut c = crate::exec::hygiene::checks(&resp, &report.scenarios[0].steps[0].location)
+                .remove(0);
+            c.location.line = at;
+            c
+        };
+        let (a, b) = (hygiene(7), hygiene(9));
+        report.scenarios[0].steps[0].checks.push(a);
+        report.scenarios[0].steps[0].checks.push(b);
+        let text = render_summary(&report, false);
+        assert_eq!(
+            text.matches("the 204 answer has no body").count(),
+            1,
+            "{text}"
+        );
+        assert!(text.contains("(and 1 more answer)"), "{text}");
     }
 
     #[test]

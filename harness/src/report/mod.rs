@@ -184,6 +184,7 @@ pub(crate) fn by_step<'a>(
 
 /// SHOULD-level failures that did not fail their scenario, in run order.
 pub(crate) fn warnings(report: &RunReport) -> Vec<Finding<'_>> {
+    let mut run_wide = std::collections::BTreeSet::new();
     report
         .scenarios
         .iter()
@@ -191,7 +192,20 @@ pub(crate) fn warnings(report: &RunReport) -> Vec<Finding<'_>> {
             s.status != ScenarioStatus::Failed || checks_of(s).any(|(_, _, c)| c.is_failure())
         })
         .flat_map(|s| checks_of(s).filter(|(_, _, c)| c.is_warning() && c.repeat_of.is_none()))
+        // A warning the harness raises on every answer of a kind is listed once.
+        .filter(|(_, _, c)| c.run_wide_key().is_none_or(|k| run_wide.insert(k)))
         .collect()
+}
+
+/// How many steps of the run a run-wide warning (see [`model::CheckResult::run_wide_key`])
+/// was raised in.
+pub(crate) fn run_wide_count(report: &RunReport, key: &str) -> usize {
+    report
+        .scenarios
+        .iter()
+        .flat_map(checks_of)
+        .filter(|(_, _, c)| c.is_warning() && c.run_wide_key() == Some(key))
+        .count()
 }
 
 /// The failed checks of a step folded under its root finding (any severity), in order.

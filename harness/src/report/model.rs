@@ -495,6 +495,12 @@ impl CheckResult {
             && self.expected_failure.is_none()
     }
 
+    /// For a check the harness adds to every answer (response hygiene, flakiness), the key
+    /// under which its failures across the run are one finding; `None` for scenario checks.
+    pub fn run_wide_key(&self) -> Option<&str> {
+        self.source.as_deref().filter(|s| s.starts_with("harness:"))
+    }
+
     /// The citation as one line: `P-3.3-01 (SHALL, RFC 7644 §3.3)` or the source.
     pub fn citation(&self) -> String {
         match (&self.requirement, &self.source) {
