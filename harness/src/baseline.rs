@@ -259,6 +259,7 @@ mod tests {
                 keyword: "SHALL".into(),
                 section: "RFC 7644 §3.3".into(),
                 text: String::new(),
+                severity_note: None,
             }),
             source: None,
             expected: "201".into(),

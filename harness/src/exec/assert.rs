@@ -48,6 +48,7 @@ pub fn evaluate(
             keyword: r.keyword.clone(),
             section: r.section(),
             text: r.requirement.clone(),
+            severity_note: r.severity_reason.clone(),
         });
     let base = req_id
         .and_then(|id| ctx.catalog.get(id))

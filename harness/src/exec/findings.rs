@@ -93,6 +93,7 @@ fn error_body_check(near: &CheckResult, resp: &Response, catalog: &Catalog) -> O
             keyword: r.keyword.clone(),
             section: r.section(),
             text: r.requirement.clone(),
+            severity_note: r.severity_reason.clone(),
         }),
         source: None,
         expected: "a SCIM error in JSON (schemas, status, detail)".into(),

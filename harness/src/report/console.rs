@@ -461,6 +461,12 @@ pub(super) fn warning_line(
     ));
     if let Some(g) = &c.graded {
         line.push_str(&format!(" — {}", clean(&super::grading_text(g))));
+    } else if let Some(note) = c
+        .requirement
+        .as_ref()
+        .and_then(|r| r.severity_note.as_ref())
+    {
+        line.push_str(&format!(" — a warning: {}", clean(note)));
     }
     line
 }

@@ -26,6 +26,7 @@ fn req(id: &str, keyword: &str, section: &str, text: &str) -> Option<Requirement
         keyword: keyword.to_string(),
         section: section.to_string(),
         text: text.to_string(),
+        severity_note: None,
     })
 }
 

@@ -440,6 +440,10 @@ pub struct RequirementRef {
     pub section: String,
     /// What the RFC requires, paraphrased.
     pub text: String,
+    /// Why the catalog grades this requirement other than its keyword says, when it does
+    /// (e.g. a MUST that binds the client, graded as a warning on the server).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_note: Option<String>,
 }
 
 /// One JSON Schema violation.
