@@ -199,8 +199,11 @@ fn error_format_on_success(
     req_id: Option<&str>,
     resp: &Response,
 ) -> Option<Verdict> {
+    // `status` and `body` checks are judged on any answer; the rest of an error-format
+    // check (the Error schema, `/status`, `/scimType`, `/detail`) only on an error.
     let error_format = exp.schema.as_ref().is_some_and(|n| n.value == "error")
-        || (exp.status.is_none() && req_id.is_some_and(|id| ERROR_FORMAT_RULES.contains(&id)));
+        || ((exp.pointer.is_some() || exp.header.is_some())
+            && req_id.is_some_and(|id| ERROR_FORMAT_RULES.contains(&id)));
     (error_format && resp.status < 400).then(|| Verdict {
         outcome: CheckOutcome::NotEvaluated,
         description: describe_unjudged(exp),
