@@ -13,8 +13,8 @@ use scim_reference_server::{Defect, ReferenceServer, ServerOptions, Variant};
 use crate::baseline::Baseline;
 use crate::catalog::Catalog;
 use crate::cli::{
-    Cli, Command, RunArgs, ScenarioArgs, SchemaKind, ServeArgs, ServerArgs, SimulateArgs,
-    TargetArgs,
+    Cli, Command, LoadArgs, ReportAction, ReportArgs, RunArgs, ScenarioArgs, SchemaKind, ServeArgs,
+    ServerArgs, SimulateArgs, TargetArgs,
 };
 use crate::contracts;
 use crate::exec::cancel::Cancel;
@@ -58,6 +58,8 @@ pub fn main(cli: Cli) -> Exit {
         Command::Coverage(select) => coverage(&select),
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::Simulate(args) => runtime.block_on(simulate(*args)),
+        Command::Load(args) => runtime.block_on(load_mode(*args)),
+        Command::Report(args) => report_command(args),
         Command::Schema { which } => {
             let text = match which {
                 SchemaKind::Scenario => contracts::scenario_schema(),
@@ -769,6 +771,291 @@ impl Progress for ConsoleProgress {
                 bar.inc(1);
             }
             None => eprintln!("{line}"),
+        }
+    }
+}
+
+async fn load_mode(args: LoadArgs) -> Exit {
+    use crate::load::{LoadSettings, write_reports};
+    let users = args.users as usize;
+    let groups = match args.groups {
+        Some(g) => g as usize,
+        None => (users / 100).max(1),
+    };
+    let members = args.members_per_group as usize;
+    let shard_users = args.shard.range(users).len();
+    let usage = |msg: String| {
+        eprintln!("error: {msg}");
+        Exit::Usage
+    };
+    if shard_users == 0 {
+        return usage(format!(
+            "--shard {} of {users} user(s) holds no user; use fewer shards",
+            args.shard
+        ));
+    }
+    if members > shard_users {
+        return usage(format!(
+            "--members-per-group {members} is more than the {shard_users} user(s) of this shard"
+        ));
+    }
+    if !(args.incremental.is_finite() && (0.0..=1.0).contains(&args.incremental)) {
+        return usage(format!(
+            "--incremental must be a fraction between 0 and 1, got {}",
+            args.incremental
+        ));
+    }
+    let mut durations = Vec::new();
+    for (flag, value) in [
+        ("--timeout", args.timeout),
+        ("--deadline", args.deadline),
+        ("--max-retry-wait", args.max_retry_wait),
+    ] {
+        match seconds(flag, value) {
+            Ok(d) => durations.push(d),
+            Err(e) => return e,
+        }
+    }
+    let (timeout, deadline, max_retry_wait) = (durations[0], durations[1], durations[2]);
+    let token = match token_from(&args.target) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
+    if args.target.url.is_some()
+        && (args.server.strict_server
+            || !args.server.defects.is_empty()
+            || args.server.seed_users > 0)
+    {
+        return usage(
+            "--defect, --strict-server and --seed-users shape the embedded server; they do not apply with --target"
+                .into(),
+        );
+    }
+    let mut _server = None;
+    let (base_url, token) = match &args.target.url {
+        Some(url) => (url.trim_end_matches('/').to_string(), token),
+        None => {
+            let token = format!("harness-{}", uuid::Uuid::new_v4().simple());
+            if args.server.seed_users > 0 {
+                eprintln!(
+                    "seeding the embedded server with {} user(s)…",
+                    args.server.seed_users
+                );
+            }
+            match ReferenceServer::start(server_options(&args.server, Some(token.clone()))).await {
+                Ok(server) => {
+                    let url = server.base_url();
+                    _server = Some(server);
+                    (url, Some(token))
+                }
+                Err(e) => {
+                    eprintln!("error: cannot start the embedded reference server: {e}");
+                    return Exit::Internal;
+                }
+            }
+        }
+    };
+    if let Err(e) = check_target_url(&base_url) {
+        return e;
+    }
+    let concurrency = args.concurrency as usize;
+    let wire = match crate::load::wire::Wire::new(
+        ClientConfig {
+            base_url: base_url.clone(),
+            token,
+            secrets: Vec::new(),
+            request_timeout: timeout,
+            body_limit: 1 << 20,
+        },
+        args.idp,
+        concurrency,
+        args.transport,
+    ) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Internal;
+        }
+    };
+    if let (_, Err(e)) = crate::exec::preflight::preflight(wire.exec()).await {
+        eprintln!("error: {e}");
+        return Exit::TargetUnavailable;
+    }
+    let target = wire.exec().redact(&base_url);
+    let settings = LoadSettings {
+        idp: args.idp,
+        users,
+        groups,
+        members_per_group: members,
+        concurrency,
+        rate: args.rate.and_then(std::num::NonZeroU32::new),
+        duration: args.duration,
+        shard: args.shard,
+        incremental: args.incremental,
+        verify_sample: args.verify_sample,
+        keep: args.keep,
+        batch_size: args
+            .batch_size
+            .map_or(args.idp.default_member_batch(), |b| b as usize),
+        keep_failures: args.record_failures,
+        max_retry_wait,
+        lookups_only: args.lookups_only,
+        run_id: run_id(),
+    };
+    eprintln!(
+        "load: replaying {}'s initial sync of {} user(s) (shard {}: {}) and {} group(s) against {target}, concurrency {concurrency}{}",
+        args.idp,
+        users,
+        args.shard,
+        shard_users,
+        groups,
+        args.rate
+            .map(|r| format!(", at most {r} req/s"))
+            .unwrap_or_default()
+    );
+    let cancel = Cancel::default();
+    let signals = watch_ctrl_c(cancel.clone());
+    let timer = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(deadline).await;
+            eprintln!("\n--deadline reached: stopping and deleting what this run created");
+            cancel.cancel(&format!(
+                "--deadline of {} s reached",
+                deadline.as_secs_f64()
+            ));
+        })
+    };
+    let progress = Arc::new(LoadBar::new(!args.no_progress));
+    let report = crate::load::run(&settings, wire, target, cancel, progress.clone()).await;
+    timer.abort();
+    signals.abort();
+    progress.finish();
+    let _ = std::io::Write::write_all(
+        &mut std::io::stdout(),
+        crate::load::markdown::render(&report).as_bytes(),
+    );
+    match write_reports(&report, &args.report_dir) {
+        Ok(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            out!("reports: {}", names.join(", "));
+        }
+        Err(e) => {
+            eprintln!(
+                "error: cannot write reports to {}: {e}",
+                args.report_dir.display()
+            );
+            return Exit::Internal;
+        }
+    }
+    load_exit(&report.verdict)
+}
+
+/// The exit code of a load verdict.
+fn load_exit(verdict: &str) -> Exit {
+    match verdict {
+        "passed" => Exit::Passed,
+        "interrupted" => Exit::Interrupted,
+        "unreachable" => Exit::TargetUnavailable,
+        _ => Exit::Failures,
+    }
+}
+
+fn report_command(args: ReportArgs) -> Exit {
+    match args.action {
+        ReportAction::Merge { files, out } => {
+            let mut reports = Vec::new();
+            for path in &files {
+                let parsed = std::fs::read_to_string(path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| {
+                        serde_json::from_str::<crate::load::report::LoadReport>(&text)
+                            .map_err(|e| format!("not a load.json: {e}"))
+                    });
+                match parsed {
+                    Ok(r) => reports.push(r),
+                    Err(e) => {
+                        eprintln!("error: {}: {e}", path.display());
+                        return Exit::Usage;
+                    }
+                }
+            }
+            let merged = match crate::load::report::merge(&reports) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Exit::Usage;
+                }
+            };
+            let _ = std::io::Write::write_all(
+                &mut std::io::stdout(),
+                crate::load::markdown::render(&merged).as_bytes(),
+            );
+            match crate::load::write_reports(&merged, &out) {
+                Ok(paths) => {
+                    let names: Vec<String> =
+                        paths.iter().map(|p| p.display().to_string()).collect();
+                    out!("reports: {}", names.join(", "));
+                    load_exit(&merged.verdict)
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write reports to {}: {e}", out.display());
+                    Exit::Internal
+                }
+            }
+        }
+    }
+}
+
+/// Live load progress on stderr (terminals only): done/total, req/s, p99, errors, throttled.
+struct LoadBar {
+    bar: Option<ProgressBar>,
+}
+
+impl LoadBar {
+    fn new(show: bool) -> Self {
+        let bar = (show && std::io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::new(0);
+            if let Ok(style) =
+                ProgressStyle::with_template("{prefix:>11} {bar:30.cyan/blue} {pos}/{len} {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        LoadBar { bar }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl crate::load::LoadProgress for LoadBar {
+    fn phase(&self, name: &str, expected: u64) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_prefix(name.to_string());
+                if expected > 0 {
+                    bar.set_length(expected);
+                }
+            }
+            None => eprintln!("load: {name}…"),
+        }
+    }
+
+    fn tick(&self, live: crate::load::stats::Live) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(live.requests);
+            bar.set_message(format!(
+                "{:.0} req/s  p99 {:.1} ms  {} errors  {} throttled",
+                live.requests as f64 / live.elapsed.max(1e-3),
+                live.p99_ms,
+                live.errors,
+                live.throttled
+            ));
         }
     }
 }

@@ -39,6 +39,11 @@ pub enum Command {
     Simulate(Box<SimulateArgs>),
     /// Start the embedded reference SCIM server and keep it running.
     Serve(ServeArgs),
+    /// Replay an IdP's initial sync at scale: latency percentiles, the IdP's reaction to
+    /// throttling, a verified sample of the end state, and cleanup of everything created.
+    Load(Box<LoadArgs>),
+    /// Work with reports written earlier (merge the load reports of several shards).
+    Report(ReportArgs),
     /// Print a generated JSON Schema (the scenario format or the JSON report).
     Schema {
         /// Which schema.
@@ -258,6 +263,150 @@ pub struct ServerArgs {
     pub seed_users: usize,
 }
 
+/// `load` options.
+#[derive(Debug, Clone, Args)]
+pub struct LoadArgs {
+    /// The identity provider whose initial sync is replayed (sequence, dialect, batch size,
+    /// reaction to throttling).
+    #[arg(long, value_enum)]
+    pub idp: Idp,
+    /// Users in the whole sync (all shards together).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=crate::load::limits::MAX_USERS as u64))]
+    pub users: u64,
+    /// Groups in the whole sync [default: one per 100 users, at least one].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub groups: Option<u64>,
+    /// Members of each group (drawn from this shard's users).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    pub members_per_group: u64,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=crate::load::limits::MAX_CONCURRENCY as u64))]
+    pub concurrency: u64,
+    /// Requests per second at most (`200/s`, `200`, or `12000/min`).
+    #[arg(long, value_name = "N/s", value_parser = parse_rate)]
+    pub rate: Option<u32>,
+    /// Stop starting new work after this long (`90s`, `10m`, `1h`); verification and
+    /// cleanup still run.
+    #[arg(long, value_name = "TIME", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Stop everything after this many seconds (cleaning up first); exits 5.
+    #[arg(long, default_value_t = 3600.0, value_name = "SECONDS")]
+    pub deadline: f64,
+    /// This runner's part of a sync split over several: K/N takes the K-th of N disjoint
+    /// user and group ranges (merge the reports with `scim-harness report merge`).
+    #[arg(long, default_value = "1/1", value_name = "K/N")]
+    pub shard: crate::load::plan::Shard,
+    /// Fraction of users updated in the incremental cycle after the sync (half of them are
+    /// also deactivated); 0 skips it.
+    #[arg(long, default_value_t = 0.1, value_name = "FRACTION")]
+    pub incremental: f64,
+    /// Users read back at the end to verify the state (plus up to 10 groups).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub verify_sample: usize,
+    /// Members per membership request [default: the IdP's: Entra 10, Okta 100].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub batch_size: Option<u64>,
+    /// Failing exchanges recorded in full (secrets redacted).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub record_failures: usize,
+    /// Longest wait for one throttled request, in seconds (caps Retry-After).
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub max_retry_wait: f64,
+    /// Send only the pre-create lookups (a read-only workload, for benchmarks).
+    #[arg(long)]
+    pub lookups_only: bool,
+    /// Keep the users and groups created (default: delete them at the end).
+    #[arg(long)]
+    pub keep: bool,
+    /// Timeout of one request, in seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// Directory for load.json, load.md and load.html.
+    #[arg(long, default_value = "reports/load", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Show no live progress.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// HTTP path of the requests (`exec` records every exchange, to measure its cost).
+    #[arg(long, value_enum, default_value = "direct", hide = true)]
+    pub transport: crate::load::wire::Transport,
+    /// The server under test.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Behaviour of the embedded server when there is no --target.
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// `report` subcommands.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ReportAction,
+}
+
+/// What `report` does.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ReportAction {
+    /// Merge the load.json files of several shards of one sync into one report.
+    Merge {
+        /// The load.json files.
+        #[arg(required = true, value_name = "LOAD_JSON")]
+        files: Vec<PathBuf>,
+        /// Directory for the merged load.json, load.md and load.html.
+        #[arg(long, default_value = "reports/load-merged", value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+/// `200/s`, `200`, `12000/min`: requests per second, 1 to a million.
+fn parse_rate(text: &str) -> Result<u32, String> {
+    let t = text.trim();
+    let (n, per) = match t.split_once('/') {
+        Some((n, unit)) => (n, unit.trim()),
+        None => (t, "s"),
+    };
+    let n: f64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a rate like 200/s"))?;
+    let per_second = match per {
+        "s" | "sec" | "second" => n,
+        "m" | "min" | "minute" => n / 60.0,
+        _ => return Err(format!("unknown rate unit `{per}`; use /s or /min")),
+    };
+    let max = crate::load::limits::MAX_RATE;
+    if !(per_second.is_finite() && per_second >= 1.0 && per_second <= f64::from(max)) {
+        return Err(format!(
+            "the rate must be between 1/s and {max}/s, got {text}"
+        ));
+    }
+    Ok(per_second.round() as u32)
+}
+
+/// `90`, `90s`, `10m`, `1h`: between 1 second and a week.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (n, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let n: f64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 90s, 10m or 1h"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("unknown duration unit `{unit}`; use s, m or h")),
+    };
+    if !(secs.is_finite() && (1.0..=604_800.0).contains(&secs)) {
+        return Err(format!(
+            "the duration must be between 1s and 7 days, got {text}"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
 fn parse_defect(name: &str) -> Result<Defect, String> {
     Defect::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = Defect::ALL.iter().map(|d| d.name()).collect();
@@ -322,6 +471,67 @@ mod tests {
         assert!(
             err.contains("unknown variant `sideways`") && err.contains("rate-limited"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn load_rates_and_durations_parse_and_out_of_range_values_are_refused() {
+        assert_eq!(parse_rate("200/s"), Ok(200));
+        assert_eq!(parse_rate("12000/min"), Ok(200));
+        assert_eq!(parse_rate("50"), Ok(50));
+        for bad in ["0/s", "-5", "fast", "2000000/s", "5/h"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_duration("10m"),
+            Ok(std::time::Duration::from_secs(600))
+        );
+        assert_eq!(parse_duration("90"), Ok(std::time::Duration::from_secs(90)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("3 weeks").is_err());
+        for args in [
+            vec!["scim-harness", "load", "--idp", "entra", "--users", "0"],
+            vec![
+                "scim-harness",
+                "load",
+                "--idp",
+                "entra",
+                "--concurrency",
+                "0",
+            ],
+            vec![
+                "scim-harness",
+                "load",
+                "--idp",
+                "entra",
+                "--concurrency",
+                "5000",
+            ],
+            vec!["scim-harness", "load", "--idp", "entra", "--rate", "0/s"],
+            vec!["scim-harness", "load", "--idp", "entra", "--shard", "3/2"],
+        ] {
+            let err = Cli::try_parse_from(&args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+        let cli = Cli::try_parse_from([
+            "scim-harness",
+            "load",
+            "--idp",
+            "okta-oin",
+            "--users",
+            "50",
+            "--rate",
+            "200/s",
+            "--shard",
+            "2/3",
+        ])
+        .unwrap();
+        let Command::Load(args) = cli.command else {
+            panic!("not load")
+        };
+        assert_eq!(
+            (args.users, args.rate, args.shard.k, args.shard.n),
+            (50, Some(200), 2, 3)
         );
     }
 }

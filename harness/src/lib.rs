@@ -18,6 +18,7 @@ pub mod contracts;
 pub mod coverage;
 pub mod exec;
 pub mod exit;
+pub mod load;
 pub mod report;
 pub mod scenario;
 pub mod simulate;

@@ -29,7 +29,7 @@ pub const ADSCIM_GROUP_URN: &str =
 
 impl Idp {
     /// Headers on every request (profile `headers`).
-    pub(super) fn headers(self) -> Vec<(&'static str, &'static str)> {
+    pub(crate) fn headers(self) -> Vec<(&'static str, &'static str)> {
         match self {
             // §1.1 [DOC/OBS 2018 PR #1956]
             Idp::OktaOin | Idp::OktaAiw => vec![
@@ -45,7 +45,7 @@ impl Idp {
     }
 
     /// Headers on requests with a body (profile `body_headers`).
-    pub(super) fn body_headers(self) -> Vec<(&'static str, &'static str)> {
+    pub(crate) fn body_headers(self) -> Vec<(&'static str, &'static str)> {
         match self {
             Idp::Google => vec![("Content-Type", "application/json")],
             _ => vec![("Content-Type", "application/scim+json; charset=utf-8")],
@@ -53,7 +53,7 @@ impl Idp {
     }
 
     /// Harness default headers this IdP does not send (profile `omit_headers`).
-    pub(super) fn omit_headers(self) -> Vec<&'static str> {
+    pub(crate) fn omit_headers(self) -> Vec<&'static str> {
         if self.is_entra() {
             // §2.1 [OBS 2022 azure-docs#94189]: Entra's GETs carry no Accept.
             vec!["Accept"]
@@ -63,7 +63,7 @@ impl Idp {
     }
 
     /// How query values are encoded (profile `query_encoding`).
-    pub(super) fn query_encoding(self) -> QueryEncoding {
+    pub(crate) fn query_encoding(self) -> QueryEncoding {
         if self.is_entra() {
             QueryEncoding::Plus
         } else {
@@ -72,7 +72,7 @@ impl Idp {
     }
 
     /// The pre-create lookup's query for a `userName`.
-    pub(super) fn user_lookup_query(self, user_name: &str) -> Vec<(String, String)> {
+    pub(crate) fn user_lookup_query(self, user_name: &str) -> Vec<(String, String)> {
         let filter = ("filter".to_string(), format!("userName eq \"{user_name}\""));
         match self {
             // §1.3 [DOC okta-docs:scim20; OBS Rostr]
@@ -89,7 +89,7 @@ impl Idp {
     }
 
     /// The group existence check before a push; `None` when the IdP pushes no groups.
-    pub(super) fn group_lookup_query(self, display_name: &str) -> Option<Vec<(String, String)>> {
+    pub(crate) fn group_lookup_query(self, display_name: &str) -> Option<Vec<(String, String)>> {
         let filter = (
             "filter".to_string(),
             format!("displayName eq \"{display_name}\""),
@@ -129,7 +129,7 @@ impl Idp {
     }
 
     /// The POST /Users body.
-    pub(super) fn user_create_body(self, u: &DirUser, run_id: &str) -> Value {
+    pub(crate) fn user_create_body(self, u: &DirUser, run_id: &str) -> Value {
         match self {
             // §1.3 [DOC okta-docs:scim20; OBS Rostr: enterprise attributes under the URN]
             Idp::OktaOin | Idp::OktaAiw => {
@@ -180,14 +180,14 @@ impl Idp {
 
     /// Whether title and department reach the target (Google's mapping is unknown, so the
     /// simulation neither sends nor verifies them).
-    pub(super) fn maps_title_and_department(self) -> bool {
+    pub(crate) fn maps_title_and_department(self) -> bool {
         self != Idp::Google
     }
 
     /// Google's profile-update PUT body (reconstructed, as in `scenarios/idp/google/
     /// update-profile.yaml`): the create body's attributes with only the SCIM 2.0 URN in
     /// `schemas`, since the SCIM 1.0 URN is only seen on creates.
-    pub(super) fn google_update_body(self, u: &DirUser, run_id: &str) -> Value {
+    pub(crate) fn google_update_body(self, u: &DirUser, run_id: &str) -> Value {
         let mut body = self.user_create_body(u, run_id);
         if let Some(obj) = body.as_object_mut() {
             obj.insert("schemas".into(), json!([USER_URN]));
@@ -197,7 +197,7 @@ impl Idp {
 
     /// The POST /Groups body. `adscim_urn` adds Entra's ADSCIM group URN to `schemas`: Entra
     /// sent it before its 2018-12-18 fix (compatibility page), so it is an opt-in quirk.
-    pub(super) fn group_create_body(
+    pub(crate) fn group_create_body(
         self,
         display_name: &str,
         run_id: &str,
@@ -229,7 +229,7 @@ impl Idp {
     }
 
     /// What the real IdP does after an error response or no response to a write or read.
-    pub(super) fn on_failure(self) -> &'static str {
+    pub(crate) fn on_failure(self) -> &'static str {
         match self {
             Idp::OktaOin | Idp::OktaAiw => {
                 "Okta shows the failure as a task and alert in its admin console (Dashboard → \
@@ -247,7 +247,7 @@ impl Idp {
     }
 
     /// What the real IdP does when the final state differs from what it sent (it got a 2xx).
-    pub(super) fn on_drift(self, what: Drift) -> &'static str {
+    pub(crate) fn on_drift(self, what: Drift) -> &'static str {
         match (self, what) {
             (Idp::OktaOin | Idp::OktaAiw, Drift::Active) => {
                 "Okta believes the write succeeded and never re-reads the user: the account \
@@ -285,7 +285,7 @@ impl Idp {
 
 /// Kinds of final-state mismatch, for [`Idp::on_drift`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Drift {
+pub(crate) enum Drift {
     /// `active` differs.
     Active,
     /// A profile attribute differs.
@@ -316,14 +316,14 @@ pub(super) fn entra_role(role: &str) -> Value {
     json!({"primary": false, "type": "WindowsAzureActiveDirectoryRole", "display": role, "value": role})
 }
 
-pub(super) fn patch(ops: Vec<Value>) -> Value {
+pub(crate) fn patch(ops: Vec<Value>) -> Value {
     json!({"schemas": [PATCH_URN], "Operations": ops})
 }
 
 /// Okta's full-resource PUT body (§1.4, §1.5 AIW): the resource as the target returned it,
 /// with Okta's profile values written over it. `id`, `meta` and other read-only fields are
 /// echoed back, as Okta does.
-pub(super) fn okta_put_body(current: &Value, u: &DirUser) -> Value {
+pub(crate) fn okta_put_body(current: &Value, u: &DirUser) -> Value {
     let mut body = match current {
         Value::Object(m) => m.clone(),
         _ => Map::new(),
@@ -373,7 +373,7 @@ pub(super) fn okta_put_body(current: &Value, u: &DirUser) -> Value {
 
 /// Okta AIW's full group PUT (§1.7 [OBS Rostr]): the group as the target returned it with
 /// Okta's name and complete member list.
-pub(super) fn okta_group_put_body(
+pub(crate) fn okta_group_put_body(
     current: &Value,
     name: &str,
     members: &[(String, String)],
@@ -391,7 +391,7 @@ pub(super) fn okta_group_put_body(
 }
 
 /// `[{value, display}]` (Okta, §1.7) or `[{"$ref": null, value}]` (Entra, §2.7).
-pub(super) fn member_values(members: &[(String, String)], entra: bool) -> Value {
+pub(crate) fn member_values(members: &[(String, String)], entra: bool) -> Value {
     Value::Array(
         members
             .iter()
@@ -414,7 +414,7 @@ pub(super) fn member_values(members: &[(String, String)], entra: bool) -> Value 
 /// re-enable is reconstructed). Compliant dialect: lowercase ops, the work e-mail and
 /// `active` as their own path ops, every other attribute folded into one path-less replace
 /// with dotted and URN keys.
-pub(super) fn entra_user_ops(compliant: bool, target: &Value, u: &DirUser) -> Vec<Value> {
+pub(crate) fn entra_user_ops(compliant: bool, target: &Value, u: &DirUser) -> Vec<Value> {
     let mut fields: Vec<(&str, Option<Value>, Value)> = vec![
         (
             "name.givenName",

@@ -13,7 +13,7 @@
 //! updated. Every resource it creates is listed in [`SimulationReport::created`] so the
 //! caller can delete them afterwards.
 
-mod dialect;
+pub(crate) mod dialect;
 mod directory;
 mod import;
 mod manager;

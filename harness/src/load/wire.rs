@@ -1,0 +1,375 @@
+//! Sending one load request in the IdP's dialect (its headers, omitted defaults and query
+//! encoding, from [`crate::simulate::dialect`]).
+//!
+//! Two transports. `direct` talks to reqwest with the header set built once per run and
+//! nothing recorded: the default, because a load run keeps no per-request record.
+//! `exec` goes through the conformance engine's [`HttpClient`], which records and redacts
+//! every exchange; it stays selectable (`--transport exec`) so the cost of that recording
+//! can be measured (`bench/load-vs-wrk.sh` prints both).
+
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::exec::http::{
+    ClientConfig, HttpClient, OutgoingRequest, REDACTED, SCIM_JSON, USER_AGENT,
+};
+use crate::simulate::Idp;
+
+/// Which HTTP path requests take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Transport {
+    /// reqwest with a prebuilt header set, no recording (default).
+    #[default]
+    Direct,
+    /// The conformance engine's recording, redacting client.
+    Exec,
+}
+
+/// One request of the sequence.
+#[derive(Debug, Clone)]
+pub struct LoadRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Path below the base URL.
+    pub path: String,
+    /// Query, encoded in the IdP's way.
+    pub query: Vec<(String, String)>,
+    /// JSON body.
+    pub body: Option<Vec<u8>>,
+}
+
+impl LoadRequest {
+    /// A bodiless request.
+    pub fn get(path: impl Into<String>, query: Vec<(String, String)>) -> Self {
+        LoadRequest {
+            method: Method::GET,
+            path: path.into(),
+            query,
+            body: None,
+        }
+    }
+
+    /// A request with a JSON body.
+    pub fn with_body(method: Method, path: impl Into<String>, body: &serde_json::Value) -> Self {
+        LoadRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: Some(serde_json::to_vec(body).unwrap_or_default()),
+        }
+    }
+
+    /// DELETE.
+    pub fn delete(path: impl Into<String>) -> Self {
+        LoadRequest {
+            method: Method::DELETE,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+        }
+    }
+}
+
+/// An answer.
+#[derive(Debug)]
+pub struct Reply {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body (at most the body limit).
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// No answer.
+#[derive(Debug, Clone)]
+pub struct WireError {
+    /// Refused, unreachable or timed out (as opposed to a broken answer).
+    pub unreachable: bool,
+    /// What happened, secrets redacted.
+    pub detail: String,
+}
+
+/// The run's connection to the target.
+#[derive(Clone)]
+pub struct Wire {
+    client: reqwest::Client,
+    exec: HttpClient,
+    transport: Transport,
+    idp: Idp,
+    plain: HeaderMap,
+    with_body: HeaderMap,
+    body_limit: usize,
+}
+
+impl Wire {
+    /// A connection pool sized for `concurrency` requests in flight.
+    pub fn new(
+        config: ClientConfig,
+        idp: Idp,
+        concurrency: usize,
+        transport: Transport,
+    ) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))
+            .timeout(config.request_timeout)
+            .pool_max_idle_per_host(concurrency.max(1))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let body_limit = config.body_limit;
+        let bearer = config.token.clone();
+        let exec = HttpClient::new(config)?;
+        let mut plain = HeaderMap::new();
+        let put = |map: &mut HeaderMap, k: &str, v: &str| {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
+                map.insert(k, v);
+            }
+        };
+        put(&mut plain, "user-agent", USER_AGENT);
+        put(&mut plain, "accept", SCIM_JSON);
+        for h in idp.omit_headers() {
+            plain.remove(h.to_ascii_lowercase().as_str());
+        }
+        for (k, v) in idp.headers() {
+            put(&mut plain, k, v);
+        }
+        if let Some(token) = &bearer
+            && let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {token}"))
+        {
+            v.set_sensitive(true);
+            plain.insert(reqwest::header::AUTHORIZATION, v);
+        }
+        let mut with_body = plain.clone();
+        put(&mut with_body, "content-type", SCIM_JSON);
+        for (k, v) in idp.body_headers() {
+            put(&mut with_body, k, v);
+        }
+        Ok(Wire {
+            client,
+            exec,
+            transport,
+            idp,
+            plain,
+            with_body,
+            body_limit,
+        })
+    }
+
+    /// The recording client (for redaction and its settings).
+    pub fn exec(&self) -> &HttpClient {
+        &self.exec
+    }
+
+    /// The absolute URL of a request in the IdP's query encoding.
+    pub fn url(&self, req: &LoadRequest) -> String {
+        self.exec
+            .url_with(&req.path, &req.query, self.idp.query_encoding())
+    }
+
+    /// The headers a request carries, the token redacted (for failure records).
+    pub fn recorded_headers(&self, req: &LoadRequest) -> Vec<(String, String)> {
+        let map = if req.body.is_some() {
+            &self.with_body
+        } else {
+            &self.plain
+        };
+        map.iter()
+            .map(|(k, v)| {
+                let value = if k == reqwest::header::AUTHORIZATION {
+                    format!("Bearer {REDACTED}")
+                } else {
+                    self.exec.redact(&String::from_utf8_lossy(v.as_bytes()))
+                };
+                (k.as_str().to_string(), value)
+            })
+            .collect()
+    }
+
+    /// Sends one request.
+    pub async fn send(&self, req: &LoadRequest) -> Result<Reply, WireError> {
+        match self.transport {
+            Transport::Direct => self.send_direct(req).await,
+            Transport::Exec => self.send_exec(req).await,
+        }
+    }
+
+    async fn send_direct(&self, req: &LoadRequest) -> Result<Reply, WireError> {
+        let url = self.url(req);
+        let headers = if req.body.is_some() {
+            &self.with_body
+        } else {
+            &self.plain
+        };
+        let mut builder = self
+            .client
+            .request(req.method.clone(), &url)
+            .headers(headers.clone());
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let fail = |e: reqwest::Error| WireError {
+            unreachable: e.is_connect() || e.is_timeout(),
+            detail: self
+                .exec
+                .redact(&format!("{} {url}: {}", req.method, root_cause(&e))),
+        };
+        let mut resp = builder.send().await.map_err(fail)?;
+        let status = resp.status().as_u16();
+        let headers = std::mem::take(resp.headers_mut());
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(fail)? {
+            let room = self.body_limit.saturating_sub(body.len());
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if chunk.len() > room {
+                break;
+            }
+        }
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    async fn send_exec(&self, req: &LoadRequest) -> Result<Reply, WireError> {
+        let method: &'static str = match req.method.as_str() {
+            "GET" => "GET",
+            "POST" => "POST",
+            "PUT" => "PUT",
+            "PATCH" => "PATCH",
+            _ => "DELETE",
+        };
+        let mut out = OutgoingRequest::new(method, req.path.clone(), self.exec.default_bearer());
+        out.query.clone_from(&req.query);
+        out.query_encoding = self.idp.query_encoding();
+        out.omit_headers = self
+            .idp
+            .omit_headers()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        out.headers = self
+            .idp
+            .headers()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if let Some(body) = &req.body {
+            out.body = Some(body.clone());
+            out.headers.extend(
+                self.idp
+                    .body_headers()
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            );
+        }
+        let (_, result) = self.exec.send(&out).await;
+        let resp = result.map_err(|e| WireError {
+            unreachable: e.is_unreachable(),
+            detail: e.to_string(),
+        })?;
+        let mut headers = HeaderMap::new();
+        for (k, v) in &resp.headers {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::from_bytes(k.as_bytes()),
+                HeaderValue::from_str(v),
+            ) {
+                headers.append(k, v);
+            }
+        }
+        Ok(Reply {
+            status: resp.status,
+            headers,
+            body: resp.body,
+        })
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::profile::QueryEncoding;
+
+    fn wire(idp: Idp) -> Wire {
+        Wire::new(
+            ClientConfig {
+                base_url: "http://127.0.0.1:9/scim/v2".into(),
+                token: Some("tok-secret-123".into()),
+                secrets: vec![],
+                request_timeout: Duration::from_secs(1),
+                body_limit: 1024,
+            },
+            idp,
+            4,
+            Transport::Direct,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn entra_requests_carry_its_dialect_and_never_show_the_token() {
+        let w = wire(Idp::Entra);
+        let get = LoadRequest::get(
+            "/Users",
+            vec![("filter".into(), "userName eq \"a b\"".into())],
+        );
+        assert_eq!(
+            w.url(&get),
+            "http://127.0.0.1:9/scim/v2/Users?filter=userName+eq+%22a+b%22"
+        );
+        let headers = w.recorded_headers(&get);
+        assert!(!headers.iter().any(|(k, _)| k == "accept"), "{headers:?}");
+        assert!(headers.contains(&("authorization".into(), "Bearer [REDACTED]".into())));
+        assert!(!format!("{headers:?}").contains("tok-secret"));
+        let post = LoadRequest::with_body(Method::POST, "/Users", &serde_json::json!({}));
+        let headers = w.recorded_headers(&post);
+        assert!(headers.contains(&(
+            "content-type".into(),
+            "application/scim+json; charset=utf-8".into()
+        )));
+        assert_eq!(Idp::OktaOin.query_encoding(), QueryEncoding::Percent);
+    }
+
+    #[test]
+    fn okta_sends_its_user_agent() {
+        let w = wire(Idp::OktaOin);
+        let headers = w.recorded_headers(&LoadRequest::get("/Users", vec![]));
+        assert!(headers.contains(&("user-agent".into(), "Okta SCIM Client 1.0.0".into())));
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_unreachable_and_redacted() {
+        let w = wire(Idp::Google);
+        let err = w
+            .send(&LoadRequest::get(
+                "/Users",
+                vec![("t".into(), "tok-secret-123".into())],
+            ))
+            .await
+            .unwrap_err();
+        assert!(err.unreachable, "{err:?}");
+        assert!(!err.detail.contains("tok-secret"), "{}", err.detail);
+    }
+}
