@@ -782,8 +782,10 @@ async fn load_mode(args: LoadArgs) -> Exit {
         Some(g) => g as usize,
         None => (users / 100).max(1),
     };
-    let members = args.members_per_group as usize;
     let shard_users = args.shard.range(users).len();
+    let members = args
+        .members_per_group
+        .map_or(shard_users.min(10), |m| m as usize);
     let usage = |msg: String| {
         eprintln!("error: {msg}");
         Exit::Usage

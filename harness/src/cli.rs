@@ -276,9 +276,10 @@ pub struct LoadArgs {
     /// Groups in the whole sync [default: one per 100 users, at least one].
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
     pub groups: Option<u64>,
-    /// Members of each group (drawn from this shard's users).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=100_000))]
-    pub members_per_group: u64,
+    /// Members of each group, drawn from this shard's users [default: 10, or every user
+    /// when the shard has fewer].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    pub members_per_group: Option<u64>,
     /// Requests in flight at most.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=crate::load::limits::MAX_CONCURRENCY as u64))]
     pub concurrency: u64,

@@ -36,7 +36,7 @@ pub fn render(r: &LoadReport) -> String {
     let t = &r.totals;
     let _ = writeln!(
         out,
-        "**{} requests** in {:.1} s ({:.1} req/s), {} errors, {} throttled; p50 {} ms, p99 {} ms, max {} ms.\n",
+        "**{} requests** in {:.1} s ({:.1} req/s), {} errors, {} throttled; p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms.\n",
         t.requests,
         r.sync_ms / 1000.0,
         t.rps,
@@ -157,7 +157,7 @@ fn row(op: &OpReport) -> String {
         .collect();
     let l = &op.latency;
     format!(
-        "| {} | {} | {} | {} | {:.1} | {} | {} | {} | {} | {} | {} |",
+        "| {} | {} | {} | {} | {:.1} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {} |",
         op.name,
         op.count,
         op.errors,

@@ -10,6 +10,7 @@ mod features;
 mod idp_traffic;
 mod kill_matrix;
 mod legal_variation;
+mod load;
 mod nonconformant;
 mod paging;
 mod safety;
