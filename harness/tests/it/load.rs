@@ -515,3 +515,55 @@ async fn two_shards_cover_the_sync_and_merge_into_one_report() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_sync_and_cleanup_leaves_the_target_empty() {
+    use std::io::{BufRead, BufReader};
+    let t = Target::start(0, Duration::from_millis(50)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = args(&["--idp", "okta-oin", "--users", "2000", "--concurrency", "4"]);
+    a.extend(target(&t.url(), dir.path()));
+    let (code, stderr) = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_scim-harness"))
+            .arg("load")
+            .args(&a)
+            .env("IT_SCIM_TOKEN", TOKEN)
+            .env_remove("SCIM_HARNESS_TARGET")
+            .env_remove("SCIM_HARNESS_TOKEN")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut seen = String::new();
+        // The users phase has begun: creates are in flight.
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("users…") {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for line in lines {
+            seen.push_str(&line.unwrap());
+            seen.push('\n');
+        }
+        (child.wait().unwrap().code(), seen)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(5), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let r = read_report(dir.path());
+    assert_eq!(r.verdict, "interrupted");
+    assert!(r.created.users < 2000, "{}", r.created.users);
+    assert_eq!((r.cleanup.deleted, r.cleanup.failed), (r.created.users, 0));
+    assert_eq!(t.contents(), (vec![], vec![]));
+}
