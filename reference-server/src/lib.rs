@@ -42,7 +42,7 @@
 //! parser for value filters) and `patch`, applied to a copy of the stored record so a
 //! failing operation leaves nothing behind. `POST /Bulk` runs its operations through the
 //! same handlers. The store (`store`) keeps one table per resource type behind a single
-//! `RwLock` per tenant, with O(1) lookups by id, case-folded unique-attribute and User
+//! `RwLock` per tenant, with O(log n) lookups by id, case-folded unique-attribute and User
 //! `displayName` indexes, an `externalId` index and a reverse membership index. Records
 //! hold only client attributes plus their timestamps and version; `schemas`, `id` and
 //! `meta` are derived when rendering.
