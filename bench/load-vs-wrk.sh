@@ -89,12 +89,24 @@ stop() {
   wait "$1" 2>/dev/null || true
 }
 
-# wrk_run OUTFILE wrk-args… ; then rps OUTFILE / p99 OUTFILE
+# wrk_run OUTFILE wrk-args… ; then rps OUTFILE / p99 OUTFILE. With SERVED_BY=PID, also
+# writes the server's CPU time per request (µs, from /proc/PID/stat) to OUTFILE.cpu: on a
+# shared machine the rate moves with the neighbours' load, the CPU cost per request much less.
 wrk_run() {
   local out=$1
   shift
+  local t0=0
+  [ -n "${SERVED_BY:-}" ] && t0=$(awk '{print $14 + $15}' "/proc/$SERVED_BY/stat")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "$AUTH" "$@" >"$out"
+  if [ -n "${SERVED_BY:-}" ]; then
+    local t1 n
+    t1=$(awk '{print $14 + $15}' "/proc/$SERVED_BY/stat")
+    n=$(awk '/requests in/ {print $1}' "$out")
+    awk -v a="$t0" -v b="$t1" -v n="$n" -v hz="$(getconf CLK_TCK)" \
+      'BEGIN { printf "%.1f", (b - a) / hz * 1e6 / n }' >"$out.cpu"
+  fi
 }
+cpu_of() { cat "$1.cpu" 2>/dev/null || echo "?"; }
 rps() { awk '/Requests\/sec/ {print $2}' "$1"; }
 p99() { awk '$1 == "99%" {print $2}' "$1"; }
 non2xx() { awk '/Non-2xx/ {print $4}' "$1"; }
@@ -155,16 +167,21 @@ server_figures() {
   local label=$1 bin=$2
   start_server "$bin" "$PORT" "$SEED_USERS"
   local pid=$STARTED
-  wrk_run "$WORK/$label-spc.txt" "$BASE/ServiceProviderConfig"
-  wrk_run "$WORK/$label-filter.txt" "$BASE/Users?filter=userName%20eq%20%22seed-user-054321%40example.test%22"
-  wrk_run "$WORK/$label-create.txt" -s "$ROOT/bench/post.lua" "$BASE/Users"
+  SERVED_BY=$pid wrk_run "$WORK/$label-spc.txt" "$BASE/ServiceProviderConfig"
+  SERVED_BY=$pid wrk_run "$WORK/$label-filter.txt" "$BASE/Users?filter=userName%20eq%20%22seed-user-054321%40example.test%22"
+  SERVED_BY=$pid wrk_run "$WORK/$label-create.txt" -s "$ROOT/bench/post.lua" "$BASE/Users"
   local rss
   rss=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")
   stop "$pid"
-  printf '  %-8s /ServiceProviderConfig %9s req/s (%s of trivial)   filtered lookup %9s req/s (%s of trivial)   create p99 %s (%s req/s, non-2xx %s)   peak RSS %s MiB\n' \
+  printf '  %-7s /ServiceProviderConfig %9s req/s (%s of trivial), %s µs CPU/req (trivial/this %s)\n' \
     "$label" "$(rps "$WORK/$label-spc.txt")" "$(ratio "$(rps "$WORK/$label-spc.txt")" "$TRIVIAL_RPS")" \
-    "$(rps "$WORK/$label-filter.txt")" "$(ratio "$(rps "$WORK/$label-filter.txt")" "$TRIVIAL_RPS")" \
-    "$(p99 "$WORK/$label-create.txt")" "$(rps "$WORK/$label-create.txt")" "$(non2xx "$WORK/$label-create.txt")" "$rss"
+    "$(cpu_of "$WORK/$label-spc.txt")" "$(ratio "$TRIVIAL_CPU" "$(cpu_of "$WORK/$label-spc.txt")")"
+  printf '  %-7s filtered lookup        %9s req/s (%s of trivial), %s µs CPU/req (trivial/this %s; target >= 0.70)\n' \
+    "$label" "$(rps "$WORK/$label-filter.txt")" "$(ratio "$(rps "$WORK/$label-filter.txt")" "$TRIVIAL_RPS")" \
+    "$(cpu_of "$WORK/$label-filter.txt")" "$(ratio "$TRIVIAL_CPU" "$(cpu_of "$WORK/$label-filter.txt")")"
+  printf '  %-7s create                 %9s req/s, p99 %s (target < 20ms), %s µs CPU/req, non-2xx %s; peak RSS %s MiB\n' \
+    "$label" "$(rps "$WORK/$label-create.txt")" "$(p99 "$WORK/$label-create.txt")" \
+    "$(cpu_of "$WORK/$label-create.txt")" "$(non2xx "$WORK/$label-create.txt")" "$rss"
 }
 
 echo "== 4. reference server ($SEED_USERS users) vs a trivial axum handler"
@@ -175,8 +192,9 @@ for _ in $(seq 1 100); do
   curl -fsS -o /dev/null "http://127.0.0.1:$((PORT + 1))/" 2>/dev/null && break
   sleep 0.1
 done
-wrk_run "$WORK/trivial.txt" "http://127.0.0.1:$((PORT + 1))/Users"
+SERVED_BY=$TRIVIAL_PID wrk_run "$WORK/trivial.txt" "http://127.0.0.1:$((PORT + 1))/Users"
 TRIVIAL_RPS=$(rps "$WORK/trivial.txt")
+TRIVIAL_CPU=$(cpu_of "$WORK/trivial.txt")
 stop "$TRIVIAL_PID"
 SERVER_LINES=$(server_figures after "$BIN")
 BEFORE_LINES=""
@@ -194,6 +212,6 @@ printf '  load (exec)  %9s req/s   ratio %s                   CPU %s µs/request
 echo "full sync, --users $SYNC_USERS (entra)"
 printf '  %s req/s, %s requests, CPU %s µs/request (target <= 50), peak RSS %s MiB (target < 150), create p99 %s ms, %s\n' \
   "$SYNC_RPS" "$SYNC_REQ" "$SYNC_CPU" "$SYNC_RSS" "$SYNC_CREATE_P99" "$SYNC_VERDICT"
-echo "reference server vs trivial axum ($TRIVIAL_RPS req/s), $SEED_USERS users"
+echo "reference server vs trivial axum ($TRIVIAL_RPS req/s, $TRIVIAL_CPU µs CPU/req), $SEED_USERS users"
 [ -n "$BEFORE_LINES" ] && echo "$BEFORE_LINES"
 echo "$SERVER_LINES"

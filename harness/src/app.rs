@@ -929,7 +929,22 @@ async fn load_mode(args: LoadArgs) -> Exit {
         })
     };
     let progress = Arc::new(LoadBar::new(!args.no_progress));
-    let report = crate::load::run(&settings, wire, target, cancel, progress.clone()).await;
+    let report = match crate::load::run_on_own_runtime(
+        settings,
+        wire,
+        target,
+        cancel,
+        progress.clone(),
+        usize::from(args.client_threads),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Internal;
+        }
+    };
     timer.abort();
     signals.abort();
     progress.finish();

@@ -328,6 +328,9 @@ pub struct LoadArgs {
     /// Show no live progress.
     #[arg(long)]
     pub no_progress: bool,
+    /// Threads sending the load (the embedded server, if any, keeps its own).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64), hide = true)]
+    pub client_threads: u16,
     /// HTTP path of the requests (`exec` records every exchange, to measure its cost).
     #[arg(long, value_enum, default_value = "direct", hide = true)]
     pub transport: crate::load::wire::Transport,

@@ -253,6 +253,41 @@ pub async fn run(
     report
 }
 
+/// [`run`] on a runtime of its own with `threads` worker threads (1: a current-thread
+/// runtime), so the client's scheduling does not compete with an embedded server's, and a
+/// single-threaded client needs no cross-thread wake-ups. Errors only if the runtime or its
+/// thread cannot start.
+pub async fn run_on_own_runtime(
+    settings: LoadSettings,
+    wire: Wire,
+    target: String,
+    cancel: Cancel,
+    progress: Arc<dyn LoadProgress>,
+    threads: usize,
+) -> Result<LoadReport, String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let runtime = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()
+    }
+    .map_err(|e| format!("cannot start the load runtime: {e}"))?;
+    std::thread::Builder::new()
+        .name("load".into())
+        .spawn(move || {
+            let report = runtime.block_on(run(&settings, wire, target, cancel, progress));
+            let _ = tx.send(report);
+        })
+        .map_err(|e| format!("cannot start the load thread: {e}"))?;
+    rx.await
+        .map_err(|_| "the load thread stopped without a report".to_string())
+}
+
 /// Sync totals from the per-operation figures.
 fn totals(ops: &[report::OpReport], sync_ms: f64) -> Totals {
     let sync: Vec<&report::OpReport> = ops
