@@ -881,7 +881,12 @@ async fn load_mode(args: LoadArgs) -> Exit {
     };
     if let (_, Err(e)) = crate::exec::preflight::preflight(wire.exec()).await {
         eprintln!("error: {e}");
-        return Exit::TargetUnavailable;
+        return match e {
+            crate::exec::preflight::PreflightError::CredentialsRefused(_) => {
+                Exit::CredentialsRefused
+            }
+            _ => Exit::TargetUnavailable,
+        };
     }
     let target = wire.exec().redact(&base_url);
     let settings = LoadSettings {

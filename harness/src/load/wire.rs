@@ -134,7 +134,12 @@ impl Wire {
         let bearer = config.token.clone();
         let base = reqwest::Url::parse(&config.base_url)
             .map_err(|e| format!("the target URL `{}` is invalid: {e}", config.base_url))?;
-        let exec = HttpClient::new(config)?;
+        // Throttling is the load mode's own business (the IdP's policy, in `throttle`): the
+        // recording client must hand every 429/503 back instead of waiting it out.
+        let exec = HttpClient::new(config)?.with_retry(crate::exec::retry::RetryPolicy {
+            max_retries: 0,
+            ..crate::exec::retry::RetryPolicy::default()
+        });
         let mut plain = HeaderMap::new();
         let put = |map: &mut HeaderMap, k: &str, v: &str| {
             if let (Ok(k), Ok(v)) = (

@@ -348,7 +348,7 @@ async fn entra_gives_up_on_endless_throttling_records_the_exchange_and_fails() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unreachable_and_non_scim_targets_exit_4() {
+async fn unreachable_non_scim_and_refusing_targets_exit_4_or_7() {
     let dir = tempfile::tempdir().unwrap();
     let mut a = args(&["--idp", "entra", "--users", "5", "--timeout", "2"]);
     a.extend(target("http://127.0.0.1:9", dir.path()));
@@ -359,6 +359,33 @@ async fn unreachable_and_non_scim_targets_exit_4() {
         "{}",
         text(&out)
     );
+
+    // A token the target refuses: nothing can be measured (exit 7, as for `run`).
+    let t = Target::start(0, Duration::ZERO).await;
+    let out = tokio::task::spawn_blocking({
+        let (url, dir) = (t.url(), dir.path().display().to_string());
+        move || {
+            Command::new(env!("CARGO_BIN_EXE_scim-harness"))
+                .args(["load", "--idp", "entra", "--users", "5", "--no-progress"])
+                .args([
+                    "--target",
+                    &url,
+                    "--token-env",
+                    "IT_WRONG_TOKEN",
+                    "--report-dir",
+                    &dir,
+                ])
+                .env("IT_WRONG_TOKEN", "not-the-token")
+                .env_remove("SCIM_HARNESS_TARGET")
+                .env_remove("SCIM_HARNESS_TOKEN")
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+    assert_eq!(t.contents(), (vec![], vec![]));
 
     let html = MockServer::start().await;
     Mock::given(any())
