@@ -19,11 +19,12 @@
 #                    create p99 under wrk (bench/post.lua; target < 20 ms).
 #                    With BEFORE=<git revision>, the reference server of that revision is built
 #                    (from `git archive`, in a temporary directory) and measured in the same
-#                    run, side by side.
+#                    run, side by side (or BEFORE_BIN=<path to a scim-harness binary> to
+#                    compare with one built earlier).
 #
 # Usage: bench/load-vs-wrk.sh
 # Environment: CONNECTIONS (32), THREADS (2), DURATION (10s), SEED_USERS (100000),
-#              LOOKUPS (200000), SYNC_USERS (100000), BEFORE (unset), PORT (18090)
+#              LOOKUPS (200000), SYNC_USERS (100000), BEFORE / BEFORE_BIN (unset), PORT (18090)
 # Needs wrk (apt-get install wrk), curl and /usr/bin/time (Debian package: time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,8 +60,8 @@ cargo build --release -q -p scim-harness
 cargo build --release -q -p scim-reference-server --example trivial_axum
 BIN=$ROOT/target/release/scim-harness
 TRIVIAL=$ROOT/target/release/examples/trivial_axum
-BEFORE_BIN=""
-if [ -n "${BEFORE:-}" ]; then
+BEFORE_BIN=${BEFORE_BIN:-}
+if [ -z "$BEFORE_BIN" ] && [ -n "${BEFORE:-}" ]; then
   echo "== building the reference server of $BEFORE (for the side-by-side comparison)"
   mkdir -p "$WORK/before"
   git archive "$BEFORE" | tar -x -C "$WORK/before"
