@@ -20,6 +20,7 @@ use crate::contracts;
 use crate::exec::cancel::Cancel;
 use crate::exec::http::{ClientConfig, HttpClient};
 use crate::exec::retry::RetryPolicy;
+use crate::exec::redact::MIN_SECRET_LEN;
 use crate::exec::runner::Engine;
 use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;
@@ -333,6 +334,7 @@ async fn run(args: RunArgs) -> Exit {
         scenarios.len()
     );
 
+    let redactor = engine.client.redactor();
     let cancel = Cancel::default();
     let signals = watch_ctrl_c(cancel.clone());
     let progress = Arc::new(ConsoleProgress::new(scenarios.len(), !args.no_progress));
@@ -343,9 +345,9 @@ async fn run(args: RunArgs) -> Exit {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = std::io::Write::write_all(
         &mut std::io::stdout(),
-        render_summary(&report, color).as_bytes(),
+        redactor.redact(&render_summary(&report, color)).as_bytes(),
     );
-    match write_all(&report, &args.formats, &args.report_dir) {
+    match write_all(&report, &args.formats, &args.report_dir, &redactor) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             out!("reports: {}", names.join(", "));
@@ -459,18 +461,30 @@ fn run_id() -> String {
 
 /// Reads the token from `--token-env VAR`, or takes `--token` / `SCIM_HARNESS_TOKEN`.
 fn token_from(target: &TargetArgs) -> Result<Option<String>, Exit> {
-    if let Some(var) = &target.token_env {
-        return match std::env::var(var) {
-            Ok(t) if !t.trim().is_empty() => Ok(Some(t.trim().to_string())),
+    let token = if let Some(var) = &target.token_env {
+        match std::env::var(var) {
+            Ok(t) if !t.trim().is_empty() => Some(t.trim().to_string()),
             _ => {
                 eprintln!(
                     "error: --token-env {var}: that environment variable is not set or empty"
                 );
-                Err(Exit::Usage)
+                return Err(Exit::Usage);
             }
-        };
+        }
+    } else {
+        target.token.clone().filter(|t| !t.is_empty())
+    };
+    // A token this short cannot be told apart from ordinary text in what the target
+    // echoes, so it could not be kept out of the reports.
+    if let Some(t) = &token
+        && t.chars().count() < MIN_SECRET_LEN
+    {
+        eprintln!(
+            "error: the bearer token is shorter than {MIN_SECRET_LEN} characters; the harness refuses it because it could not be redacted reliably from reports"
+        );
+        return Err(Exit::Usage);
     }
-    Ok(target.token.clone().filter(|t| !t.is_empty()))
+    Ok(token)
 }
 
 async fn simulate(args: SimulateArgs) -> Exit {
@@ -559,7 +573,7 @@ async fn simulate(args: SimulateArgs) -> Exit {
         }
     };
     if let (_, Err(e)) = crate::exec::preflight::preflight(&client).await {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", client.redact(&e.to_string()));
         return match e {
             crate::exec::preflight::PreflightError::CredentialsRefused(_) => {
                 Exit::CredentialsRefused
@@ -593,7 +607,7 @@ async fn simulate(args: SimulateArgs) -> Exit {
         Some(report) => {
             let _ = std::io::Write::write_all(
                 &mut std::io::stdout(),
-                sim::render_transcript(report).as_bytes(),
+                client.redact(&sim::render_transcript(report)).as_bytes(),
             );
         }
         None => eprintln!("interrupted: deleting what the simulation created"),

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+pub use super::redact::REDACTED;
+use super::redact::Redactor;
 use super::cancel::Cancel;
 use super::retry::{Decision, RetryPolicy, RetryRecord, ThrottleStats, is_throttled};
 use crate::report::model::{Exchange, RecordedRequest, RecordedResponse};
@@ -15,8 +17,6 @@ use crate::scenario::profile::QueryEncoding;
 pub const SCIM_JSON: &str = "application/scim+json";
 /// The harness's own User-Agent (IdP profiles replace it with the IdP's).
 pub const USER_AGENT: &str = concat!("scim-harness/", env!("CARGO_PKG_VERSION"));
-/// What replaces a secret in recorded exchanges.
-pub const REDACTED: &str = "[REDACTED]";
 
 /// Settings for talking to one target.
 #[derive(Clone)]
@@ -164,6 +164,7 @@ impl TransportError {
 pub struct HttpClient {
     inner: reqwest::Client,
     config: ClientConfig,
+    redactor: Arc<Redactor>,
     sent: Arc<AtomicU32>,
     retry: RetryPolicy,
     throttle: ThrottleStats,
@@ -180,9 +181,17 @@ impl HttpClient {
             .pool_max_idle_per_host(16)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        let redactor = Arc::new(Redactor::new(
+            config
+                .token
+                .iter()
+                .chain(&config.secrets)
+                .map(String::as_str),
+        ));
         Ok(HttpClient {
             inner,
             config,
+            redactor,
             sent: Arc::new(AtomicU32::new(0)),
             retry: RetryPolicy::default(),
             throttle: ThrottleStats::default(),
@@ -354,7 +363,7 @@ impl HttpClient {
                 url: self.redact(&url),
                 headers: headers
                     .iter()
-                    .map(|(k, v)| (k.clone(), self.redact_header(k, v)))
+                    .map(|(k, v)| (self.redactor.redact_name(k), self.redact_header(k, v)))
                     .collect(),
                 body: req.body.as_ref().map(|b| self.redact(&record_body(b))),
             },
@@ -462,27 +471,22 @@ impl HttpClient {
         }
     }
 
-    /// Replaces every configured secret in `text`, also in the forms a server may echo it
-    /// in: JSON-escaped (`\/`), percent-encoded and form-encoded.
+    /// Replaces every configured secret in `text`, in every spelling a server or an output
+    /// format may give it (see [`Redactor`]).
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for secret in self.config.token.iter().chain(&self.config.secrets) {
-            if secret.len() < 4 {
-                continue;
-            }
-            for form in secret_forms(secret) {
-                if out.contains(form.as_str()) {
-                    out = out.replace(form.as_str(), REDACTED);
-                }
-            }
-        }
-        out
+        self.redactor.redact(text)
+    }
+
+    /// The run's redactor, for outputs written outside the client (reports, transcripts).
+    pub fn redactor(&self) -> Arc<Redactor> {
+        self.redactor.clone()
     }
 
     /// The response with every secret replaced in its headers and body (a body that holds a
     /// secret is re-encoded as lossy UTF-8 text; it is the server's echo of our own secret).
     fn redact_response(&self, mut r: Response) -> Response {
-        for (_, v) in &mut r.headers {
+        for (k, v) in &mut r.headers {
+            *k = self.redactor.redact_name(k);
             *v = self.redact(v);
         }
         let text = String::from_utf8_lossy(&r.body);
@@ -505,22 +509,6 @@ fn record_body(body: &[u8]) -> String {
         text.push_str(&format!("… ({} bytes in all)", body.len()));
     }
     text
-}
-
-/// The spellings of a secret that may appear in a response or a URL.
-fn secret_forms(secret: &str) -> Vec<String> {
-    let json = serde_json::to_string(secret).unwrap_or_default();
-    let json = json.trim_matches('"').to_string();
-    let mut forms = vec![
-        secret.to_string(),
-        json.replace('/', "\\/"),
-        json,
-        percent_encode(secret),
-        percent_encode(secret).replace("%20", "+"),
-    ];
-    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
-    forms.dedup();
-    forms
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
@@ -600,6 +588,22 @@ mod tests {
         });
         assert!(!String::from_utf8_lossy(&resp.body).contains("SECRET"));
         assert!(!resp.headers[0].1.contains("SECRET"));
+    }
+
+    #[test]
+    fn unicode_escaped_and_header_name_echoes_are_redacted() {
+        // .NET escapes `+` as `\u002B`; parsing the JSON turns it back into the token.
+        let c = client(Some("Ab12+cd/EF34=="));
+        let resp = c.redact_response(Response {
+            status: 200,
+            headers: vec![("x-ab12+cd/ef34==".into(), "%2fEF34".into())],
+            body: br#"{"echo":"Ab12\u002Bcd\u002fEF34\u003D\u003d","n":1}"#.to_vec(),
+            truncated: false,
+        });
+        let parsed = resp.json().unwrap().to_string();
+        assert!(!parsed.contains("Ab12+cd/EF34=="), "{parsed}");
+        assert!(parsed.contains(REDACTED), "{parsed}");
+        assert_eq!(resp.headers[0].0, "x-[REDACTED]");
     }
 
     #[test]

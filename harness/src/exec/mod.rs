@@ -10,6 +10,7 @@ pub mod hygiene;
 pub mod paging;
 pub mod pointer;
 pub mod preflight;
+pub mod redact;
 pub mod retry;
 pub mod runner;
 pub mod suite;

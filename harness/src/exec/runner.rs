@@ -325,7 +325,16 @@ pub(super) async fn run_step(
         && step.snapshot
         && !varies_with_other_data(&outgoing, &resp, &engine.run_id)
     {
-        let mut check = snapshot_check(store, sc, index, step, &outgoing, &resp, vars, &report);
+        let mut check = snapshot_check(
+            &engine.client,
+            store,
+            sc,
+            (index, step),
+            &outgoing,
+            &resp,
+            vars,
+            &report,
+        );
         engine.baseline.apply(&sc.id, &step.name.value, &mut check);
         report.checks.push(check);
     }
@@ -539,10 +548,10 @@ fn varies_with_other_data(req: &OutgoingRequest, resp: &Response, run_id: &str) 
     reason = "one call site; the values are all distinct"
 )]
 fn snapshot_check(
+    client: &HttpClient,
     store: &SnapshotStore,
     sc: &LoadedScenario,
-    index: usize,
-    step: &Step,
+    (index, step): (usize, &Step),
     outgoing: &OutgoingRequest,
     resp: &Response,
     vars: &Vars,
@@ -550,13 +559,14 @@ fn snapshot_check(
 ) -> CheckResult {
     let path = store.path_of(&sc.id, index, &step.name.value);
     let shown = path.display().to_string();
-    let content = normalize(
+    // Redacted again as it leaves the process: normalizing decodes the body's escapes.
+    let content = client.redact(&normalize(
         resp.status,
         resp.header("content-type").as_deref(),
         &resp.body,
         &vars.redactions(),
         asks_for_order(&outgoing.query, outgoing.body.as_deref()),
-    );
+    ));
     let expression = format!("{} {}", outgoing.method, step.request.path.value);
     let (passed, actual) = match store.record(&path, &sc.file.path, &expression, &content) {
         Ok(SnapshotResult::Unchanged) => (true, "unchanged".to_string()),

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 pub use console::render_summary;
 
+use crate::exec::redact::Redactor;
 use model::{CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport};
 
 /// A file format for the run report.
@@ -98,10 +99,13 @@ pub fn write_all(
     report: &RunReport,
     formats: &[ReportFormat],
     dir: &Path,
+    redactor: &Redactor,
 ) -> Result<Vec<PathBuf>, ReportError> {
+    // Every file is redacted as a whole, after rendering: HTML and XML escaping may spell a
+    // secret differently from the record it came from.
     let rendered = formats
         .iter()
-        .map(|&f| render(report, f).map(|text| (f, text)))
+        .map(|&f| render(report, f).map(|text| (f, redactor.redact(&text))))
         .collect::<Result<Vec<_>, _>>()?;
     fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.to_path_buf(),
@@ -558,7 +562,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("nested").join("reports");
         let report = fixture::report();
-        let paths = write_all(&report, &ReportFormat::ALL, &dir).unwrap();
+        let paths = write_all(&report, &ReportFormat::ALL, &dir, &Redactor::default()).unwrap();
         let names: Vec<_> = paths
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
@@ -589,14 +593,26 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let report = fixture::report();
         fs::write(tmp.path().join("report.json"), "old").unwrap();
-        write_all(&report, &[ReportFormat::Json], tmp.path()).unwrap();
+        write_all(
+            &report,
+            &[ReportFormat::Json],
+            tmp.path(),
+            &Redactor::default(),
+        )
+        .unwrap();
         let json = fs::read_to_string(tmp.path().join("report.json")).unwrap();
         assert!(json.starts_with('{'));
 
         // A file where the directory should be.
         let blocker = tmp.path().join("blocker");
         fs::write(&blocker, "").unwrap();
-        let err = write_all(&report, &[ReportFormat::Json], &blocker.join("sub")).unwrap_err();
+        let err = write_all(
+            &report,
+            &[ReportFormat::Json],
+            &blocker.join("sub"),
+            &Redactor::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, ReportError::Io { .. }), "{err:?}");
         assert!(err.to_string().contains("blocker"), "{err}");
     }
