@@ -230,6 +230,7 @@ async fn run(args: RunArgs) -> Exit {
         ("--deadline", args.deadline),
         ("--retry-max-wait", args.retry_max_wait),
         ("--retry-budget", args.retry_budget),
+        ("--cleanup-timeout", args.cleanup_timeout),
     ] {
         if let Err(e) = seconds(flag, value) {
             return e;
@@ -324,6 +325,7 @@ async fn run(args: RunArgs) -> Exit {
         forced_features: args.force_features.clone(),
         gates: (!args.gate.is_empty()).then(|| args.gate.clone()),
         credentials: credentials_of(&args.target),
+        cleanup_budget: Duration::from_secs_f64(args.cleanup_timeout),
     };
     let target_label = match kind {
         TargetKind::Embedded => format!("embedded reference server at {base_url}"),
@@ -336,7 +338,7 @@ async fn run(args: RunArgs) -> Exit {
 
     let redactor = engine.client.redactor();
     let cancel = Cancel::default();
-    let signals = watch_ctrl_c(cancel.clone());
+    let signals = watch_signals(cancel.clone(), Vec::new);
     let progress = Arc::new(ConsoleProgress::new(scenarios.len(), !args.no_progress));
     let report = run_suite(engine, scenarios, &options, cancel, progress.clone()).await;
     signals.abort();
@@ -408,7 +410,6 @@ fn target_name(args: &RunArgs, base_url: &str) -> String {
     crate::validate::snapshot::slug(host)
 }
 
-/// First Ctrl-C: stop the run and clean up. Second: leave at once.
 /// Where the run's token came from, in words for messages (never the token itself).
 fn credentials_of(target: &crate::cli::TargetArgs) -> String {
     match (&target.url, &target.token_env, &target.token) {
@@ -419,36 +420,59 @@ fn credentials_of(target: &crate::cli::TargetArgs) -> String {
     }
 }
 
-fn watch_ctrl_c(cancel: Cancel) -> tokio::task::JoinHandle<()> {
-    // Register the handler now, not when the task first runs: a Ctrl-C that arrives early
-    // must still clean up rather than kill the process.
+/// First Ctrl-C, SIGTERM or SIGHUP (CI cancellation, `timeout`, a container stop): stop and
+/// clean up. Second: leave at once, listing what `left` says may remain.
+fn watch_signals(
+    cancel: Cancel,
+    left: impl Fn() -> Vec<String> + Send + 'static,
+) -> tokio::task::JoinHandle<()> {
+    // Registered now, not when a task first runs: a signal that arrives early must still
+    // clean up rather than kill the process. Each signal feeds one channel.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<&'static str>();
     #[cfg(unix)]
-    let mut interrupts =
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!(
-                    "warning: cannot watch for Ctrl-C ({e}); an interrupted run will not clean up"
-                );
-                return tokio::spawn(async {});
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        for (kind, name) in [
+            (SignalKind::interrupt(), "Ctrl-C"),
+            (SignalKind::terminate(), "SIGTERM"),
+            (SignalKind::hangup(), "SIGHUP"),
+        ] {
+            match signal(kind) {
+                Ok(mut stream) => {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        while stream.recv().await.is_some() && tx.send(name).is_ok() {}
+                    });
+                }
+                Err(e) => eprintln!(
+                    "warning: cannot watch for {name} ({e}); a run stopped that way will not clean up"
+                ),
             }
-        };
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        let mut next = async || interrupts.recv().await.is_some();
-        #[cfg(not(unix))]
-        let mut next = async || tokio::signal::ctrl_c().await.is_ok();
-        if !next().await {
-            return;
         }
+    }
+    #[cfg(not(unix))]
+    {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while tokio::signal::ctrl_c().await.is_ok() && tx.send("Ctrl-C").is_ok() {}
+        });
+    }
+    drop(tx);
+    tokio::spawn(async move {
+        let Some(first) = rx.recv().await else {
+            return;
+        };
         eprintln!(
-            "\ninterrupted: stopping scenarios and deleting the resources they created (Ctrl-C again to quit now)"
+            "\ninterrupted by {first}: stopping and deleting the resources this run created (Ctrl-C again to quit now)"
         );
-        cancel.cancel("interrupted by Ctrl-C");
-        if next().await {
+        cancel.cancel(&format!("interrupted by {first}"));
+        if rx.recv().await.is_some() {
             eprintln!(
                 "quit without cleanup: resources created by this run may remain on the target"
             );
+            for url in left() {
+                eprintln!("LEFT  {url}");
+            }
             std::process::exit(Exit::Interrupted as i32);
         }
     })
@@ -556,6 +580,10 @@ async fn simulate(args: SimulateArgs) -> Exit {
         Ok(t) => t,
         Err(e) => return e,
     };
+    let cleanup_budget = match seconds("--cleanup-timeout", args.cleanup_timeout) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
     if let Err(e) = check_target_url(&base_url) {
         return e;
     }
@@ -590,52 +618,75 @@ async fn simulate(args: SimulateArgs) -> Exit {
         changes.len()
     );
     let registry = crate::exec::cleanup::Registry::new();
-    let report = tokio::select! {
-        r = sim::simulate_with_quirks(
-            &client,
-            args.idp,
-            &directory,
-            &changes,
-            &run,
-            args.link_existing,
-            sim::Quirks { entra_adscim_group_urn: args.entra_adscim_group_urn },
-            &registry,
-        ) => Some(r),
-        _ = tokio::signal::ctrl_c() => None,
-    };
-    match &report {
-        Some(report) => {
-            let _ = std::io::Write::write_all(
-                &mut std::io::stdout(),
-                client.redact(&sim::render_transcript(report)).as_bytes(),
-            );
+    let cancel = Cancel::default();
+    let signals = watch_signals(cancel.clone(), {
+        let registry = registry.clone();
+        let client = client.clone();
+        move || {
+            registry
+                .pending()
+                .iter()
+                .map(|u| client.redact(u))
+                .collect()
         }
-        None => eprintln!("interrupted: deleting what the simulation created"),
+    });
+    let report = sim::simulate_until(
+        &client,
+        args.idp,
+        &directory,
+        &changes,
+        &run,
+        (
+            args.link_existing,
+            sim::Quirks {
+                entra_adscim_group_urn: args.entra_adscim_group_urn,
+            },
+            &registry,
+        ),
+        &cancel,
+    )
+    .await;
+    let interrupted = cancel.reason();
+    let _ = std::io::Write::write_all(
+        &mut std::io::stdout(),
+        client.redact(&sim::render_transcript(&report)).as_bytes(),
+    );
+    if let Some(reason) = &interrupted {
+        eprintln!("{reason}: deleting what the simulation created");
     }
     // Everything created was registered as the target answered, so an interrupted
-    // simulation is cleaned up too (--keep only applies to a finished one).
-    if !args.keep || report.is_none() {
-        let records = registry.clean(&client).await;
+    // simulation is cleaned up too (--keep only applies to a finished one). A second
+    // signal during cleanup quits at once, listing what is left.
+    if !args.keep || interrupted.is_some() {
+        let until = cancel.cleanup_until(cleanup_budget);
+        let records = registry.clean_until(&client, until).await;
         let left: Vec<_> = records.iter().filter(|r| !r.deleted).collect();
         out!(
-            "cleanup: deleted {} of {} resource(s) the simulation created",
+            "cleanup: deleted {} of {} resource(s) the simulation created{}",
             records.len() - left.len(),
-            records.len()
+            records.len(),
+            if left.is_empty() {
+                String::new()
+            } else {
+                format!("; {} left", left.len())
+            }
         );
         for r in left {
             out!(
                 "LEAK  {} — {}",
                 r.url,
-                r.error
-                    .clone()
-                    .unwrap_or_else(|| format!("DELETE answered {:?}", r.status))
+                client.redact(
+                    &r.error
+                        .clone()
+                        .unwrap_or_else(|| format!("DELETE answered {:?}", r.status))
+                )
             );
         }
     }
-    let Some(report) = report else {
-        return Exit::Interrupted;
-    };
-    if report.passed() {
+    signals.abort();
+    if cancel.reason().is_some() {
+        Exit::Interrupted
+    } else if report.passed() {
         Exit::Passed
     } else {
         Exit::Failures

@@ -104,6 +104,10 @@ pub struct RunArgs {
     /// The whole run stops (cleaning up first) after this many seconds.
     #[arg(long, default_value_t = 600.0, value_name = "SECONDS")]
     pub deadline: f64,
+    /// Longest a scenario's cleanup may take, and all cleanup after the run is stopped
+    /// (Ctrl-C, SIGTERM, --deadline); what is left then is listed as not deleted.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub cleanup_timeout: f64,
     /// Treat SHOULD-level failures (warnings) as failures.
     #[arg(long)]
     pub strict: bool,
@@ -216,6 +220,9 @@ pub struct SimulateArgs {
     /// Timeout of one request, in seconds.
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub timeout: f64,
+    /// Longest the cleanup at the end may take; what is left then is listed as not deleted.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    pub cleanup_timeout: f64,
 }
 
 /// `serve` options.

@@ -1,19 +1,22 @@
 //! A run-wide stop signal (Ctrl-C, the overall deadline), shared by every scenario task.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 /// A run-wide stop signal (Ctrl-C, deadline). Cloning shares it.
 #[derive(Clone)]
 pub struct Cancel {
     tx: Arc<watch::Sender<Option<String>>>,
+    at: Arc<OnceLock<Instant>>,
 }
 
 impl Default for Cancel {
     fn default() -> Self {
         Cancel {
             tx: Arc::new(watch::channel(None).0),
+            at: Arc::new(OnceLock::new()),
         }
     }
 }
@@ -21,6 +24,7 @@ impl Default for Cancel {
 impl Cancel {
     /// Stops the run, giving the reason shown in the report.
     pub fn cancel(&self, reason: &str) {
+        let _ = self.at.get_or_init(Instant::now);
         self.tx.send_if_modified(|r| {
             if r.is_none() {
                 *r = Some(reason.to_string());
@@ -34,6 +38,17 @@ impl Cancel {
     /// The reason, once cancelled.
     pub fn reason(&self) -> Option<String> {
         self.tx.borrow().clone()
+    }
+
+    /// When the run was cancelled, if it was.
+    pub fn cancelled_at(&self) -> Option<Instant> {
+        self.at.get().copied()
+    }
+
+    /// Until when cleanup may run: `budget` from now, or from the moment the run was
+    /// cancelled (so an interrupted run ends within one budget, however many scenarios clean up).
+    pub fn cleanup_until(&self, budget: std::time::Duration) -> Instant {
+        self.cancelled_at().unwrap_or_else(Instant::now) + budget
     }
 
     /// Resolves when the run is cancelled.

@@ -18,6 +18,9 @@ pub struct Registry {
     ever: Arc<Mutex<Vec<String>>>,
     /// Creates the target answered without saying where (no id, no Location): leaks.
     unidentified: Arc<Mutex<Vec<String>>>,
+    /// Creates answered with a resource this run cannot show it created (URL, names it
+    /// carries): never deleted, reported.
+    foreign: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 impl Registry {
@@ -29,7 +32,13 @@ impl Registry {
     /// Records what a request did: a successful POST that created a resource registers it;
     /// a DELETE that removed one (or found it gone) unregisters it.
     /// `path` is the request path below the base URL (no query).
-    pub fn observe(
+    ///
+    /// A create is only registered when the resource shows it is one this run created: its
+    /// `userName`, `displayName` or `externalId` carries the run's id (read back by id when
+    /// the answer names nothing). A create answered with any other
+    /// resource — an "upsert" returning data that existed before the run — is reported and
+    /// never deleted.
+    pub async fn observe(
         &self,
         client: &HttpClient,
         method: &str,
@@ -43,11 +52,11 @@ impl Registry {
                 let collection = path.trim_end_matches('/');
                 if collection.eq_ignore_ascii_case("/Bulk") {
                     for url in bulk_created_urls(base, resp) {
-                        self.register(&url);
+                        self.claim(client, &url, None, run_id).await;
                     }
                 } else if collection.ends_with("/.search") {
-                } else if let Some(url) = created_url(base, path, resp, run_id) {
-                    self.register(&url);
+                } else if let Some(url) = created_url(base, path, resp) {
+                    self.claim(client, &url, resp.json(), run_id).await;
                 } else if resp.status == 201 {
                     self.unidentified
                         .lock()
@@ -60,6 +69,40 @@ impl Registry {
                 self.lock().retain(|u| u != &url);
             }
             _ => {}
+        }
+    }
+
+    /// Registers `url` when the resource there carries this run's id in a name (no data that
+    /// existed before the run can); `body` is what the create answered, read back by id when
+    /// it names nothing.
+    async fn claim(&self, client: &HttpClient, url: &str, body: Option<Value>, run_id: &str) {
+        let mut names = body.as_ref().map(names_of).unwrap_or_default();
+        if names.is_empty()
+            && let Some(path) = url.strip_prefix(&client.config().base_url)
+        {
+            let (_, read) = client
+                .send(&OutgoingRequest::new("GET", path, client.default_bearer()))
+                .await;
+            if let Some(found) = read.ok().filter(|r| r.status == 200).and_then(|r| r.json()) {
+                names = names_of(&found);
+            }
+        }
+        let run_id = run_id.to_ascii_lowercase();
+        let ours = names
+            .iter()
+            .any(|n| n.to_ascii_lowercase().contains(&run_id));
+        if ours {
+            self.register(url);
+        } else {
+            let shown = if names.is_empty() {
+                "no name".to_string()
+            } else {
+                names.join(", ")
+            };
+            self.foreign
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((url.to_string(), shown));
         }
     }
 
@@ -96,6 +139,17 @@ impl Registry {
 
     /// Deletes every registered resource, newest first (groups before the users in them).
     pub async fn clean(&self, client: &HttpClient) -> Vec<CleanupRecord> {
+        let far = tokio::time::Instant::now() + std::time::Duration::from_secs(86_400 * 365);
+        self.clean_until(client, far).await
+    }
+
+    /// [`Registry::clean`], giving up at `until`: what is left then is reported as not
+    /// deleted, so a slow or hanging target cannot hold the run forever.
+    pub async fn clean_until(
+        &self,
+        client: &HttpClient,
+        until: tokio::time::Instant,
+    ) -> Vec<CleanupRecord> {
         let base = client.config().base_url.clone();
         let mut records: Vec<CleanupRecord> = self
             .unidentified
@@ -112,18 +166,40 @@ impl Registry {
                 ),
             })
             .collect();
+        records.extend(
+            self.foreign
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .map(|(url, names)| CleanupRecord {
+                    url: client.redact(url),
+                    status: None,
+                    deleted: false,
+                    error: Some(client.redact(&format!(
+                        "not deleted: the create was answered with a resource whose userName, displayName and externalId do not carry this run's id (it has: {names}), so it may have existed before the run"
+                    ))),
+                }),
+        );
         let urls: Vec<String> = self.pending().into_iter().rev().collect();
         for url in urls {
             let Some(path) = url.strip_prefix(&base) else {
                 continue;
             };
-            let (_, result) = client
-                .send(&OutgoingRequest::new(
-                    "DELETE",
-                    path,
-                    client.default_bearer(),
-                ))
-                .await;
+            let out_of_budget = |what: &str| CleanupRecord {
+                url: client.redact(&url),
+                status: None,
+                deleted: false,
+                error: Some(format!("not deleted: the cleanup budget ran out {what}")),
+            };
+            if tokio::time::Instant::now() >= until {
+                records.push(out_of_budget("before its DELETE was sent"));
+                continue;
+            }
+            let delete = OutgoingRequest::new("DELETE", path, client.default_bearer());
+            let Ok((_, result)) = tokio::time::timeout_at(until, client.send(&delete)).await else {
+                records.push(out_of_budget("while its DELETE was in flight"));
+                continue;
+            };
             let record = match result {
                 Ok(resp) => {
                     let deleted = (200..300).contains(&resp.status) || resp.status == 404;
@@ -153,13 +229,8 @@ impl Registry {
 /// The URL of a resource a POST created: the collection path plus the returned `id`, or the
 /// `Location` header when it points below the base URL. `/.search` creates nothing, and
 /// `/Bulk` is handled by [`bulk_created_urls`].
-fn created_url(base: &str, path: &str, resp: &Response, run_id: &str) -> Option<String> {
+fn created_url(base: &str, path: &str, resp: &Response) -> Option<String> {
     let collection = path.trim_end_matches('/');
-    // A 200 could be an "upsert" answering with someone else's resource: only a resource
-    // that carries this run's id is ours to delete then.
-    if resp.status != 201 && !String::from_utf8_lossy(&resp.body).contains(run_id) {
-        return None;
-    }
     if let Some(Value::String(id)) = resp.json().as_ref().and_then(|b| b.get("id")).cloned()
         && safe_segment(&id)
     {
@@ -167,6 +238,23 @@ fn created_url(base: &str, path: &str, resp: &Response, run_id: &str) -> Option<
     }
     resp.header("location")
         .and_then(|loc| resource_below(base, collection, &loc))
+}
+
+/// The names that identify a resource: its `userName`, `displayName` and `externalId`
+/// (attribute names match case-insensitively).
+pub fn names_of(body: &Value) -> Vec<String> {
+    body.as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| {
+                    ["userName", "displayName", "externalId"]
+                        .iter()
+                        .any(|n| n.eq_ignore_ascii_case(k))
+                })
+                .filter_map(|(_, v)| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// `loc` when it names one resource of `collection` below `base` (same origin and path, one
@@ -255,45 +343,38 @@ mod tests {
         }
     }
 
-    #[test]
-    fn successful_post_registers_and_delete_unregisters() {
+    const ECHO: &str = r#"{"id":"u1","userName":"A-RUN1@example.test"}"#;
+
+    #[tokio::test]
+    async fn successful_post_registers_and_delete_unregisters() {
         let c = client();
         let r = Registry::new();
-        r.observe(
-            &c,
-            "POST",
-            "/Users",
-            &resp(201, r#"{"id":"u1"}"#, None),
-            "run1",
-        );
-        r.observe(
-            &c,
-            "POST",
-            "/Users",
-            &resp(409, r#"{"id":"u2"}"#, None),
-            "run1",
-        );
-        r.observe(
-            &c,
-            "POST",
-            "/Users/.search",
-            &resp(200, r#"{"id":"x"}"#, None),
-            "run1",
-        );
+        r.observe(&c, "POST", "/Users", &resp(201, ECHO, None), "run1")
+            .await;
+        r.observe(&c, "POST", "/Users", &resp(409, ECHO, None), "run1")
+            .await;
+        r.observe(&c, "POST", "/Users/.search", &resp(200, ECHO, None), "run1")
+            .await;
         r.observe(
             &c,
             "POST",
             "/Groups",
-            &resp(201, "", Some("http://127.0.0.1:9/scim/Groups/g1")),
+            &resp(
+                201,
+                r#"{"displayName":"g-run1"}"#,
+                Some("http://127.0.0.1:9/scim/Groups/g1"),
+            ),
             "run1",
-        );
+        )
+        .await;
         r.observe(
             &c,
             "POST",
             "/Groups",
             &resp(201, "", Some("http://evil.example/Groups/g2")),
             "run1",
-        );
+        )
+        .await;
         assert_eq!(
             r.pending(),
             vec![
@@ -301,12 +382,47 @@ mod tests {
                 "http://127.0.0.1:9/scim/Groups/g1"
             ]
         );
-        r.observe(&c, "DELETE", "/Users/u1", &resp(204, "", None), "run1");
+        r.observe(&c, "DELETE", "/Users/u1", &resp(204, "", None), "run1")
+            .await;
         assert_eq!(r.pending(), vec!["http://127.0.0.1:9/scim/Groups/g1"]);
     }
 
-    #[test]
-    fn bulk_posts_register_their_created_locations() {
+    #[tokio::test]
+    async fn a_create_answered_with_another_resource_is_never_registered() {
+        let c = client();
+        let r = Registry::new();
+        // 201 and 200 answers carrying someone else's user, a fixed (not run-scoped) name,
+        // and an answer naming nothing that cannot be read back (closed port).
+        for (status, body) in [
+            (201, r#"{"id":"theirs","userName":"bjensen@example.test"}"#),
+            (200, r#"{"id":"theirs","userName":"bjensen@example.test"}"#),
+            (201, r#"{"id":"f","userName":"fixed@example.test"}"#),
+            (201, r#"{"id":"bare"}"#),
+        ] {
+            r.observe(&c, "POST", "/Users", &resp(status, body, None), "run1")
+                .await;
+        }
+        assert!(r.pending().is_empty(), "{:?}", r.pending());
+        assert!(!r.created_here("http://127.0.0.1:9/scim/Users/theirs"));
+        let records = r.clean(&c).await;
+        assert_eq!(records.len(), 4);
+        assert!(
+            records
+                .iter()
+                .all(|rec| !rec.deleted && rec.status.is_none())
+        );
+        assert!(
+            records[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("bjensen@example.test"),
+            "{records:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn bulk_locations_are_registered_only_when_read_back_as_ours() {
         let c = client();
         let r = Registry::new();
         let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkResponse"],"Operations":[
@@ -314,21 +430,21 @@ mod tests {
             {"method":"POST","bulkId":"b","status":"400","response":{"status":"400"}},
             {"method":"PUT","location":"http://127.0.0.1:9/scim/Users/u9","status":"200"},
             {"method":"POST","bulkId":"c","location":"http://elsewhere.example/Users/u2","status":"201"}]}"#;
-        r.observe(&c, "POST", "/Bulk", &resp(200, body, None), "run1");
-        assert_eq!(r.pending(), vec!["http://127.0.0.1:9/scim/Users/u1"]);
+        r.observe(&c, "POST", "/Bulk", &resp(200, body, None), "run1")
+            .await;
+        // The one location below the base cannot be read back (nothing listens): not ours.
+        assert!(r.pending().is_empty());
+        let records = r.clean(&c).await;
+        assert_eq!(records.len(), 1, "{records:?}");
+        assert_eq!(records[0].url, "http://127.0.0.1:9/scim/Users/u1");
     }
 
     #[tokio::test]
     async fn unreachable_target_leaves_resources_listed_as_not_deleted() {
         let c = client();
         let r = Registry::new();
-        r.observe(
-            &c,
-            "POST",
-            "/Users",
-            &resp(201, r#"{"id":"u1"}"#, None),
-            "run1",
-        );
+        r.observe(&c, "POST", "/Users", &resp(201, ECHO, None), "run1")
+            .await;
         let records = r.clean(&c).await;
         assert_eq!(records.len(), 1);
         assert!(!records[0].deleted);

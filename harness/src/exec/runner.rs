@@ -277,13 +277,15 @@ pub(super) async fn run_step(
     if let Some(slot) = keep {
         *slot = Some(resp.clone());
     }
-    registry.observe(
-        &engine.client,
-        outgoing.method,
-        &outgoing.path,
-        &resp,
-        &engine.run_id,
-    );
+    registry
+        .observe(
+            &engine.client,
+            outgoing.method,
+            &outgoing.path,
+            &resp,
+            &engine.run_id,
+        )
+        .await;
 
     let mut capture_errors = Vec::new();
     for (name, spec) in &step.capture {

@@ -49,6 +49,8 @@ pub struct SuiteOptions {
     pub gates: Option<Vec<String>>,
     /// Where the bearer token came from, for messages (`the token from --token-env VAR`).
     pub credentials: String,
+    /// How long one scenario's cleanup may take, and all cleanup once the run is stopped.
+    pub cleanup_budget: Duration,
 }
 
 /// Runs every scenario and returns the report. Never panics on target behaviour.
@@ -118,7 +120,7 @@ pub async fn run_suite(
         reports = run_all(
             &engine,
             scenarios,
-            options.jobs,
+            (options.jobs, options.cleanup_budget),
             &cancel,
             &features,
             progress,
@@ -154,7 +156,7 @@ pub async fn run_suite(
 async fn run_all(
     engine: &Engine,
     scenarios: Vec<LoadedScenario>,
-    jobs: usize,
+    (jobs, cleanup_budget): (usize, Duration),
     cancel: &Cancel,
     features: &Features,
     progress: Arc<dyn Progress>,
@@ -226,7 +228,9 @@ async fn run_all(
                 note_unadvertised(&mut report, &unadvertised, sc.profile.as_deref());
             }
             // Cleanup runs whatever happened above, including after a cancel.
-            report.cleanup = registry_for_task.clean(&engine.client).await;
+            report.cleanup = registry_for_task
+                .clean_until(&engine.client, cancel.cleanup_until(cleanup_budget))
+                .await;
             report.duration_ms = clock.elapsed().as_millis() as u64;
             progress.finished(&report);
             (index, report)
@@ -246,7 +250,9 @@ async fn run_all(
                 let mut report = empty_report(sc);
                 report.status = ScenarioStatus::Errored;
                 report.error = Some(format!("internal error in the harness: {e}"));
-                report.cleanup = registry.clean(&engine.client).await;
+                report.cleanup = registry
+                    .clean_until(&engine.client, cancel.cleanup_until(cleanup_budget))
+                    .await;
                 out[index] = Some(report);
             }
         }

@@ -429,13 +429,41 @@ pub(crate) fn verdict_sentence(report: &RunReport) -> String {
                 .unwrap_or("the target refused the credentials")
         ),
         model::Verdict::Interrupted => {
-            "The run was stopped before the end; created resources were cleaned up.".to_string()
+            format!("The run was stopped before the end; {}.", cleanup_sentence(report))
         }
         model::Verdict::NothingRan => {
             "No scenario ran: every selected one was skipped (see why above), so nothing was checked."
                 .to_string()
         }
     }
+}
+
+/// `cleaned up 7 of 9 created resources; 2 left: URL, URL` — what cleanup really did.
+pub(crate) fn cleanup_sentence(report: &RunReport) -> String {
+    let records: Vec<_> = report.scenarios.iter().flat_map(|s| &s.cleanup).collect();
+    let left: Vec<&str> = records
+        .iter()
+        .filter(|c| !c.deleted)
+        .map(|c| c.url.as_str())
+        .collect();
+    let mut out = format!(
+        "cleaned up {} of {} created {}",
+        records.len() - left.len(),
+        records.len(),
+        if records.len() == 1 {
+            "resource"
+        } else {
+            "resources"
+        }
+    );
+    if !left.is_empty() {
+        let shown: Vec<&str> = left.iter().take(5).copied().collect();
+        out.push_str(&format!("; {} left: {}", left.len(), shown.join(", ")));
+        if left.len() > shown.len() {
+            out.push_str(", …");
+        }
+    }
+    out
 }
 
 fn capitalize(s: &str) -> String {

@@ -195,6 +195,7 @@ pub async fn simulate(
         false,
         Quirks::default(),
         &registry,
+        &crate::exec::cancel::Cancel::default(),
     )
     .await
 }
@@ -241,6 +242,31 @@ pub async fn simulate_with_quirks(
     quirks: Quirks,
     registry: &crate::exec::cleanup::Registry,
 ) -> SimulationReport {
+    simulate_until(
+        client,
+        idp,
+        directory,
+        changes,
+        run_id,
+        (link_existing, quirks, registry),
+        &crate::exec::cancel::Cancel::default(),
+    )
+    .await
+}
+
+/// [`simulate_with_quirks`] that stops when `cancel` fires: no request is started after
+/// that, and a create in flight is awaited (within the request timeout) so that what it
+/// creates is in `registry` for cleanup. The report then ends with the interruption as a
+/// problem.
+pub async fn simulate_until(
+    client: &HttpClient,
+    idp: Idp,
+    directory: &Directory,
+    changes: &[Change],
+    run_id: &str,
+    (link_existing, quirks, registry): (bool, Quirks, &crate::exec::cleanup::Registry),
+    cancel: &crate::exec::cancel::Cancel,
+) -> SimulationReport {
     sync::run(
         client,
         idp,
@@ -250,6 +276,7 @@ pub async fn simulate_with_quirks(
         link_existing,
         quirks,
         registry,
+        cancel,
     )
     .await
 }

@@ -9,6 +9,7 @@ use super::dialect::{
 };
 use super::directory::{Change, DirUser, Directory, UserEdit, check_directory};
 use super::{Idp, SimStep, SimulationReport};
+use crate::exec::cancel::Cancel;
 use crate::exec::http::{HttpClient, OutgoingRequest, Response};
 use crate::exec::pointer::resolve;
 
@@ -68,6 +69,9 @@ pub(super) struct Session<'a> {
     /// Everything created, registered the moment the target answers, so an interrupted
     /// simulation can still be cleaned up.
     pub registry: crate::exec::cleanup::Registry,
+    /// Ctrl-C and termination signals: no request is started once set, and a create in
+    /// flight is awaited (within the request timeout) so what it creates is registered.
+    pub cancel: Cancel,
 }
 
 /// How the user lookup came out.
@@ -91,17 +95,23 @@ pub(super) async fn run(
     link_existing: bool,
     quirks: super::Quirks,
     registry: &crate::exec::cleanup::Registry,
+    cancel: &Cancel,
 ) -> SimulationReport {
     let mut s = Session::new(client, idp, directory, run_id);
     s.link_existing = link_existing;
     s.quirks = quirks;
     s.registry = registry.clone();
+    s.cancel = cancel.clone();
     for p in check_directory(directory, changes) {
         s.problem(format!("input: {p} (skipped)"));
     }
     s.phase = "sync".into();
     for i in 0..s.users.len() {
         s.provision_user(i).await;
+    }
+    if let Some(reason) = cancel.reason() {
+        s.problem(format!("interrupted during the sync: {reason}"));
+        return s.report;
     }
     for i in 0..s.users.len() {
         s.write_manager(i).await;
@@ -122,6 +132,10 @@ pub(super) async fn run(
     for change in changes {
         s.phase = format!("change: {}", change.label());
         s.apply(change).await;
+    }
+    if let Some(reason) = cancel.reason() {
+        s.problem(format!("interrupted before the verification: {reason}"));
+        return s.report;
     }
     s.phase = "import".into();
     s.import().await;
@@ -192,6 +206,7 @@ impl<'a> Session<'a> {
             link_existing: false,
             quirks: super::Quirks::default(),
             registry: crate::exec::cleanup::Registry::new(),
+            cancel: Cancel::default(),
         }
     }
 
@@ -254,7 +269,20 @@ impl<'a> Session<'a> {
 
     /// Sends and records; a transport failure becomes a problem and `None`.
     pub(super) async fn send(&mut self, req: OutgoingRequest, what: &str) -> Option<Response> {
-        let (exchange, result) = self.client.send(&req).await;
+        if self.cancel.reason().is_some() {
+            return None;
+        }
+        let send = self.client.send(&req);
+        // A create is awaited (the request timeout bounds it) so that what it creates is
+        // registered and cleaned up; anything else is abandoned at once.
+        let (exchange, result) = if req.method == "POST" {
+            send.await
+        } else {
+            tokio::select! {
+                sent = send => sent,
+                () = self.cancel.cancelled() => return None,
+            }
+        };
         self.report.steps.push(SimStep {
             phase: self.phase.clone(),
             exchange: Some(exchange),
@@ -415,6 +443,13 @@ impl<'a> Session<'a> {
             return;
         };
         let id = created_id(&resp);
+        if let (200..=299, Some(id)) = (resp.status, &id)
+            && !self
+                .created_is_ours("/Users", id, &resp, &name, &what)
+                .await
+        {
+            return;
+        }
         match (resp.status, id) {
             (200..=299, Some(id)) => {
                 let note = if resp.status == 201 {
@@ -462,6 +497,51 @@ impl<'a> Session<'a> {
                 self.fail(&what, &resp, consequence);
             }
         }
+    }
+
+    /// Whether the resource a create answered with is the one sent: it carries the
+    /// `userName`/`displayName` sent (read back by id when the answer names nothing). The
+    /// lookup before the create found no such resource, so that one is this run's. Any other
+    /// answer — an "upsert" returning data that existed before — is reported, and the
+    /// resource is neither linked nor deleted.
+    async fn created_is_ours(
+        &mut self,
+        collection: &str,
+        id: &str,
+        resp: &Response,
+        sent_name: &str,
+        what: &str,
+    ) -> bool {
+        let mut names = resp
+            .json()
+            .map(|b| crate::exec::cleanup::names_of(&b))
+            .unwrap_or_default();
+        if names.is_empty() {
+            let read_back = format!("read back {collection}/{id}");
+            let req = self.request("GET", format!("{collection}/{id}"), vec![], None);
+            if let Some(found) = self.send(req, &read_back).await.and_then(|r| r.json()) {
+                names = crate::exec::cleanup::names_of(&found);
+            }
+        }
+        if names.iter().any(|n| n.eq_ignore_ascii_case(sent_name)) {
+            return true;
+        }
+        let found = if names.is_empty() {
+            "no name".to_string()
+        } else {
+            names.join(", ")
+        };
+        self.outcome(&format!(
+            "answered with another resource (id {id}: {found})"
+        ));
+        self.problem(format!(
+            "{}: {what} was answered with a resource that is not the one sent (id {id}, {found} \
+             instead of {sent_name}); it may have existed before the run, so the simulation \
+             neither links nor deletes it; {}",
+            self.phase,
+            self.idp.on_failure()
+        ));
+        false
     }
 
     /// A pre-existing user the lookup found: linked, then updated as the IdP updates.
@@ -831,6 +911,13 @@ impl<'a> Session<'a> {
             return;
         };
         let id = created_id(&resp);
+        if let (200..=299, Some(id)) = (resp.status, &id)
+            && !self
+                .created_is_ours("/Groups", id, &resp, &name, &what)
+                .await
+        {
+            return;
+        }
         match (resp.status, id) {
             (200..=299, Some(id)) => {
                 self.outcome(&format!("created id {id}"));

@@ -160,3 +160,412 @@ fn a_token_shorter_than_four_characters_is_refused() {
         text(&out)
     );
 }
+
+/// A target that answers every create with a user and a group that existed before the run
+/// (an "upsert" by some other key), reads like SCIM, and must never receive a DELETE.
+async fn upserting_target() -> MockServer {
+    use wiremock::matchers::{method, path_regex};
+    let mock = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(0)
+        .named("DELETE of pre-existing data")
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("/Users$"))
+        .respond_with(ResponseTemplate::new(201).set_body_raw(
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"seeded-1","userName":"seed-user-000001@example.test","active":true}"#,
+            "application/scim+json",
+        ))
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex("/Groups$"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"seeded-g","displayName":"Seeded"}"#,
+            "application/scim+json",
+        ))
+        .mount(&mock)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#,
+            "application/scim+json",
+        ))
+        .mount(&mock)
+        .await;
+    mock
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_never_deletes_a_resource_a_create_answered_with_but_did_not_create() {
+    use std::sync::Arc;
+
+    use scim_harness::exec::cancel::Cancel;
+    use scim_harness::exec::suite::{Silent, run_suite};
+
+    use crate::support::{engine, load_dir, options};
+
+    let mock = upserting_target().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("create.yaml"),
+        r#"name: create then delete
+steps:
+  - name: create
+    request: { method: POST, path: /Users, body: { userName: "x-{{run_id}}@example.test" } }
+    capture: { id: /id }
+    expect: [{ status: 201, req: P-3.3-01 }]
+  - name: delete
+    request: { method: DELETE, path: "/Users/{{id}}" }
+    expect: [{ status: 204, req: P-3.6-01 }]
+"#,
+    )
+    .unwrap();
+    let url = mock.uri();
+    let report = run_suite(
+        engine(&url),
+        load_dir(dir.path()).unwrap(),
+        &options(&url),
+        Cancel::default(),
+        Arc::new(Silent),
+    )
+    .await;
+    let sc = &report.scenarios[0];
+    let delete = sc.steps.last().unwrap();
+    assert!(
+        delete
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("did not create"),
+        "{sc:#?}"
+    );
+    // Reported, not deleted: DELETE expect(0) is verified when the mock drops.
+    assert_eq!(sc.cleanup.len(), 1, "{:#?}", sc.cleanup);
+    assert!(!sc.cleanup[0].deleted);
+    assert!(
+        sc.cleanup[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("may have existed before the run"),
+        "{:#?}",
+        sc.cleanup
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulate_never_deletes_a_seeded_user_a_create_answered_with() {
+    use std::time::Duration;
+
+    use scim_harness::exec::cleanup::Registry;
+    use scim_harness::exec::http::{ClientConfig, HttpClient};
+    use scim_harness::simulate::{Idp, generate_directory, simulate_with};
+
+    let mock = upserting_target().await;
+    let client = HttpClient::new(ClientConfig {
+        base_url: mock.uri(),
+        token: Some(crate::support::TOKEN.into()),
+        secrets: vec![],
+        request_timeout: Duration::from_secs(10),
+        body_limit: 1 << 20,
+    })
+    .unwrap();
+    for idp in [Idp::Entra, Idp::OktaOin] {
+        let registry = Registry::new();
+        let directory = generate_directory(3, "hostile1");
+        let report =
+            simulate_with(&client, idp, &directory, &[], "hostile1", false, &registry).await;
+        assert!(
+            registry.pending().is_empty(),
+            "{idp}: {:?}",
+            registry.pending()
+        );
+        assert!(report.created.is_empty(), "{idp}: {:?}", report.created);
+        let transcript = scim_harness::simulate::render_transcript(&report);
+        assert!(
+            transcript.contains("may have existed before the run"),
+            "{idp}:\n{transcript}"
+        );
+        assert!(!report.passed(), "{idp}");
+        let records = registry.clean(&client).await;
+        assert!(records.is_empty(), "{records:?}");
+    }
+}
+
+/// A target that creates what it is sent (echoing it with a fresh id), reads like SCIM, and
+/// answers creates and deletes after the given delays, telling `seen` about each request
+/// (`"POST /Users"`, `"DELETE /Users/u1"`).
+struct SlowEcho {
+    post_delay: std::time::Duration,
+    delete_delay: std::time::Duration,
+    seen: tokio::sync::mpsc::UnboundedSender<String>,
+    next: std::sync::atomic::AtomicU32,
+}
+
+impl wiremock::Respond for SlowEcho {
+    fn respond(&self, req: &wiremock::Request) -> ResponseTemplate {
+        let path = req.url.path().to_string();
+        let _ = self.seen.send(format!("{} {path}", req.method));
+        match req.method.as_str() {
+            "POST" => {
+                let mut body: serde_json::Value =
+                    serde_json::from_slice(&req.body).unwrap_or_default();
+                let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                body["id"] = format!("u{n}").into();
+                ResponseTemplate::new(201)
+                    .set_body_raw(body.to_string(), "application/scim+json")
+                    .set_delay(self.post_delay)
+            }
+            "DELETE" => ResponseTemplate::new(204).set_delay(self.delete_delay),
+            _ => ResponseTemplate::new(200).set_body_raw(
+                r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#,
+                "application/scim+json",
+            ),
+        }
+    }
+}
+
+async fn slow_echo(
+    post_delay_ms: u64,
+    delete_delay_ms: u64,
+) -> (MockServer, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let (seen, rx) = tokio::sync::mpsc::unbounded_channel();
+    let mock = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(SlowEcho {
+            post_delay: std::time::Duration::from_millis(post_delay_ms),
+            delete_delay: std::time::Duration::from_millis(delete_delay_ms),
+            seen,
+            next: 1.into(),
+        })
+        .mount(&mock)
+        .await;
+    (mock, rx)
+}
+
+/// Waits (bounded) until the target has seen exactly `prefix`, or, when it ends in `/` or
+/// a space, a request starting with it.
+async fn until_seen(rx: &mut tokio::sync::mpsc::UnboundedReceiver<String>, prefix: &str) -> String {
+    let wait = async {
+        while let Some(r) = rx.recv().await {
+            if r == prefix || (prefix.ends_with(['/', ' ']) && r.starts_with(prefix)) {
+                return r;
+            }
+        }
+        panic!("the target closed before {prefix}")
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), wait)
+        .await
+        .unwrap_or_else(|_| panic!("no {prefix} within 60 s"))
+}
+
+fn spawn_harness(args: &[&str], cwd: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_scim-harness"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("IT_SCIM_TOKEN", crate::support::TOKEN)
+        .env_remove("SCIM_HARNESS_TOKEN")
+        .env_remove("SCIM_HARNESS_TARGET")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn signal(child: &std::process::Child, sig: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+async fn wait_output(child: std::process::Child) -> Output {
+    tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_and_sighup_stop_the_run_and_clean_up_like_ctrl_c() {
+    for sig in ["TERM", "HUP"] {
+        let (mock, mut seen) = slow_echo(0, 0).await;
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(
+            tmp.path().join("slow.yaml"),
+            "name: create then wait\nsteps:\n  - name: create\n    request: { method: POST, path: /Users, body: { userName: \"s-{{run_id}}@example.test\" } }\n    expect: [{ status: 201, req: P-3.3-01 }]\n  - name: wait\n    wait_ms: 10000\n    request: { method: GET, path: /Users }\n    expect: [{ status: 200, req: P-3.4.2-01 }]\n",
+        )
+        .unwrap();
+        let child = spawn_harness(
+            &[
+                "run",
+                "--target",
+                &mock.uri(),
+                "--token-env",
+                "IT_SCIM_TOKEN",
+                "--scenarios",
+                "slow.yaml",
+                "--report-dir",
+                "out",
+                "--no-progress",
+            ],
+            tmp.path(),
+        );
+        // A create in flight when the signal lands is awaited, so no pause is needed.
+        until_seen(&mut seen, "POST /Users").await;
+        signal(&child, sig);
+        let out = wait_output(child).await;
+        assert_eq!(out.status.code(), Some(5), "SIG{sig}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("interrupted by SIG{sig}")),
+            "{}",
+            text(&out)
+        );
+        let deletes: Vec<String> = std::iter::from_fn(|| seen.try_recv().ok())
+            .filter(|r| r.starts_with("DELETE"))
+            .collect();
+        assert_eq!(deletes.len(), 1, "SIG{sig}: {deletes:?} {}", text(&out));
+        assert!(deletes[0].starts_with("DELETE /Users/u"), "{deletes:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("cleaned up 1 of 1 created resource."),
+            "SIG{sig}: {}",
+            text(&out)
+        );
+        assert!(tmp.path().join("out/report.json").is_file());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_simulation_awaits_its_create_and_deletes_it() {
+    // The create takes a while: Ctrl-C lands while it is in flight.
+    let (mock, mut seen) = slow_echo(1500, 0).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let child = spawn_harness(
+        &[
+            "simulate",
+            "--idp",
+            "entra",
+            "--users",
+            "5",
+            "--target",
+            &mock.uri(),
+            "--token-env",
+            "IT_SCIM_TOKEN",
+        ],
+        tmp.path(),
+    );
+    until_seen(&mut seen, "POST /Users").await;
+    signal(&child, "INT");
+    let out = wait_output(child).await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    let posts_and_deletes: Vec<String> = std::iter::from_fn(|| seen.try_recv().ok())
+        .filter(|r| r.starts_with("DELETE") || r.starts_with("POST"))
+        .collect();
+    // Nothing was started after the signal, and the one create was awaited and deleted.
+    assert_eq!(
+        posts_and_deletes,
+        vec!["DELETE /Users/u1"],
+        "{}",
+        text(&out)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("cleanup: deleted 1 of 1 resource(s) the simulation created\n"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_ctrl_c_during_simulate_cleanup_quits_and_lists_what_is_left() {
+    // Ctrl-C during the first (slow) create; deletes hang: the second Ctrl-C must not
+    // wait for them.
+    let (mock, mut seen) = slow_echo(1000, 60_000).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let child = spawn_harness(
+        &[
+            "simulate",
+            "--idp",
+            "entra",
+            "--users",
+            "2",
+            "--target",
+            &mock.uri(),
+            "--token-env",
+            "IT_SCIM_TOKEN",
+        ],
+        tmp.path(),
+    );
+    until_seen(&mut seen, "POST /Users").await;
+    signal(&child, "INT");
+    until_seen(&mut seen, "DELETE /").await;
+    signal(&child, "INT");
+    let out = wait_output(child).await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("quit without cleanup"), "{}", text(&out));
+    assert!(stderr.contains("LEFT  http://127.0.0.1:"), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cleanup_after_the_deadline_is_bounded_and_the_verdict_says_what_is_left() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use scim_harness::exec::cancel::Cancel;
+    use scim_harness::exec::suite::{Silent, run_suite};
+    use scim_harness::report::model::Verdict;
+
+    use crate::support::{engine, load_dir, options};
+
+    // Deletes never answer within the request timeout (20 s in the test engine).
+    let (mock, _seen) = slow_echo(0, 120_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("slow.yaml"),
+        "name: create then wait\nsteps:\n  - name: create\n    request: { method: POST, path: /Users, body: { userName: \"d-{{run_id}}@example.test\" } }\n    expect: [{ status: 201, req: P-3.3-01 }]\n  - name: wait\n    wait_ms: 10000\n    request: { method: GET, path: /Users }\n    expect: [{ status: 200, req: P-3.4.2-01 }]\n",
+    )
+    .unwrap();
+    let url = mock.uri();
+    let mut opts = options(&url);
+    opts.deadline = Duration::from_millis(500);
+    opts.cleanup_budget = Duration::from_millis(500);
+    let report = tokio::time::timeout(
+        Duration::from_secs(15),
+        run_suite(
+            engine(&url),
+            load_dir(dir.path()).unwrap(),
+            &opts,
+            Cancel::default(),
+            Arc::new(Silent),
+        ),
+    )
+    .await
+    .expect("cleanup is bounded by its budget, not by the DELETE");
+    assert_eq!(report.verdict, Verdict::Interrupted);
+    let cleanup = &report.scenarios[0].cleanup;
+    assert_eq!(cleanup.len(), 1, "{cleanup:#?}");
+    assert!(!cleanup[0].deleted);
+    assert!(
+        cleanup[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("cleanup budget ran out"),
+        "{cleanup:#?}"
+    );
+    let console = scim_harness::report::render_summary(&report, false);
+    assert!(
+        console.contains(&format!(
+            "cleaned up 0 of 1 created resource; 1 left: {url}/Users/u"
+        )),
+        "{console}"
+    );
+    assert!(!console.contains("were cleaned up"), "{console}");
+}

@@ -336,6 +336,7 @@ pub fn options(url: &str) -> SuiteOptions {
         forced_features: Vec::new(),
         gates: None,
         credentials: "the test token".into(),
+        cleanup_budget: Duration::from_secs(60),
     }
 }
 
