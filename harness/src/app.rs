@@ -25,7 +25,7 @@ use crate::exec::runner::Engine;
 use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;
 use crate::report::model::{ScenarioReport, ScenarioStatus, TargetInfo, TargetKind};
-use crate::report::{render_summary, write_all};
+use crate::report::{escape, render_summary, write_all};
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::lint::LintContext;
 use crate::scenario::load::{LoadedScenario, load_suite};
@@ -283,6 +283,10 @@ async fn run(args: RunArgs) -> Exit {
     if let Err(e) = check_target_url(&base_url) {
         return e;
     }
+    if let Err(e) = crate::report::ensure_writable(&args.report_dir) {
+        eprintln!("error: reports cannot be written, so nothing was sent: {e}");
+        return Exit::Internal;
+    }
     let client = match HttpClient::new(ClientConfig {
         base_url: base_url.clone(),
         token,
@@ -372,23 +376,53 @@ fn seconds(flag: &str, value: f64) -> Result<Duration, Exit> {
     }
 }
 
-/// The target must be http(s), with no credentials in it: a password in the URL would be
-/// copied into every report and would replace the bearer token with Basic auth.
+/// The target must be http(s), with no credentials, query or fragment in it: a password in
+/// the URL would be copied into every report and would replace the bearer token with Basic
+/// auth; a query or fragment would be glued before every request path (`/scim/v2?k=v/Users`)
+/// and copied into every report. A rejected URL is echoed without its credentials.
 fn check_target_url(url: &str) -> Result<(), Exit> {
+    let shown = escape::controls(&without_userinfo(url));
     let parsed = match reqwest::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => u,
-        _ => {
-            eprintln!("error: --target must be an http:// or https:// URL, got `{url}`");
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("error: --target `{shown}` is not a valid URL: {e}");
             return Err(Exit::Usage);
         }
     };
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        eprintln!("error: --target must be an http:// or https:// URL with a host, got `{shown}`");
+        return Err(Exit::Usage);
+    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         eprintln!(
             "error: --target must not carry credentials; pass the token with --token-env VAR instead"
         );
         return Err(Exit::Usage);
     }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        eprintln!(
+            "error: --target must be the SCIM base URL without `?query` or `#fragment`: requests append paths such as /Users to it, so a query would send them to the wrong endpoint (and a credential in it would be copied into every report); pass the token with --token-env VAR"
+        );
+        return Err(Exit::Usage);
+    }
     Ok(())
+}
+
+/// `url` with any `user:password@` replaced by `***@`, for messages.
+fn without_userinfo(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let rest = match rest[..authority_end].rfind('@') {
+        Some(at) => format!("***{}", &rest[at..]),
+        None => rest.to_string(),
+    };
+    match scheme {
+        Some(scheme) => format!("{scheme}://{rest}"),
+        None => rest,
+    }
 }
 
 /// The target's name in snapshot paths: `--target-name`, `reference` for the embedded
@@ -601,7 +635,10 @@ async fn simulate(args: SimulateArgs) -> Exit {
         }
     };
     if let (_, Err(e)) = crate::exec::preflight::preflight(&client).await {
-        eprintln!("error: {}", client.redact(&e.to_string()));
+        eprintln!(
+            "error: {}",
+            escape::controls(&client.redact(&e.to_string()))
+        );
         return match e {
             crate::exec::preflight::PreflightError::CredentialsRefused(_) => {
                 Exit::CredentialsRefused
@@ -649,7 +686,7 @@ async fn simulate(args: SimulateArgs) -> Exit {
     let interrupted = cancel.reason();
     let _ = std::io::Write::write_all(
         &mut std::io::stdout(),
-        client.redact(&sim::render_transcript(&report)).as_bytes(),
+        escape::controls(&client.redact(&sim::render_transcript(&report))).as_bytes(),
     );
     if let Some(reason) = &interrupted {
         eprintln!("{reason}: deleting what the simulation created");
@@ -674,11 +711,13 @@ async fn simulate(args: SimulateArgs) -> Exit {
         for r in left {
             out!(
                 "LEAK  {} — {}",
-                r.url,
-                client.redact(
-                    &r.error
-                        .clone()
-                        .unwrap_or_else(|| format!("DELETE answered {:?}", r.status))
+                escape::controls(&r.url),
+                escape::controls(
+                    &client.redact(
+                        &r.error
+                            .clone()
+                            .unwrap_or_else(|| format!("DELETE answered {:?}", r.status))
+                    )
                 )
             );
         }

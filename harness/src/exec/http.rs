@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use super::headers::{self, RecordBudget};
 pub use super::redact::REDACTED;
 use super::redact::Redactor;
 use super::cancel::Cancel;
@@ -169,6 +170,7 @@ pub struct HttpClient {
     retry: RetryPolicy,
     throttle: ThrottleStats,
     gate: Arc<tokio::sync::RwLock<()>>,
+    recorded_headers: Arc<RecordBudget>,
 }
 
 impl HttpClient {
@@ -196,6 +198,7 @@ impl HttpClient {
             retry: RetryPolicy::default(),
             throttle: ThrottleStats::default(),
             gate: Arc::default(),
+            recorded_headers: Arc::new(RecordBudget::default()),
         })
     }
 
@@ -369,11 +372,13 @@ impl HttpClient {
             },
             response: result.as_ref().ok().map(|r| RecordedResponse {
                 status: r.status,
-                headers: r
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.clone(), self.redact_header(k, v)))
-                    .collect(),
+                headers: self.recorded_headers.record(
+                    r.headers
+                        .iter()
+                        .map(|(k, v)| (k.clone(), self.redact_header(k, v)))
+                        .collect(),
+                    headers::PER_RUN,
+                ),
                 body: (!r.body.is_empty()).then(|| record_body(&r.body)),
                 truncated: r.truncated || r.body.len() > RECORD_LIMIT,
             }),
@@ -409,16 +414,18 @@ impl HttpClient {
         let map_err = |e: reqwest::Error| self.transport_error(url, e, limit);
         let mut resp = builder.send().await.map_err(map_err)?;
         let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
+        let headers = headers::cap(
+            resp.headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect(),
+            headers::PER_RESPONSE,
+        );
         let mut body = Vec::new();
         let mut truncated = false;
         while let Some(chunk) = resp.chunk().await.map_err(map_err)? {

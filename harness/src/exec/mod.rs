@@ -5,6 +5,7 @@ pub mod cancel;
 pub mod cleanup;
 pub mod discovery;
 pub mod findings;
+pub mod headers;
 pub mod http;
 pub mod hygiene;
 pub mod paging;

@@ -80,13 +80,35 @@ pub fn render_summary(report: &RunReport, color: bool) -> String {
         .filter(|s| s.status == ScenarioStatus::Skipped)
         .collect();
     if !skipped.is_empty() {
-        let mut out = String::new();
+        // Many scenarios skipped for one reason (an unreachable target skips them all) make
+        // one line, not hundreds.
+        let mut groups: Vec<(Option<&str>, Vec<&str>)> = Vec::new();
         for s in skipped {
-            out.push_str(&format!("{} {}", p.dim("SKIP "), clean(&s.id)));
-            if let Some(reason) = &s.error {
-                out.push_str(&format!(" — {}", clean(reason)));
+            let reason = s.error.as_deref();
+            match groups.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, ids)) => ids.push(&s.id),
+                None => groups.push((reason, vec![&s.id])),
             }
-            out.push('\n');
+        }
+        let mut out = String::new();
+        for (reason, ids) in groups {
+            let lines: Vec<String> = if ids.len() >= SKIP_GROUP {
+                let first: Vec<&str> = ids.iter().take(3).copied().collect();
+                vec![format!(
+                    "{} scenarios ({}, …)",
+                    ids.len(),
+                    clean(&first.join(", "))
+                )]
+            } else {
+                ids.iter().map(|id| clean(id)).collect()
+            };
+            for line in lines {
+                out.push_str(&format!("{} {line}", p.dim("SKIP ")));
+                if let Some(reason) = reason {
+                    out.push_str(&format!(" — {}", clean(reason)));
+                }
+                out.push('\n');
+            }
         }
         sections.push(out);
     }
@@ -177,7 +199,8 @@ pub fn render_summary(report: &RunReport, color: bool) -> String {
         "{}\n{}  {}\n",
         summary_line(report),
         verdict_badge(report.verdict, color),
-        verdict_sentence(report)
+        // The sentence quotes the preflight error, which holds the target's bytes.
+        clean(&verdict_sentence(report))
     ));
     sections.join("\n")
 }
@@ -221,6 +244,9 @@ fn suite_table(report: &RunReport, color: bool) -> String {
     }
     out
 }
+
+/// Scenarios skipped for the same reason are shown on one line from this many on.
+const SKIP_GROUP: usize = 5;
 
 /// `12 scenarios: 11 passed, … · 143 checks, 1 failure, 2 warnings · 97 requests · 0.84 s`.
 pub(super) fn summary_line(report: &RunReport) -> String {
@@ -570,15 +596,7 @@ fn body_excerpt(body: &str, detail: Detail) -> String {
 /// Replaces control characters (other than newline and tab) so that a server cannot send
 /// escape sequences to the terminal.
 fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    super::escape::controls(text)
 }
 
 /// Lines of a block with an aligned label column.
@@ -699,6 +717,43 @@ mod tests {
     use super::super::fixture;
     use super::super::model::Verdict;
     use super::*;
+
+    #[test]
+    fn scenarios_skipped_for_one_reason_make_one_line() {
+        let mut report = fixture::report();
+        let template = report.scenarios[0].clone();
+        report.scenarios = (0..245)
+            .map(|i| {
+                let mut s = template.clone();
+                s.id = format!("core/s{i:03}");
+                s.status = ScenarioStatus::Skipped;
+                s.steps.clear();
+                s.cleanup.clear();
+                s.error = Some("not run: target unreachable: connection refused".into());
+                s
+            })
+            .collect();
+        let text = render_summary(&report, false);
+        let skips: Vec<&str> = text.lines().filter(|l| l.starts_with("SKIP")).collect();
+        assert_eq!(
+            skips,
+            vec![
+                "SKIP  245 scenarios (core/s000, core/s001, core/s002, …) — not run: target unreachable: connection refused"
+            ],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_verdict_sentence_escapes_the_targets_bytes() {
+        let mut report = fixture::report();
+        report.verdict = Verdict::NotScim;
+        report.preflight_error =
+            Some("answered 200 (text/html) with a non-JSON body: \u{1b}[2J\u{1b}[32mPASSED".into());
+        let text = render_summary(&report, false);
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("\\u{1b}[2J"), "{text}");
+    }
 
     #[test]
     fn console_snapshot() {

@@ -6,6 +6,7 @@
 pub mod model;
 
 mod console;
+pub mod escape;
 mod html;
 mod json;
 mod junit;
@@ -105,7 +106,17 @@ pub fn write_all(
     // secret differently from the record it came from.
     let rendered = formats
         .iter()
-        .map(|&f| render(report, f).map(|text| (f, redactor.redact(&text))))
+        .map(|&f| {
+            render(report, f).map(|text| {
+                let text = redactor.redact(&text);
+                // No byte from the target may drive the terminal of whoever reads a report.
+                let text = match f {
+                    ReportFormat::Json => escape::controls_json(&text),
+                    _ => escape::controls(&text),
+                };
+                (f, text)
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.to_path_buf(),
@@ -118,6 +129,21 @@ pub fn write_all(
         written.push(path);
     }
     Ok(written)
+}
+
+/// Checks, before anything is sent, that reports can be written into `dir` (created if
+/// missing): a run should not end with "PASSED" and no report.
+pub fn ensure_writable(dir: &Path) -> Result<(), ReportError> {
+    fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let probe = dir.join(format!(".write-check.{}.tmp", std::process::id()));
+    write_atomically(&probe, b"")?;
+    fs::remove_file(&probe).map_err(|source| ReportError::Io {
+        path: probe.clone(),
+        source,
+    })
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {

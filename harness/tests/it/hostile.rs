@@ -569,3 +569,256 @@ async fn cleanup_after_the_deadline_is_bounded_and_the_verdict_says_what_is_left
     );
     assert!(!console.contains("were cleaned up"), "{console}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_response_headers_are_capped_per_response_and_say_what_was_cut() {
+    let mock = MockServer::start().await;
+    let mut template = ResponseTemplate::new(200).set_body_raw(
+        r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"x","userName":"u"}"#,
+        "application/scim+json",
+    );
+    // 90 headers of 4 KB each, as a hostile target sent.
+    for i in 0..90 {
+        template = template.insert_header(format!("x-pad-{i}").as_str(), "a".repeat(4096).as_str());
+    }
+    Mock::given(any()).respond_with(template).mount(&mock).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    write_echo_scenario(&scenarios);
+    let out = harness_async(
+        [
+            "run",
+            "--target",
+            &mock.uri(),
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+            "--report-dir",
+            "out",
+            "--report",
+            "json",
+        ]
+        .map(String::from)
+        .to_vec(),
+        tmp.path().to_path_buf(),
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let json = std::fs::read_to_string(tmp.path().join("out/report.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let headers = report["scenarios"][0]["steps"][0]["exchange"]["response"]["headers"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let bytes: usize = headers
+        .iter()
+        .map(|h| h[0].as_str().unwrap().len() + h[1].as_str().unwrap().len())
+        .sum();
+    assert!(bytes < 40 * 1024, "{bytes} header bytes recorded");
+    let cut = headers.last().unwrap();
+    assert_eq!(cut[0], "[cut]", "{cut}");
+    assert!(cut[1].as_str().unwrap().contains("not kept"), "{cut}");
+    // Every request's headers were capped: the whole report stays small.
+    assert!(
+        json.len() < 1024 * 1024,
+        "report.json is {} bytes",
+        json.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_escapes_from_the_target_reach_no_output() {
+    let payload = "\u{1b}[2J\u{1b}[H\u{1b}[32mPASSED\u{1b}[0m \u{9b}31m";
+    let mock = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(format!("<html>{payload}</html>"), "text/html"),
+        )
+        .mount(&mock)
+        .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    write_echo_scenario(&scenarios);
+    let run = harness_async(
+        [
+            "run",
+            "--target",
+            &mock.uri(),
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+            "--report-dir",
+            "out",
+        ]
+        .map(String::from)
+        .to_vec(),
+        tmp.path().to_path_buf(),
+        vec![],
+    )
+    .await;
+    assert_eq!(run.status.code(), Some(4), "{}", text(&run));
+    let simulate = harness_async(
+        [
+            "simulate",
+            "--idp",
+            "entra",
+            "--users",
+            "1",
+            "--target",
+            &mock.uri(),
+        ]
+        .map(String::from)
+        .to_vec(),
+        tmp.path().to_path_buf(),
+        vec![],
+    )
+    .await;
+    assert_eq!(simulate.status.code(), Some(4), "{}", text(&simulate));
+    let mut outputs = files_below(&tmp.path().join("out"));
+    for (name, out) in [("run", &run), ("simulate", &simulate)] {
+        outputs.push((format!("{name} stdout").into(), out.stdout.clone()));
+        outputs.push((format!("{name} stderr").into(), out.stderr.clone()));
+    }
+    for (path, bytes) in outputs {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{9b}'),
+            "{} holds a raw escape:\n{text}",
+            path.display()
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&run.stdout).contains("\\u{1b}[2J"),
+        "{}",
+        text(&run)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_simulate_transcript_escapes_the_targets_bytes() {
+    // Lookups answer a non-JSON body holding an escape sequence; the transcript shows it.
+    let mock = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/ServiceProviderConfig"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/scim+json"))
+        .mount(&mock)
+        .await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(500).set_body_raw("\u{1b}[2J\u{1b}[32mPASSED", "text/plain"),
+        )
+        .mount(&mock)
+        .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = harness_async(
+        [
+            "simulate",
+            "--idp",
+            "entra",
+            "--users",
+            "1",
+            "--target",
+            &mock.uri(),
+        ]
+        .map(String::from)
+        .to_vec(),
+        tmp.path().to_path_buf(),
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+    assert!(stdout.contains("\\u{1b}[2J"), "{stdout}");
+}
+
+#[test]
+fn bad_target_urls_are_refused_saying_why_and_without_their_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (url, says) in [
+        (
+            "http://127.0.0.1:8080/scim/v2?tenant=abc",
+            "without `?query` or `#fragment`",
+        ),
+        (
+            "http://127.0.0.1:8080/scim/v2#frag",
+            "without `?query` or `#fragment`",
+        ),
+        ("http://127.0.0.1:99999/scim/v2", "invalid port number"),
+        (
+            "ftp://user:hunter2pw@127.0.0.1/scim",
+            "must be an http:// or https:// URL",
+        ),
+        ("ftp://user:hunter2pw@[bad/scim", "not a valid URL"),
+    ] {
+        let out = harness(
+            &["run", "--target", url, "--report-dir", "out"],
+            tmp.path(),
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{url}: {}", text(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{url}: {}", text(&out));
+        assert!(!stderr.contains("hunter2pw"), "{url}: {}", text(&out));
+        assert!(!stderr.contains("not an http"), "{url}: {}", text(&out));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_report_dir_is_found_before_the_first_request() {
+    let mock = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&mock)
+        .await;
+    let tmp = tempfile::tempdir().unwrap();
+    // A file where the directory should be: nothing can be written below it.
+    std::fs::write(tmp.path().join("blocked"), "").unwrap();
+    let out = harness_async(
+        [
+            "run",
+            "--target",
+            &mock.uri(),
+            "--report-dir",
+            "blocked/out",
+        ]
+        .map(String::from)
+        .to_vec(),
+        tmp.path().to_path_buf(),
+        vec![],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
+    let all = text(&out);
+    assert!(
+        all.contains("reports cannot be written, so nothing was sent"),
+        "{all}"
+    );
+    assert!(!all.contains("PASSED"), "{all}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_request_is_counted_once() {
+    use std::sync::Arc;
+
+    use scim_harness::exec::cancel::Cancel;
+    use scim_harness::exec::suite::{Silent, run_suite};
+
+    use crate::support::{BrokenServer, Defect, engine, load_dir, options};
+
+    let server = BrokenServer::start(Defect::None).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_echo_scenario(dir.path());
+    let url = server.url();
+    let report = run_suite(
+        engine(&url),
+        load_dir(dir.path()).unwrap(),
+        &options(&url),
+        Cancel::default(),
+        Arc::new(Silent),
+    )
+    .await;
+    let received = server.mock.received_requests().await.unwrap().len();
+    assert_eq!(report.summary.requests as usize, received);
+}
