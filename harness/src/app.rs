@@ -215,6 +215,10 @@ async fn run(args: RunArgs) -> Exit {
         Ok(t) => t,
         Err(e) => return e,
     };
+    let ca = match ca_cert_from(&args.target) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
     let baseline = match &args.baseline {
         None => Baseline::none(),
         Some(path) => match Baseline::load(path, &baseline_scope, Catalog::embedded()) {
@@ -287,13 +291,16 @@ async fn run(args: RunArgs) -> Exit {
         eprintln!("error: reports cannot be written, so nothing was sent: {e}");
         return Exit::Internal;
     }
-    let client = match HttpClient::new(ClientConfig {
-        base_url: base_url.clone(),
-        token,
-        secrets: Vec::new(),
-        request_timeout: Duration::from_secs_f64(args.timeout),
-        body_limit: 4 << 20,
-    }) {
+    let client = match HttpClient::trusting(
+        ClientConfig {
+            base_url: base_url.clone(),
+            token,
+            secrets: Vec::new(),
+            request_timeout: Duration::from_secs_f64(args.timeout),
+            body_limit: 4 << 20,
+        },
+        ca.as_deref(),
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
@@ -545,6 +552,31 @@ fn token_from(target: &TargetArgs) -> Result<Option<String>, Exit> {
     Ok(token)
 }
 
+/// The PEM bundle of `--ca-cert`, read and checked before anything is sent.
+fn ca_cert_from(target: &TargetArgs) -> Result<Option<Vec<u8>>, Exit> {
+    let Some(path) = &target.ca_cert else {
+        return Ok(None);
+    };
+    let pem = std::fs::read(path).map_err(|e| {
+        eprintln!("error: --ca-cert {}: {e}", path.display());
+        Exit::Usage
+    })?;
+    if let Err(e) = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| e.to_string())
+        .and_then(|c| {
+            if c.is_empty() {
+                Err("no PEM certificate in it".into())
+            } else {
+                Ok(())
+            }
+        })
+    {
+        eprintln!("error: --ca-cert {}: {e}", path.display());
+        return Err(Exit::Usage);
+    }
+    Ok(Some(pem))
+}
+
 async fn simulate(args: SimulateArgs) -> Exit {
     use crate::simulate as sim;
     let run = run_id();
@@ -587,6 +619,10 @@ async fn simulate(args: SimulateArgs) -> Exit {
         Ok(t) => t,
         Err(e) => return e,
     };
+    let ca = match ca_cert_from(&args.target) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
     let mut _server = None;
     let (base_url, token) = match &args.target.url {
         Some(url) => (url.trim_end_matches('/').to_string(), token),
@@ -621,13 +657,16 @@ async fn simulate(args: SimulateArgs) -> Exit {
     if let Err(e) = check_target_url(&base_url) {
         return e;
     }
-    let client = match HttpClient::new(ClientConfig {
-        base_url: base_url.clone(),
-        token,
-        secrets: Vec::new(),
-        request_timeout: timeout,
-        body_limit: 4 << 20,
-    }) {
+    let client = match HttpClient::trusting(
+        ClientConfig {
+            base_url: base_url.clone(),
+            token,
+            secrets: Vec::new(),
+            request_timeout: timeout,
+            body_limit: 4 << 20,
+        },
+        ca.as_deref(),
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");

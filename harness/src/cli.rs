@@ -179,6 +179,10 @@ pub struct TargetArgs {
         hide_env_values = true
     )]
     pub token: Option<String>,
+    /// PEM file of CA certificates to trust besides the system's (a private CA of the
+    /// target); `SSL_CERT_FILE` replaces the system's trust store instead.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// `simulate` options.

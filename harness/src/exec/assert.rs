@@ -717,7 +717,9 @@ pub fn describe_body(resp: &Response) -> String {
         .header("content-type")
         .unwrap_or_else(|| "no content-type".into());
     let text = String::from_utf8_lossy(&resp.body);
-    let kind = if resp.json().is_some() {
+    let kind = if resp.truncated {
+        "truncated (longer than the harness reads, so not parsed)"
+    } else if resp.json().is_some() {
         "JSON"
     } else {
         "non-JSON"

@@ -140,6 +140,16 @@ pub enum TransportError {
         /// The limit.
         timeout_ms: u128,
     },
+    /// The TLS handshake failed: the server's certificate is not trusted (or TLS broke).
+    #[error(
+        "TLS connection to {url} failed: {detail}; if the server uses a private CA, trust it with --ca-cert FILE (PEM) or SSL_CERT_FILE"
+    )]
+    Tls {
+        /// URL tried.
+        url: String,
+        /// Why, in words.
+        detail: String,
+    },
     /// Anything else (malformed HTTP, reset connection, bad URL).
     #[error("request to {url} failed: {detail}")]
     Other {
@@ -155,7 +165,9 @@ impl TransportError {
     pub fn is_unreachable(&self) -> bool {
         matches!(
             self,
-            TransportError::Connect { .. } | TransportError::Timeout { .. }
+            TransportError::Connect { .. }
+                | TransportError::Timeout { .. }
+                | TransportError::Tls { .. }
         )
     }
 }
@@ -176,11 +188,27 @@ pub struct HttpClient {
 impl HttpClient {
     /// Builds the client. Redirects are not followed: conformance checks see the raw 3xx.
     pub fn new(config: ClientConfig) -> Result<Self, String> {
-        let inner = reqwest::Client::builder()
+        Self::trusting(config, None)
+    }
+
+    /// [`HttpClient::new`], also trusting the CA certificates of a PEM bundle (`--ca-cert`).
+    pub fn trusting(config: ClientConfig, ca_pem: Option<&[u8]>) -> Result<Self, String> {
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.request_timeout.min(Duration::from_secs(10)))
             .timeout(config.request_timeout)
-            .pool_max_idle_per_host(16)
+            .pool_max_idle_per_host(16);
+        if let Some(pem) = ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| format!("the CA file is not PEM certificates: {e}"))?;
+            if certs.is_empty() {
+                return Err("the CA file holds no PEM certificate".into());
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let inner = builder
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let redactor = Arc::new(Redactor::new(
@@ -447,6 +475,9 @@ impl HttpClient {
 
     fn transport_error(&self, url: &str, e: reqwest::Error, limit: Duration) -> TransportError {
         let url = self.redact(url);
+        if let Some(detail) = tls_problem(&e) {
+            return TransportError::Tls { url, detail };
+        }
         if e.is_timeout() {
             TransportError::Timeout {
                 url,
@@ -516,6 +547,55 @@ fn record_body(body: &[u8]) -> String {
         text.push_str(&format!("… ({} bytes in all)", body.len()));
     }
     text
+}
+
+/// A TLS failure in words, if that is what `e` is: rustls reports certificate problems as
+/// debug-formatted enums (`InvalidCertificate(UnknownIssuer)`), which mean nothing to a user.
+fn tls_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    // The causes only: the top-level error's debug text holds the URL.
+    let mut chain = String::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(err) = cur {
+        chain.push_str(&format!("{err} {err:?} "));
+        cur = err.source();
+    }
+    let why = [
+        (
+            "UnknownIssuer",
+            "it is signed by an authority this machine does not trust",
+        ),
+        (
+            "CaUsedAsEndEntity",
+            "it is a CA certificate used as the server's own",
+        ),
+        ("SelfSigned", "it is self-signed"),
+        ("Expired", "it has expired"),
+        ("NotValidYet", "it is not valid yet"),
+        ("NotValidForName", "it is not valid for this host name"),
+        ("Revoked", "it is revoked"),
+        ("BadSignature", "its signature does not verify"),
+        (
+            "UnsupportedSignatureAlgorithm",
+            "its signature algorithm is not supported",
+        ),
+    ]
+    .iter()
+    .find(|(needle, _)| chain.contains(needle))
+    .map(|(_, why)| format!("the certificate is not trusted: {why}"));
+    if why.is_some() {
+        return why;
+    }
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("invalidcertificate") || lower.contains("certificate") {
+        Some("the certificate is not trusted".into())
+    } else if lower.contains("tls") || lower.contains("handshake") || lower.contains("alert") {
+        Some(format!(
+            "the TLS handshake failed ({})",
+            root_cause(e).chars().take(200).collect::<String>()
+        ))
+    } else {
+        None
+    }
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {

@@ -149,6 +149,12 @@ fn describe(resp: &Response) -> String {
     let snippet: String = body.trim().chars().take(80).collect();
     if snippet.is_empty() {
         format!("{} ({ct}) with no body", resp.status)
+    } else if resp.truncated {
+        format!(
+            "{} ({ct}) with a body longer than the harness reads ({} bytes kept), so it was not parsed: {snippet}",
+            resp.status,
+            resp.body.len()
+        )
     } else {
         format!("{} ({ct}) with a non-JSON body: {snippet}", resp.status)
     }

@@ -874,7 +874,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("UNREACHABLE  The target did not answer: connection refused"),
+            text.contains("UNREACHABLE  The target could not be reached: connection refused"),
             "{text}"
         );
     }

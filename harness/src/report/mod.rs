@@ -432,7 +432,7 @@ pub(crate) fn verdict_sentence(report: &RunReport) -> String {
             }
         }
         model::Verdict::Unreachable => format!(
-            "The target did not answer{}.",
+            "The target could not be reached{}.",
             report
                 .preflight_error
                 .as_deref()

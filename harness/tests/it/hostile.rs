@@ -822,3 +822,108 @@ async fn every_request_is_counted_once() {
     let received = server.mock.received_requests().await.unwrap().len();
     assert_eq!(report.summary.requests as usize, received);
 }
+
+/// A TLS server on loopback with a certificate for 127.0.0.1 signed by the test CA
+/// (`tests/fixtures/tls/ca.pem`); it answers every request with a small SCIM JSON object.
+async fn tls_target() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls");
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let config = tokio_rustls::rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let body = r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"some-id","userName":"u"}"#;
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/scim+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    format!("https://127.0.0.1:{port}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_is_named_and_ca_cert_trusts_it() {
+    let url = tls_target().await;
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = tmp.path().join("scenarios");
+    std::fs::create_dir(&scenarios).unwrap();
+    write_echo_scenario(&scenarios);
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "run",
+            "--target",
+            &url,
+            "--scenarios",
+            scenarios.to_str().unwrap(),
+            "--report-dir",
+            "out",
+        ]
+        .map(String::from)
+        .to_vec();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let untrusted = harness_async(args(&[]), tmp.path().to_path_buf(), vec![]).await;
+    assert_eq!(untrusted.status.code(), Some(4), "{}", text(&untrusted));
+    let all = text(&untrusted);
+    assert!(all.contains("the certificate is not trusted"), "{all}");
+    assert!(all.contains("--ca-cert"), "{all}");
+    assert!(
+        !all.contains("OtherError") && !all.contains("InvalidCertificate"),
+        "{all}"
+    );
+    assert!(!all.contains("did not answer"), "{all}");
+
+    let ca = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls/ca.pem");
+    let trusted = harness_async(
+        args(&["--ca-cert", ca.to_str().unwrap()]),
+        tmp.path().to_path_buf(),
+        vec![],
+    )
+    .await;
+    // It answers SCIM now, so the run gets as far as the scenario's failing check.
+    assert_eq!(trusted.status.code(), Some(1), "{}", text(&trusted));
+    assert!(
+        !text(&trusted).contains("not trusted"),
+        "{}",
+        text(&trusted)
+    );
+
+    let bad = harness_async(
+        args(&["--ca-cert", "no-such-file.pem"]),
+        tmp.path().to_path_buf(),
+        vec![],
+    )
+    .await;
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+}
