@@ -580,8 +580,9 @@ fn ca_cert_from(target: &TargetArgs) -> Result<Option<Vec<u8>>, Exit> {
 async fn simulate(args: SimulateArgs) -> Exit {
     use crate::simulate as sim;
     let run = run_id();
-    let read =
-        |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let read = |path: &Path| {
+        crate::scenario::load::read_capped(path).map_err(|e| format!("{}: {e}", path.display()))
+    };
     let directory = match (&args.directory, args.users) {
         (_, Some(n)) => sim::generate_directory(n, &run),
         (Some(path), None) => {

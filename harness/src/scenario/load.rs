@@ -22,22 +22,32 @@ pub struct LoadedScenario {
     pub profile: Option<Arc<Profile>>,
 }
 
+/// Largest scenario, profile or directory file read (real ones are a few kilobytes).
+pub const FILE_LIMIT: u64 = 1024 * 1024;
+
 /// Every `*.yaml` / `*.yml` file below `root`, sorted, skipping names that start with `_` or `.`.
-/// `root` may also be a single file.
+/// `root` may also be a single file. Symbolic links are followed, but a directory is entered
+/// only once, so a link loop cannot hang discovery; what is not a directory or a regular file
+/// (a FIFO, a device) is listed anyway, for [`read_capped`] to refuse with a clear error.
 pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
-    if root.is_file() {
+    if !std::fs::metadata(root)?.is_dir() {
         return Ok(vec![root.to_path_buf()]);
     }
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut dirs = vec![root.to_path_buf()];
     while let Some(dir) = dirs.pop() {
+        if !seen.insert(std::fs::canonicalize(&dir)?) {
+            continue;
+        }
         for entry in std::fs::read_dir(&dir)? {
             let path = entry?.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name.starts_with('.') || name.starts_with('_') {
                 continue;
             }
-            if path.is_dir() {
+            // A dangling link has no metadata: it is no directory, and reading it will say so.
+            if std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
                 dirs.push(path);
             } else if matches!(
                 path.extension().and_then(|e| e.to_str()),
@@ -49,6 +59,37 @@ pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Reads a text file the harness is given: regular files only (a FIFO or a device would
+/// block or never end), at most [`FILE_LIMIT`] bytes.
+pub fn read_capped(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read file: {e}"))?;
+    if !meta.is_file() {
+        return Err(
+            "not a regular file (a directory, FIFO, socket or device); only regular files are read"
+                .into(),
+        );
+    }
+    if meta.len() > FILE_LIMIT {
+        return Err(format!(
+            "the file is {} bytes; files the harness reads are limited to {FILE_LIMIT} bytes",
+            meta.len()
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read file: {e}"))?;
+    let mut bytes = Vec::new();
+    // Checked again while reading: the file may grow after its size was read.
+    file.take(FILE_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read file: {e}"))?;
+    if bytes.len() as u64 > FILE_LIMIT {
+        return Err(format!(
+            "the file is larger than {FILE_LIMIT} bytes, the limit for files the harness reads"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("cannot read file: not UTF-8 text ({e})"))
 }
 
 /// Loads every scenario under each root. All files are parsed and linted; if any has a
@@ -83,13 +124,10 @@ pub fn load_suite(
         }
         for path in files {
             let display = path.display().to_string();
-            let text = match std::fs::read_to_string(&path) {
+            let text = match read_capped(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    diagnostics.push(Diagnostic::file_level(
-                        &display,
-                        format!("cannot read file: {e}"),
-                    ));
+                    diagnostics.push(Diagnostic::file_level(&display, e));
                     continue;
                 }
             };

@@ -88,9 +88,11 @@ pub enum QueryEncoding {
 /// Reads `_profile.yaml` from `dir`, if there is one.
 pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Box<Diagnostic>> {
     let path = dir.join("_profile.yaml");
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    if std::fs::symlink_metadata(&path).is_err() {
         return Ok(None);
-    };
+    }
+    let text = super::load::read_capped(&path)
+        .map_err(|e| Box::new(Diagnostic::file_level(&path.display().to_string(), e)))?;
     let file = SourceFile {
         path: path.display().to_string(),
         text: text.into(),

@@ -927,3 +927,54 @@ async fn an_untrusted_certificate_is_named_and_ca_cert_trusts_it() {
     .await;
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
 }
+
+#[cfg(unix)]
+#[test]
+fn scenario_discovery_survives_link_loops_fifos_and_huge_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("scenarios");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(
+        root.join("ok.yaml"),
+        "name: fine\nsteps:\n  - name: read\n    request: { method: GET, path: /Users }\n    expect: [{ status: 200, req: P-3.4.2-01 }]\n",
+    )
+    .unwrap();
+    // A loop: sub/again -> .. (the root).
+    std::os::unix::fs::symlink("..", root.join("sub/again")).unwrap();
+    // A FIFO named like a scenario: opening it would block forever.
+    let fifo = root.join("pipe.yaml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // A file far over the size cap (sparse, so it costs no disk).
+    let big = std::fs::File::create(root.join("big.yaml")).unwrap();
+    big.set_len(100 * 1024 * 1024).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let cwd = tmp.path().to_path_buf();
+    std::thread::spawn(move || {
+        let out = harness(&["check", "--scenarios", "scenarios"], &cwd, &[]);
+        let _ = tx.send(out);
+    });
+    let out = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("check finishes instead of hanging");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("pipe.yaml") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("big.yaml") && stderr.contains("limited to 1048576 bytes"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("ok.yaml").count(),
+        0,
+        "the loop did not load it twice: {stderr}"
+    );
+}
