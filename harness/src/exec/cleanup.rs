@@ -234,7 +234,7 @@ fn created_url(base: &str, path: &str, resp: &Response) -> Option<String> {
     if let Some(Value::String(id)) = resp.json().as_ref().and_then(|b| b.get("id")).cloned()
         && safe_segment(&id)
     {
-        return Some(format!("{base}{collection}/{id}"));
+        return Some(format!("{base}{collection}/{}", segment(&id)));
     }
     resp.header("location")
         .and_then(|loc| resource_below(base, collection, &loc))
@@ -264,18 +264,75 @@ fn resource_below(base: &str, collection: &str, loc: &str) -> Option<String> {
         .strip_prefix(base)?
         .strip_prefix(collection)?
         .strip_prefix('/')?;
-    safe_segment(rest).then(|| loc.to_string())
+    (safe_segment(rest) && !rest.contains(';')).then(|| loc.to_string())
 }
 
 /// An id usable as one URL path segment: no separators, no dot segments, nothing odd.
 pub fn safe_segment(id: &str) -> bool {
     !id.is_empty()
-        && id != "."
-        && id != ".."
+        && !is_dot_segment(id)
         && id.len() <= 512
         && !id.chars().any(|c| {
             matches!(c, '/' | '\\' | '?' | '#' | '%') || c.is_whitespace() || c.is_control()
         })
+}
+
+/// `id` percent-encoded as one path segment: only unreserved characters and `!$&'()*+,=:@`
+/// stay as they are, so an id can neither add segments (`/`), start a query or fragment, nor
+/// carry a `;` path parameter.
+pub fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// True when one segment means "this directory" or "the parent" to some server: `.` or
+/// `..`, also percent-encoded (`%2e%2E`) or with a path parameter (`..;x`, which Tomcat and
+/// Jetty treat as `..`).
+pub fn is_dot_segment(seg: &str) -> bool {
+    let decoded = percent_decode(seg);
+    let bare = decoded.split(';').next().unwrap_or("");
+    bare == "." || bare == ".."
+}
+
+/// True when a path (query and fragment aside) has a dot segment anywhere.
+pub fn has_dot_segment(path: &str) -> bool {
+    path.split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .split('/')
+        .any(is_dot_segment)
+}
+
+/// `%XX` escapes decoded (twice, for `%252e`); anything else kept as it is.
+fn percent_decode(s: &str) -> String {
+    let once = |s: &str| -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%'
+                && i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit()
+            {
+                let hex = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(hex(bytes[i + 1]) * 16 + hex(bytes[i + 2]));
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    once(&once(s))
 }
 
 /// Resources a bulk request created: the `location` of every POST operation whose status
@@ -437,6 +494,30 @@ mod tests {
         let records = r.clean(&c).await;
         assert_eq!(records.len(), 1, "{records:?}");
         assert_eq!(records[0].url, "http://127.0.0.1:9/scim/Users/u1");
+    }
+
+    #[test]
+    fn dot_segments_are_found_in_every_disguise_and_ids_are_encoded() {
+        for seg in [
+            ".",
+            "..",
+            "..;",
+            "..;jsessionid=x",
+            ".;x",
+            "%2e%2E",
+            "%2E.",
+            "%252e%252e",
+        ] {
+            assert!(is_dot_segment(seg), "{seg}");
+            assert!(!safe_segment(seg), "{seg}");
+        }
+        for seg in ["...", ".search", "a..b", "%2e%2ex"] {
+            assert!(!is_dot_segment(seg), "{seg}");
+        }
+        assert!(has_dot_segment("/Users/..;/Groups"));
+        assert!(!has_dot_segment("/Users/.search?x=/../"));
+        assert_eq!(segment("a/b?c#d;e f%"), "a%2Fb%3Fc%23d%3Be%20f%25");
+        assert_eq!(segment("2819c223-7f76"), "2819c223-7f76");
     }
 
     #[tokio::test]

@@ -513,7 +513,7 @@ fn check_plain_path(path: &str) -> Result<(), String> {
             "path `{path}` holds a query or fragment; use `query:`"
         ));
     }
-    if path.split('/').any(|seg| seg == "." || seg == "..") {
+    if super::cleanup::has_dot_segment(path) {
         return Err(format!("path `{path}` has dot segments"));
     }
     Ok(())
@@ -633,7 +633,7 @@ fn build_request(
         Auth::None => None,
         Auth::Bearer(t) => Some(vars.render_str(t).map_err(unset)?),
     };
-    let mut path = vars.render_str(&req.path.value).map_err(unset)?;
+    let mut path = vars.render_path(&req.path.value)?;
     if path.starts_with("http://") || path.starts_with("https://") {
         // Only URLs below the target's base are followed: never another host.
         match path.strip_prefix(engine.client.config().base_url.as_str()) {

@@ -132,6 +132,44 @@ impl Vars {
         Ok(out)
     }
 
+    /// Fills placeholders in a request path: a placeholder that is a whole path segment
+    /// (`/Users/{{id}}`) is percent-encoded as one, so a value from the target (an id) can
+    /// neither add segments nor start a query; elsewhere (`{{location}}`, a query) it is
+    /// filled in as text. A value that is or holds a dot segment (`..`, `..;`, `%2e%2e`) is
+    /// refused: it would address another resource than the one named.
+    pub fn render_path(&self, s: &str) -> Result<String, String> {
+        use crate::exec::cleanup::{has_dot_segment, is_dot_segment, segment};
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some((before, name, after)) = split_placeholder(rest) {
+            out.push_str(before);
+            let text = match self.lookup(name).map_err(|e| e.to_string())? {
+                Value::String(v) => v,
+                other => other.to_string(),
+            };
+            let whole_segment =
+                out.ends_with('/') && (after.is_empty() || after.starts_with(['/', '?', '#']));
+            let dot = if whole_segment {
+                is_dot_segment(&text)
+            } else {
+                has_dot_segment(&text)
+            };
+            if dot {
+                return Err(format!(
+                    "`{name}` is `{text}`, which holds a dot segment: it would address another resource than the one named"
+                ));
+            }
+            if whole_segment {
+                out.push_str(&segment(&text));
+            } else {
+                out.push_str(&text);
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
     /// Fills placeholders in a regular expression, escaping the values so they match literally.
     pub fn render_regex(&self, s: &str) -> Result<String, Unset> {
         let mut out = String::with_capacity(s.len());

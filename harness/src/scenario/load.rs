@@ -325,6 +325,70 @@ mod tests {
         }
     }
 
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::catalog::Catalog;
+
+        /// Lines of scenario-shaped YAML: keys, values, indentation, flow collections,
+        /// anchors, tags and placeholders in any order.
+        fn scenario_like() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                Just("name: x\n".to_string()),
+                Just("steps:\n".to_string()),
+                Just("  - name: s\n".to_string()),
+                Just("    request: { method: GET, path: /Users }\n".to_string()),
+                Just(
+                    "    request:\n      method: POST\n      path: \"/Users/{{id}}\"\n".to_string()
+                ),
+                Just("    expect: [{ status: 200, req: P-3.4.2-01 }]\n".to_string()),
+                Just("    expect:\n      - pointer: /id\n        equals: \"{{x}}\"\n".to_string()),
+                Just("    capture: { id: /id }\n".to_string()),
+                Just("vars: { a: &a [1, *a] }\n".to_string()),
+                Just("requires: [sort, bulk]\n".to_string()),
+                Just("  ".to_string()),
+                Just("- ".to_string()),
+                Just(": ".to_string()),
+                Just("!!binary ".to_string()),
+                Just("&x ".to_string()),
+                Just("*x".to_string()),
+                Just("{{".to_string()),
+                Just("}}".to_string()),
+                Just("\n".to_string()),
+                "[ -~]{0,10}",
+                "\\PC{0,4}",
+            ];
+            prop::collection::vec(piece, 0..30).prop_map(|p| p.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// The loader and linter answer every text with a scenario or diagnostics, never
+            /// a panic, and every diagnostic points inside the file.
+            #[test]
+            fn the_scenario_loader_never_panics(text in scenario_like()) {
+                let ctx = LintContext {
+                    schema_names: vec!["user", "group"],
+                    catalog: Catalog::embedded(),
+                };
+                let f = file(&text);
+                if let Err(diagnostics) = load_file(&f, &ctx) {
+                    prop_assert!(!diagnostics.is_empty());
+                    let lines = text.lines().count().max(1) as u64 + 1;
+                    for d in diagnostics {
+                        prop_assert!(d.location.line <= lines, "{:?} in {:?}", d.location, text);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn parses_a_minimal_scenario_keeping_yaml12_strings() {
         let s = parse(&file(

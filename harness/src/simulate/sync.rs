@@ -10,6 +10,7 @@ use super::dialect::{
 use super::directory::{Change, DirUser, Directory, UserEdit, check_directory};
 use super::{Idp, SimStep, SimulationReport};
 use crate::exec::cancel::Cancel;
+use crate::exec::cleanup::{has_dot_segment, segment};
 use crate::exec::http::{HttpClient, OutgoingRequest, Response};
 use crate::exec::pointer::resolve;
 
@@ -272,6 +273,15 @@ impl<'a> Session<'a> {
         if self.cancel.reason().is_some() {
             return None;
         }
+        if has_dot_segment(&req.path) {
+            self.problem(format!(
+                "{}: not sent: the path `{}` has a dot segment (an id from the target of `.` or \
+                 `..` would address another resource)",
+                self.context(what),
+                req.path
+            ));
+            return None;
+        }
         let send = self.client.send(&req);
         // A create is awaited (the request timeout bounds it) so that what it creates is
         // registered and cleaned up; anything else is abandoned at once.
@@ -458,7 +468,7 @@ impl<'a> Session<'a> {
                     format!(" (answered {}, not 201)", resp.status)
                 };
                 self.outcome(&format!("created id {id}{note}"));
-                let url = self.client.url_of(&format!("/Users/{id}"), &[]);
+                let url = self.client.url_of(&format!("/Users/{}", segment(&id)), &[]);
                 self.registry.register(&url);
                 self.report.created.push(url);
                 let u = &mut self.users[i];
@@ -518,7 +528,7 @@ impl<'a> Session<'a> {
             .unwrap_or_default();
         if names.is_empty() {
             let read_back = format!("read back {collection}/{id}");
-            let req = self.request("GET", format!("{collection}/{id}"), vec![], None);
+            let req = self.request("GET", format!("{collection}/{}", segment(id)), vec![], None);
             if let Some(found) = self.send(req, &read_back).await.and_then(|r| r.json()) {
                 names = crate::exec::cleanup::names_of(&found);
             }
@@ -577,7 +587,12 @@ impl<'a> Session<'a> {
             // §1.3 [OBS Rostr]: a matched user got the filter GET then a PUT, no POST.
             Idp::OktaOin | Idp::OktaAiw => {
                 let body = okta_put_body(resource, &self.users[i].dir);
-                let req = self.request("PUT", format!("/Users/{id}"), vec![], Some(&body));
+                let req = self.request(
+                    "PUT",
+                    format!("/Users/{}", segment(&id)),
+                    vec![],
+                    Some(&body),
+                );
                 self.write(req, &what).await;
             }
             // §2.3 [DOC]: match found → link, then PATCH what differs.
@@ -615,7 +630,7 @@ impl<'a> Session<'a> {
         let Some(id) = self.users[i].live_id().map(str::to_string) else {
             return;
         };
-        let req = self.request("GET", format!("/Users/{id}"), vec![], None);
+        let req = self.request("GET", format!("/Users/{}", segment(&id)), vec![], None);
         let get_what = format!("{what}: read the user");
         let Some(resp) = self.send(req, &get_what).await else {
             return;
@@ -633,7 +648,12 @@ impl<'a> Session<'a> {
             }
         };
         let body = okta_put_body(&current, &self.users[i].dir);
-        let req = self.request("PUT", format!("/Users/{id}"), vec![], Some(&body));
+        let req = self.request(
+            "PUT",
+            format!("/Users/{}", segment(&id)),
+            vec![],
+            Some(&body),
+        );
         self.write(req, &format!("{what}: PUT the whole user"))
             .await;
     }
@@ -685,7 +705,12 @@ impl<'a> Session<'a> {
             ""
         };
         let body = patch(ops);
-        let req = self.request("PATCH", format!("/Users/{id}"), vec![], Some(&body));
+        let req = self.request(
+            "PATCH",
+            format!("/Users/{}", segment(&id)),
+            vec![],
+            Some(&body),
+        );
         self.write(
             req,
             &format!("{what}: PATCH the differing attributes{casing}"),
@@ -700,7 +725,7 @@ impl<'a> Session<'a> {
             return;
         };
         let body = self.idp.google_update_body(&self.users[i].dir, self.run_id);
-        let req = self.request("PUT", format!("/Users/{id}"), vec![], Some(&body));
+        let req = self.request("PUT", format!("/Users/{}", segment(&id)), vec![], Some(&body));
         self.write(req, what).await;
     }
 
@@ -741,7 +766,12 @@ impl<'a> Session<'a> {
             // §1.5 [DOC okta-docs:scim20; OBS sentry#27199]: path-less replace, lowercase op.
             Idp::OktaOin => {
                 let body = patch(vec![json!({"op": "replace", "value": {"active": active}})]);
-                let req = self.request("PATCH", format!("/Users/{id}"), vec![], Some(&body));
+                let req = self.request(
+                    "PATCH",
+                    format!("/Users/{}", segment(&id)),
+                    vec![],
+                    Some(&body),
+                );
                 let Some(resp) = self.send(req, &what).await else {
                     return;
                 };
@@ -763,7 +793,12 @@ impl<'a> Session<'a> {
                 let body = patch(vec![
                     json!({"op": "replace", "path": "active", "value": active}),
                 ]);
-                let req = self.request("PATCH", format!("/Users/{id}"), vec![], Some(&body));
+                let req = self.request(
+                    "PATCH",
+                    format!("/Users/{}", segment(&id)),
+                    vec![],
+                    Some(&body),
+                );
                 let verb = if active { "unsuspend" } else { "suspend" };
                 self.write(req, &format!("{verb} {name} (reconstructed)"))
                     .await;
@@ -815,7 +850,7 @@ impl<'a> Session<'a> {
                      delete, or on permanent delete) and Delete is enabled in the target object \
                      actions; the 30 days are skipped here",
                 );
-                let req = self.request("DELETE", format!("/Users/{id}"), vec![], None);
+                let req = self.request("DELETE", format!("/Users/{}", segment(&id)), vec![], None);
                 if self.write(req, &format!("delete {name}")).await {
                     self.users[i].deleted = true;
                     self.users[i].dir.active = false;
@@ -921,7 +956,9 @@ impl<'a> Session<'a> {
         match (resp.status, id) {
             (200..=299, Some(id)) => {
                 self.outcome(&format!("created id {id}"));
-                let url = self.client.url_of(&format!("/Groups/{id}"), &[]);
+                let url = self
+                    .client
+                    .url_of(&format!("/Groups/{}", segment(&id)), &[]);
                 self.registry.register(&url);
                 self.report.created.push(url);
                 self.groups[g].id = Some(id);
@@ -980,7 +1017,12 @@ impl<'a> Session<'a> {
         let Some(id) = self.groups[g].id.clone() else {
             return false;
         };
-        let req = self.request("PATCH", format!("/Groups/{id}"), vec![], Some(&body));
+        let req = self.request(
+            "PATCH",
+            format!("/Groups/{}", segment(&id)),
+            vec![],
+            Some(&body),
+        );
         self.write(req, what).await
     }
 
@@ -1006,7 +1048,7 @@ impl<'a> Session<'a> {
         let Some(id) = self.groups[g].id.clone() else {
             return;
         };
-        let req = self.request("GET", format!("/Groups/{id}"), vec![], None);
+        let req = self.request("GET", format!("/Groups/{}", segment(&id)), vec![], None);
         let get_what = format!("{what}: read the group");
         let Some(resp) = self.send(req, &get_what).await else {
             return;
@@ -1021,7 +1063,12 @@ impl<'a> Session<'a> {
         };
         let pairs = self.member_pairs(&self.groups[g].pushed.clone());
         let body = okta_group_put_body(&current, &self.groups[g].name, &pairs);
-        let req = self.request("PUT", format!("/Groups/{id}"), vec![], Some(&body));
+        let req = self.request(
+            "PUT",
+            format!("/Groups/{}", segment(&id)),
+            vec![],
+            Some(&body),
+        );
         self.write(
             req,
             &format!("{what}: PUT the group with all {} member(s)", pairs.len()),

@@ -32,7 +32,7 @@ impl Session<'_> {
             return;
         };
         let name = self.users[i].dir.user_name.clone();
-        let path = format!("/Users/{id}");
+        let path = format!("/Users/{}", crate::exec::cleanup::segment(&id));
         if self.users[i].deleted {
             let Some((status, _)) = self
                 .get(path.clone(), &format!("read deleted {name}"))
@@ -176,7 +176,10 @@ impl Session<'_> {
         };
         let name = self.groups[g].name.clone();
         let Some((status, json)) = self
-            .get(format!("/Groups/{id}"), &format!("read group {name}"))
+            .get(
+                format!("/Groups/{}", crate::exec::cleanup::segment(&id)),
+                &format!("read group {name}"),
+            )
             .await
         else {
             return;

@@ -978,3 +978,78 @@ fn scenario_discovery_survives_link_loops_fifos_and_huge_files() {
         "the loop did not load it twice: {stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_from_the_target_are_path_segments_and_dot_segments_are_refused() {
+    use std::sync::Arc;
+
+    use scim_harness::exec::cancel::Cancel;
+    use scim_harness::exec::suite::{Silent, run_suite};
+    use wiremock::matchers::method;
+
+    use crate::support::{engine, load_dir, options};
+
+    let mock = MockServer::start().await;
+    // The first read hands out an id with a query and a path parameter in it; the second a
+    // Tomcat-style parent segment.
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path("/Users"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"Resources":[{"id":"a/b?c;d"},{"id":"..;"}],"totalResults":2}"#,
+            "application/scim+json",
+        ))
+        .mount(&mock)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/scim+json"))
+        .mount(&mock)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ids.yaml"),
+        r#"name: follow ids
+steps:
+  - name: list
+    request: { method: GET, path: /Users }
+    capture: { odd: /Resources/0/id, parent: /Resources/1/id }
+    expect: [{ status: 200, req: P-3.4.2-01 }]
+  - name: read the odd one
+    request: { method: GET, path: "/Users/{{odd}}" }
+    expect: [{ status: 200, req: P-3.4.1-01 }]
+  - name: read the parent
+    request: { method: GET, path: "/Users/{{parent}}/x" }
+    expect: [{ status: 200, req: P-3.4.1-01 }]
+"#,
+    )
+    .unwrap();
+    let url = mock.uri();
+    let report = run_suite(
+        engine(&url),
+        load_dir(dir.path()).unwrap(),
+        &options(&url),
+        Cancel::default(),
+        Arc::new(Silent),
+    )
+    .await;
+    let sc = &report.scenarios[0];
+    let paths: Vec<String> = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let query = r.url.query().map(|q| format!("?{q}")).unwrap_or_default();
+            format!("{}{query}", r.url.path())
+        })
+        .collect();
+    assert!(
+        paths.contains(&"/Users/a%2Fb%3Fc%3Bd".to_string()),
+        "{paths:?}"
+    );
+    assert!(!paths.iter().any(|p| p.contains("..")), "{paths:?}");
+    let last = sc.steps.last().unwrap();
+    assert!(
+        last.error.as_deref().unwrap_or("").contains("dot segment"),
+        "{sc:#?}"
+    );
+}
