@@ -19,8 +19,8 @@ use crate::cli::{
 use crate::contracts;
 use crate::exec::cancel::Cancel;
 use crate::exec::http::{ClientConfig, HttpClient};
-use crate::exec::retry::RetryPolicy;
 use crate::exec::redact::MIN_SECRET_LEN;
+use crate::exec::retry::RetryPolicy;
 use crate::exec::runner::Engine;
 use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;

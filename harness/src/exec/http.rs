@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use super::cancel::Cancel;
 use super::headers::{self, RecordBudget};
 pub use super::redact::REDACTED;
 use super::redact::Redactor;
-use super::cancel::Cancel;
 use super::retry::{Decision, RetryPolicy, RetryRecord, ThrottleStats, is_throttled};
 use crate::report::model::{Exchange, RecordedRequest, RecordedResponse};
 use crate::scenario::profile::QueryEncoding;

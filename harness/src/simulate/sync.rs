@@ -589,7 +589,7 @@ impl<'a> Session<'a> {
                 let body = okta_put_body(resource, &self.users[i].dir);
                 let req = self.request(
                     "PUT",
-                    format!("/Users/{}", segment(&id)),
+                    format!("/Users/{}", segment(id)),
                     vec![],
                     Some(&body),
                 );
@@ -707,7 +707,7 @@ impl<'a> Session<'a> {
         let body = patch(ops);
         let req = self.request(
             "PATCH",
-            format!("/Users/{}", segment(&id)),
+            format!("/Users/{}", segment(id)),
             vec![],
             Some(&body),
         );
