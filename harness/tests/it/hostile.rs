@@ -1053,3 +1053,64 @@ steps:
         "{sc:#?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulate_never_follows_a_dot_segment_id_from_a_lookup() {
+    use std::time::Duration;
+
+    use scim_harness::exec::cleanup::Registry;
+    use scim_harness::exec::http::{ClientConfig, HttpClient};
+    use scim_harness::simulate::{Idp, parse_directory, simulate_with};
+    use wiremock::matchers::{method, path};
+
+    let mock = MockServer::start().await;
+    // The lookup "finds" the user under the id `..;`, which Tomcat reads as the parent.
+    Mock::given(method("GET"))
+        .and(path("/Users"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":1,"Resources":[{"id":"..;","userName":"alice@example.test","active":true}]}"#,
+            "application/scim+json",
+        ))
+        .mount(&mock)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/scim+json"))
+        .mount(&mock)
+        .await;
+    let client = HttpClient::new(ClientConfig {
+        base_url: mock.uri(),
+        token: Some(crate::support::TOKEN.into()),
+        secrets: vec![],
+        request_timeout: Duration::from_secs(10),
+        body_limit: 1 << 20,
+    })
+    .unwrap();
+    let directory = parse_directory(
+        "users:\n  - { userName: alice@example.test, givenName: Alice, familyName: Archer }\n",
+        "d.yaml",
+    )
+    .unwrap();
+    let report = simulate_with(
+        &client,
+        Idp::OktaOin,
+        &directory,
+        &[],
+        "dots1",
+        true,
+        &Registry::new(),
+    )
+    .await;
+    let transcript = scim_harness::simulate::render_transcript(&report);
+    let paths: Vec<String> = mock
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert!(
+        paths.iter().all(|p| !p.contains("..")),
+        "{paths:?}\n{transcript}"
+    );
+    assert!(transcript.contains("dot segment"), "{transcript}");
+}
