@@ -39,7 +39,12 @@ impl Session<'_> {
             "path": format!("{ENTERPRISE_URN}:manager"),
             "value": manager_id,
         })]);
-        let req = self.request("PATCH", format!("/Users/{}", crate::exec::cleanup::segment(&id)), vec![], Some(&body));
+        let req = self.request(
+            "PATCH",
+            format!("/Users/{}", crate::exec::cleanup::segment(&id)),
+            vec![],
+            Some(&body),
+        );
         self.write(
             req,
             &format!("set {name}'s manager to {manager} (second round trip, bare id)"),

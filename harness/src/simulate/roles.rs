@@ -52,7 +52,12 @@ impl Session<'_> {
                 "a role object (reconstructed)",
             )
         };
-        let req = self.request("PATCH", format!("/Users/{}", crate::exec::cleanup::segment(&id)), vec![], Some(&body));
+        let req = self.request(
+            "PATCH",
+            format!("/Users/{}", crate::exec::cleanup::segment(&id)),
+            vec![],
+            Some(&body),
+        );
         self.write(req, &format!("give {name} the role {role}: {how}"))
             .await;
     }

@@ -725,7 +725,12 @@ impl<'a> Session<'a> {
             return;
         };
         let body = self.idp.google_update_body(&self.users[i].dir, self.run_id);
-        let req = self.request("PUT", format!("/Users/{}", segment(&id)), vec![], Some(&body));
+        let req = self.request(
+            "PUT",
+            format!("/Users/{}", segment(&id)),
+            vec![],
+            Some(&body),
+        );
         self.write(req, what).await;
     }
 
