@@ -1023,6 +1023,8 @@ async fn load_mode(args: LoadArgs) -> Exit {
             return Exit::Internal;
         }
     };
+    // Every output is redacted once more as it leaves the process.
+    let redactor = wire.exec().redactor();
     if let (_, Err(e)) = crate::exec::preflight::preflight(wire.exec()).await {
         eprintln!("error: {e}");
         return match e {
@@ -1065,7 +1067,7 @@ async fn load_mode(args: LoadArgs) -> Exit {
             .unwrap_or_default()
     );
     let cancel = Cancel::default();
-    let signals = watch_ctrl_c(cancel.clone());
+    let signals = watch_signals(cancel.clone(), Vec::new);
     let timer = {
         let cancel = cancel.clone();
         tokio::spawn(async move {
@@ -1099,9 +1101,11 @@ async fn load_mode(args: LoadArgs) -> Exit {
     progress.finish();
     let _ = std::io::Write::write_all(
         &mut std::io::stdout(),
-        crate::load::markdown::render(&report).as_bytes(),
+        redactor
+            .redact(&crate::load::markdown::render(&report))
+            .as_bytes(),
     );
-    match write_reports(&report, &args.report_dir) {
+    match write_reports(&report, &args.report_dir, &redactor) {
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             out!("reports: {}", names.join(", "));
@@ -1157,7 +1161,7 @@ fn report_command(args: ReportArgs) -> Exit {
                 &mut std::io::stdout(),
                 crate::load::markdown::render(&merged).as_bytes(),
             );
-            match crate::load::write_reports(&merged, &out) {
+            match crate::load::write_reports(&merged, &out, &Default::default()) {
                 Ok(paths) => {
                     let names: Vec<String> =
                         paths.iter().map(|p| p.display().to_string()).collect();

@@ -308,8 +308,13 @@ fn totals(ops: &[report::OpReport], sync_ms: f64) -> Totals {
     }
 }
 
-/// Writes `load.json`, `load.md` and `load.html` into `dir`; returns their paths.
-pub fn write_reports(report: &LoadReport, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// Writes `load.json`, `load.md` and `load.html` into `dir`, each redacted by `redactor` as
+/// it leaves the process; returns their paths.
+pub fn write_reports(
+    report: &LoadReport,
+    dir: &Path,
+    redactor: &crate::exec::redact::Redactor,
+) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let json = serde_json::to_string_pretty(report).map_err(std::io::Error::other)?;
     let files = [
@@ -320,7 +325,7 @@ pub fn write_reports(report: &LoadReport, dir: &Path) -> std::io::Result<Vec<Pat
     let mut paths = Vec::new();
     for (name, text) in files {
         let path = dir.join(name);
-        std::fs::write(&path, text)?;
+        std::fs::write(&path, redactor.redact(&text))?;
         paths.push(path);
     }
     Ok(paths)
