@@ -13,8 +13,8 @@ use crate::scenario::diagnostic::SourceLocation;
 use crate::scenario::model::{Confidence, Severity};
 
 /// Version of the `report.json` format. Bump it when a field's meaning changes or an
-/// important field is added.
-pub const FORMAT_VERSION: u32 = 1;
+/// important field is added, with an entry in `schemas/report-changelog.md`.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Everything one run did.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
