@@ -731,7 +731,8 @@ pub fn describe_body(resp: &Response) -> String {
     )
 }
 
-fn cut(s: &str, max: usize) -> String {
+/// `s` cut to `max` characters, with `…` when something was cut.
+pub(crate) fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::assert::describe_body;
+use super::assert::{cut, describe_body};
 use super::http::Response;
 use crate::report::model::{CheckOutcome, CheckResult};
 use crate::scenario::diagnostic::SourceLocation;
@@ -119,15 +119,6 @@ fn check(
         repeat_of: None,
         graded: None,
     }
-}
-
-fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max).collect();
-    out.push('…');
-    out
 }
 
 #[cfg(test)]
