@@ -167,11 +167,23 @@ async fn run_all(
     let count = scenarios.len();
     // Kept outside the tasks, so a task that panics still has its resources cleaned up and
     // its scenario reported.
-    let mut slots: Vec<(LoadedScenario, Registry)> = Vec::with_capacity(count);
+    let mut slots: Vec<Option<(LoadedScenario, Registry)>> = (0..count).map(|_| None).collect();
     let mut task_index = std::collections::HashMap::new();
-    for (index, sc) in scenarios.into_iter().enumerate() {
+    // Scenarios that wait (e.g. for a clock tick) start first, so the wait overlaps the rest
+    // of the run instead of adding to its end; reports keep the load order.
+    let mut ordered: Vec<(usize, LoadedScenario)> = scenarios.into_iter().enumerate().collect();
+    ordered.sort_by_key(|(_, sc)| {
+        std::cmp::Reverse(
+            sc.scenario
+                .steps
+                .iter()
+                .filter_map(|s| s.wait_ms)
+                .sum::<u64>(),
+        )
+    });
+    for (index, sc) in ordered {
         let registry = Registry::new();
-        slots.push((sc.clone(), registry.clone()));
+        slots[index] = Some((sc.clone(), registry.clone()));
         let engine = engine.clone();
         let cancel = cancel.clone();
         let permits = permits.clone();
@@ -247,7 +259,9 @@ async fn run_all(
                 let Some(&index) = task_index.get(&e.id()) else {
                     continue;
                 };
-                let (sc, registry) = &slots[index];
+                let Some((sc, registry)) = &slots[index] else {
+                    continue;
+                };
                 let mut report = empty_report(sc);
                 report.status = ScenarioStatus::Errored;
                 report.error = Some(format!("internal error in the harness: {e}"));
