@@ -234,8 +234,10 @@ fn suite_table(report: &RunReport, color: bool) -> String {
         out.push_str(&line);
         out.push('\n');
         if let Some(next) = &s.next {
+            // Under the verdict column: "SUITE " + the name column + two spaces.
+            let pad = width + 8;
             out.push_str(&format!(
-                "{INDENT}{:width$}  {} {}\n",
+                "{:pad$}{} {}\n",
                 "",
                 p.dim("next:"),
                 clean(next)
