@@ -13,8 +13,8 @@ use scim_reference_server::{Defect, ReferenceServer, ServerOptions, Variant};
 use crate::baseline::Baseline;
 use crate::catalog::Catalog;
 use crate::cli::{
-    Cli, Command, LoadArgs, ReportAction, ReportArgs, RunArgs, ScenarioArgs, SchemaKind, ServeArgs,
-    ServerArgs, SimulateArgs, TargetArgs,
+    Cli, Command, ExplainArgs, LoadArgs, ReportAction, ReportArgs, RunArgs, ScenarioArgs,
+    SchemaKind, ServeArgs, ServerArgs, SimulateArgs, TargetArgs,
 };
 use crate::contracts;
 use crate::exec::cancel::Cancel;
@@ -69,6 +69,66 @@ pub fn main(cli: Cli) -> Exit {
             };
             let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
             Exit::Passed
+        }
+        Command::Explain(args) => explain(&args),
+        Command::Completions { shell } => {
+            let script = crate::manual::completions(shell);
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+            Exit::Passed
+        }
+        Command::Man { out_dir } => man(out_dir.as_deref()),
+    }
+}
+
+/// `explain ID`: an unknown id is a usage error with the closest known one.
+fn explain(args: &ExplainArgs) -> Exit {
+    let catalog = Catalog::embedded();
+    if let Err(e) = crate::explain::explain(catalog, &[], &args.id) {
+        eprintln!("error: {e}\n  (`scim-harness coverage` lists every id)");
+        return Exit::Usage;
+    }
+    let schemas = match schemas() {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let all = match load_all(&args.select, &schemas) {
+        Ok(all) => all,
+        Err(e) => return e,
+    };
+    let chosen: Vec<LoadedScenario> = all
+        .into_iter()
+        .filter(|s| selected(&args.select, s))
+        .collect();
+    match crate::explain::explain(catalog, &chosen, &args.id) {
+        Ok(e) => {
+            let text = crate::explain::render(&e);
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
+            Exit::Passed
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Usage
+        }
+    }
+}
+
+/// `man`: the page on stdout, or every page into a directory.
+fn man(out_dir: Option<&Path>) -> Exit {
+    let result = match out_dir {
+        None => crate::manual::man_page().map(|page| {
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), &page);
+        }),
+        Some(dir) => crate::manual::write_man_pages(dir).map(|paths| {
+            for p in paths {
+                out!("{}", p.display());
+            }
+        }),
+    };
+    match result {
+        Ok(()) => Exit::Passed,
+        Err(e) => {
+            eprintln!("error: cannot write the man pages: {e}");
+            Exit::Internal
         }
     }
 }

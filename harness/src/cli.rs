@@ -50,6 +50,32 @@ pub enum Command {
         #[arg(value_enum)]
         which: SchemaKind,
     },
+    /// Explain one catalog requirement: keyword, severity, RFC section and text, the test
+    /// recipe, and the scenario checks that enforce it.
+    Explain(ExplainArgs),
+    /// Print a shell completion script (e.g. `scim-harness completions bash > /etc/bash_completion.d/scim-harness`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per subcommand into a directory.
+    Man {
+        /// Write `scim-harness.1`, `scim-harness-run.1`, … into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+/// `explain` options.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// A requirement id from the catalog, e.g. `P-3.5.2-08` (`scim-harness coverage` lists them).
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The scenarios searched for checks citing it.
+    #[command(flatten)]
+    pub select: ScenarioArgs,
 }
 
 /// Generated schemas.

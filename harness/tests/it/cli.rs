@@ -392,3 +392,53 @@ async fn ctrl_c_stops_the_run_and_deletes_what_it_created() {
             .unwrap();
     assert_eq!(json["verdict"], "interrupted");
 }
+
+#[test]
+fn explain_names_the_requirement_and_its_checks_and_refuses_unknown_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = scenarios_dir();
+    let scenarios = scenarios.to_str().unwrap();
+    let out = harness(
+        &["explain", "P-3.5.2-08", "--scenarios", scenarios],
+        tmp.path(),
+        &[],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    for part in [
+        "P-3.5.2-08  MUST / MAY  RFC 7644 §3.5.2",
+        "severity   MUST",
+        "test       plain PATCH",
+        "  core/user-lifecycle\n",
+        "step `deactivate with PATCH`: status is 200 or 204 at MUST",
+    ] {
+        assert!(all.contains(part), "missing {part:?}:\n{all}");
+    }
+
+    let out = harness(&["explain", "P-3.5.2-8"], tmp.path(), &[]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("error: unknown requirement id `P-3.5.2-8`; did you mean `P-3.5.2-08`?"),
+        "{all}"
+    );
+}
+
+#[test]
+fn completions_and_man_page_are_printed() {
+    let tmp = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = harness(&["completions", shell], tmp.path(), &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("explain"));
+    }
+    let out = harness(&["completions", "tcsh"], tmp.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+
+    let out = harness(&["man"], tmp.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(".TH scim-harness 1"));
+    let out = harness(&["man", "--out-dir", "man1"], tmp.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(tmp.path().join("man1/scim-harness-explain.1").is_file());
+}
