@@ -25,7 +25,7 @@ use crate::exec::runner::Engine;
 use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;
 use crate::report::model::{ScenarioReport, ScenarioStatus, TargetInfo, TargetKind};
-use crate::report::{escape, render_summary, write_all};
+use crate::report::{Sources, escape, render_summary_with, write_all};
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::lint::LintContext;
 use crate::scenario::load::{LoadedScenario, load_suite};
@@ -410,6 +410,7 @@ async fn run(args: RunArgs) -> Exit {
     let redactor = engine.client.redactor();
     let cancel = Cancel::default();
     let signals = watch_signals(cancel.clone(), Vec::new);
+    let sources = Sources::of(&scenarios);
     let progress = Arc::new(ConsoleProgress::new(scenarios.len(), !args.no_progress));
     let report = run_suite(engine, scenarios, &options, cancel, progress.clone()).await;
     signals.abort();
@@ -418,7 +419,9 @@ async fn run(args: RunArgs) -> Exit {
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = std::io::Write::write_all(
         &mut std::io::stdout(),
-        redactor.redact(&render_summary(&report, color)).as_bytes(),
+        redactor
+            .redact(&render_summary_with(&report, color, &sources))
+            .as_bytes(),
     );
     match write_all(&report, &args.formats, &args.report_dir, &redactor) {
         Ok(paths) => {

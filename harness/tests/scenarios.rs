@@ -20,7 +20,7 @@ use scim_harness::report::model::{
     FORMAT_VERSION, RunReport, ScenarioReport, ScenarioStatus, Summary, TargetInfo, TargetKind,
     ToolInfo, Verdict,
 };
-use scim_harness::report::render_summary;
+use scim_harness::report::{Sources, render_summary_with};
 use scim_harness::scenario::lint::LintContext;
 use scim_harness::scenario::load::load_suite;
 use scim_harness::validate::SchemaSet;
@@ -120,7 +120,7 @@ fn main() {
                         return Err(Failed::from(format!(
                             "scenario `{}` is {status:?} against the reference server (leaked: {leaked})\n{}",
                             sc.scenario.name,
-                            render_summary(&run, false)
+                            render_summary_with(&run, false, &Sources::of(std::slice::from_ref(&sc)))
                         )));
                     }
                     Ok(())

@@ -5,10 +5,13 @@
 
 use owo_colors::OwoColorize;
 
+use crate::scenario::diagnostic::SourceLocation;
+
 use super::model::{
     BaselineStatus, CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport, StepStatus,
     SuiteOutcome, Verdict,
 };
+use super::sources::Sources;
 use super::{
     BODY_LIMIT, by_step, compact_body, failures, plural, pretty_body, scenario_failures, seconds,
     truncate, verdict_sentence, verdict_title, warnings,
@@ -30,8 +33,15 @@ pub(super) enum Detail {
     Full,
 }
 
-/// The end-of-run summary for a terminal. `color` adds ANSI colors.
+/// The end-of-run summary for a terminal without the scenario sources: failure blocks show
+/// `--> file:line:col` without the source line. `color` adds ANSI colors.
 pub fn render_summary(report: &RunReport, color: bool) -> String {
+    render_summary_with(report, color, &Sources::default())
+}
+
+/// The end-of-run summary for a terminal; each failure shows its scenario's source line
+/// under `-->`, taken from `sources`. `color` adds ANSI colors.
+pub fn render_summary_with(report: &RunReport, color: bool, sources: &Sources) -> String {
     let p = Paint(color);
     let mut sections: Vec<String> = Vec::new();
 
@@ -46,12 +56,19 @@ pub fn render_summary(report: &RunReport, color: bool) -> String {
     }
 
     for (s, step, checks) in by_step(&failures(report)) {
-        sections.push(failure_block(s, step, &checks, color, Detail::Compact));
+        sections.push(failure_block(
+            s,
+            step,
+            &checks,
+            color,
+            Detail::Compact,
+            sources,
+        ));
     }
 
     for s in &report.scenarios {
         if needs_error_block(s) {
-            sections.push(error_block(s, color, Detail::Compact));
+            sections.push(error_block(s, color, Detail::Compact, sources));
         }
     }
 
@@ -324,6 +341,7 @@ pub(super) fn failure_block(
     checks: &[&CheckResult],
     color: bool,
     detail: Detail,
+    sources: &Sources,
 ) -> String {
     let p = Paint(color);
     let mut b = Block::new(color);
@@ -334,11 +352,8 @@ pub(super) fn failure_block(
         clean(&step.name)
     ));
     for check in checks.iter().filter(|c| c.repeat_of.is_none()) {
-        b.raw(&format!(
-            "  {} {}",
-            p.dim("-->"),
-            p.dim(&clean(&check.location.to_string()))
-        ));
+        let label = format!("actual: {}", short(&check.actual, 60));
+        location(&mut b, p, &check.location, sources, &label);
         b.field("check:", &check.description);
         b.field("expected:", &check.expected);
         b.field_painted("actual:", &check.actual, |t| p.red(t));
@@ -416,7 +431,12 @@ pub(super) fn failure_block(
 }
 
 /// The block for a scenario that could not run to the end.
-pub(super) fn error_block(s: &ScenarioReport, color: bool, detail: Detail) -> String {
+pub(super) fn error_block(
+    s: &ScenarioReport,
+    color: bool,
+    detail: Detail,
+    sources: &Sources,
+) -> String {
     let p = Paint(color);
     let mut b = Block::new(color);
     let step = s
@@ -432,11 +452,13 @@ pub(super) fn error_block(s: &ScenarioReport, color: bool, detail: Detail) -> St
                 clean(&s.id),
                 clean(&step.name)
             ));
-            b.raw(&format!(
-                "  {} {}",
-                p.dim("-->"),
-                p.dim(&clean(&step.location.to_string()))
-            ));
+            location(
+                &mut b,
+                p,
+                &step.location,
+                sources,
+                "this step could not finish",
+            );
             let error = step
                 .error
                 .as_deref()
@@ -461,6 +483,23 @@ pub(super) fn error_block(s: &ScenarioReport, color: bool, detail: Detail) -> St
         }
     }
     b.finish()
+}
+
+/// Where a failure is written: the source line with a caret under the token when the
+/// file's text is at hand (as hurl shows it), else `--> file:line:col`.
+fn location(b: &mut Block, p: Paint, at: &SourceLocation, sources: &Sources, label: &str) {
+    match sources.snippet(at, &clean(label)) {
+        Some(snippet) => {
+            for line in clean(&snippet).lines() {
+                b.raw(&p.dim(line.trim_end()));
+            }
+        }
+        None => b.raw(&format!(
+            "  {} {}",
+            p.dim("-->"),
+            p.dim(&clean(&at.to_string()))
+        )),
+    }
 }
 
 /// One line for a SHOULD-level failure.
@@ -516,6 +555,15 @@ pub(super) fn one_line_summary(step: &StepReport, c: &CheckResult) -> String {
 }
 
 /// `text` on one line, cut at 200 bytes.
+/// `text` on one line, at most `chars` characters (`…` marks a cut).
+fn short(text: &str, chars: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", &flat[..end]),
+        None => flat,
+    }
+}
+
 pub(super) fn one_line(text: &str) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     truncate(&flat, 200)
@@ -759,8 +807,30 @@ mod tests {
 
     #[test]
     fn console_snapshot() {
-        let text = render_summary(&fixture::report(), false);
+        let text = render_summary_with(&fixture::report(), false, &fixture::sources());
         insta::assert_snapshot!("console", text);
+    }
+
+    #[test]
+    fn failures_show_their_source_line_and_fall_back_to_the_location() {
+        let report = fixture::report();
+        let with = render_summary_with(&report, false, &fixture::sources());
+        assert!(
+            with.contains("31 |     - status: 201\n   |               ^^^ actual: 200\n"),
+            "{with}"
+        );
+        assert!(
+            with.contains("20 |   - name: add member\n   |     ^^^^ this step could not finish\n"),
+            "{with}"
+        );
+        let without = render_summary(&report, false);
+        assert!(
+            without.contains("  --> scenarios/core/user-lifecycle.yaml:31:15\n   check:"),
+            "{without}"
+        );
+        assert!(!without.contains("31 |"), "{without}");
+        assert_eq!(short("a  b\nc", 10), "a b c");
+        assert_eq!(short("abcdef", 3), "abc…");
     }
 
     #[test]

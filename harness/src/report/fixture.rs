@@ -12,6 +12,34 @@ use crate::scenario::model::Severity;
 
 const BASE: &str = "http://127.0.0.1:4321";
 
+/// Texts for the fixture's scenario files, with the lines its locations point at.
+pub(crate) fn sources() -> super::Sources {
+    let file = |path: &str, lines: &[(usize, &str)]| {
+        let mut text: Vec<String> = (1..=40).map(|n| format!("# line {n}")).collect();
+        for &(n, line) in lines {
+            text[n - 1] = line.to_string();
+        }
+        crate::scenario::diagnostic::SourceFile {
+            path: path.into(),
+            text: format!("{}\n", text.join("\n")).into(),
+        }
+    };
+    let mut sources = super::Sources::default();
+    sources.insert(file(
+        "scenarios/core/user-lifecycle.yaml",
+        &[
+            (30, "  expect:"),
+            (31, "    - status: 201"),
+            (32, "      req: P-3.3-01"),
+        ],
+    ));
+    sources.insert(file(
+        "scenarios/groups/membership.yaml",
+        &[(20, "  - name: add member"), (21, "    request:")],
+    ));
+    sources
+}
+
 fn loc(file: &str, line: u64, column: u64) -> SourceLocation {
     SourceLocation {
         file: file.to_string(),

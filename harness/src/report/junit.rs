@@ -7,6 +7,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::console::{Detail, error_block, failure_block, one_line, one_line_summary};
 use super::model::{RunReport, ScenarioReport, ScenarioStatus};
+use super::sources::Sources;
 use super::{ReportError, by_step, scenario_failures};
 
 /// The report as JUnit XML.
@@ -108,7 +109,9 @@ fn test_case(s: &ScenarioReport) -> TestCase {
             let findings: Vec<_> = failures.iter().map(|&(step, c)| (s, step, c)).collect();
             let description: Vec<String> = by_step(&findings)
                 .into_iter()
-                .map(|(s, step, checks)| failure_block(s, step, &checks, false, Detail::Full))
+                .map(|(s, step, checks)| {
+                    failure_block(s, step, &checks, false, Detail::Full, &Sources::default())
+                })
                 .collect();
             status
                 .set_message(message)
@@ -135,7 +138,7 @@ fn test_case(s: &ScenarioReport) -> TestCase {
             status
                 .set_message(message)
                 .set_type("error")
-                .set_description(error_block(s, false, Detail::Full));
+                .set_description(error_block(s, false, Detail::Full, &Sources::default()));
             status
         }
         ScenarioStatus::Skipped => {

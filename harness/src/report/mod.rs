@@ -1,7 +1,8 @@
 //! Report renderers: every format is a pure function of one [`RunReport`](model::RunReport).
 //!
 //! [`render`] turns a report into one format, [`write_all`] writes several formats into a
-//! directory atomically, and [`render_summary`] is the end-of-run text for a terminal.
+//! directory atomically, and [`render_summary_with`] is the end-of-run text for a terminal
+//! (with the scenario [`Sources`], failures show their source line).
 
 pub mod model;
 
@@ -11,6 +12,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod sources;
 
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -19,7 +21,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use console::render_summary;
+pub use console::{render_summary, render_summary_with};
+pub use sources::Sources;
 
 use crate::exec::redact::Redactor;
 use model::{CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport};

@@ -442,3 +442,52 @@ fn completions_and_man_page_are_printed() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(tmp.path().join("man1/scim-harness-explain.1").is_file());
 }
+
+#[test]
+fn a_failure_shows_its_scenario_line_under_the_location() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenarios = scenarios_dir();
+    let file = scenarios.join("core/user-lifecycle.yaml");
+    let out = harness(
+        &[
+            "run",
+            "--defect",
+            "create-returns-200",
+            "--scenarios",
+            file.to_str().unwrap(),
+            "--report",
+            "json",
+            "--report-dir",
+            "out",
+            "--no-progress",
+        ],
+        tmp.path(),
+        &[],
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let block = stdout
+        .split("FAIL  user-lifecycle › create\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no failure block:\n{all}"));
+    let mut lines = block.lines();
+    let arrow = lines.next().unwrap();
+    assert!(arrow.trim_start().starts_with("--> "), "{block}");
+    let (_, place) = arrow.rsplit_once("user-lifecycle.yaml:").unwrap();
+    let line: usize = place.split(':').next().unwrap().parse().unwrap();
+    assert_eq!(lines.next().unwrap().trim(), "|", "{block}");
+    let source_line = std::fs::read_to_string(&file)
+        .unwrap()
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        lines.next().unwrap(),
+        format!("{line} | {source_line}").trim_end(),
+        "{block}"
+    );
+    let caret = lines.next().unwrap();
+    assert!(caret.ends_with("^^^ actual: 200"), "{block}");
+}
