@@ -25,7 +25,7 @@ use crate::exec::runner::Engine;
 use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;
 use crate::report::model::{ScenarioReport, ScenarioStatus, TargetInfo, TargetKind};
-use crate::report::{Sources, escape, render_summary_with, write_all};
+use crate::report::{Sources, escape, render_summary_with, step_summary, write_all};
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::lint::LintContext;
 use crate::scenario::load::{LoadedScenario, load_suite};
@@ -431,6 +431,17 @@ async fn run(args: RunArgs) -> Exit {
         Err(e) => {
             eprintln!("error: cannot write reports: {e}");
             return Exit::Internal;
+        }
+    }
+    if !args.no_step_summary
+        && let Some(path) = std::env::var_os(step_summary::ENV).filter(|p| !p.is_empty())
+    {
+        // A summary that cannot be written does not change the verdict: say so and go on.
+        if let Err(e) = step_summary::append(&report, Path::new(&path)) {
+            eprintln!(
+                "warning: cannot append the summary to ${}: {e}",
+                step_summary::ENV
+            );
         }
     }
     Exit::from_verdict(report.verdict)

@@ -176,6 +176,10 @@ pub struct RunArgs {
     /// Report formats to write (comma-separated).
     #[arg(long = "report", value_enum, value_delimiter = ',', default_values_t = ReportFormat::ALL)]
     pub formats: Vec<ReportFormat>,
+    /// Do not append the Markdown summary to the file named by `GITHUB_STEP_SUMMARY`
+    /// (GitHub Actions sets it; by default the summary is appended there).
+    #[arg(long)]
+    pub no_step_summary: bool,
     /// Show no live progress.
     #[arg(long)]
     pub no_progress: bool,

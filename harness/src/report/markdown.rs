@@ -16,8 +16,89 @@ const MAX_DETAILS: usize = 30;
 /// Table cells are cut at this many bytes.
 const CELL_LIMIT: usize = 160;
 
-/// The report as GitHub-flavoured Markdown.
+/// GitHub refuses a step summary over 1 MiB; `report.md` stays within it too.
+pub const SUMMARY_LIMIT: usize = 1 << 20;
+
+/// How much of a big run the Markdown shows.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Rows of each table and list (failures, warnings, skipped, leaks).
+    rows: usize,
+    /// `<details>` blocks of failing steps, with their exchanges.
+    details: usize,
+    /// `<details>` blocks of errored scenarios, with their exchanges.
+    errors: usize,
+    /// Whether the per-requirement table is shown.
+    requirements: bool,
+}
+
+/// Tried in order until the Markdown fits; the first is the whole report.
+const TIERS: [Limits; 4] = [
+    Limits {
+        rows: usize::MAX,
+        details: MAX_DETAILS,
+        errors: usize::MAX,
+        requirements: true,
+    },
+    Limits {
+        rows: 1000,
+        details: 10,
+        errors: 10,
+        requirements: true,
+    },
+    Limits {
+        rows: 100,
+        details: 3,
+        errors: 3,
+        requirements: false,
+    },
+    Limits {
+        rows: 20,
+        details: 0,
+        errors: 0,
+        requirements: false,
+    },
+];
+
+/// The report as GitHub-flavoured Markdown, within [`SUMMARY_LIMIT`].
 pub(super) fn render(report: &RunReport) -> String {
+    render_within(report, SUMMARY_LIMIT)
+}
+
+/// The report as GitHub-flavoured Markdown of at most `max_bytes` bytes: when the whole
+/// report is bigger, tables, lists and details are cut (each cut says how much was left out
+/// and where to find it), and as a last resort the text itself is cut with a note.
+pub fn render_within(report: &RunReport, max_bytes: usize) -> String {
+    let mut md = String::new();
+    for limits in TIERS {
+        md = render_with(report, limits);
+        if md.len() <= max_bytes {
+            return md;
+        }
+    }
+    let note = format!(
+        "\n\n_The summary was cut at {max_bytes} bytes to stay within the size limit; `report.json` and `report.html` hold the whole run._\n"
+    );
+    let mut end = max_bytes.saturating_sub(note.len());
+    while !md.is_char_boundary(end) {
+        end -= 1;
+    }
+    md.truncate(end);
+    if note.len() <= max_bytes {
+        md.push_str(&note);
+    }
+    md
+}
+
+/// `_N more … left out …_` after a cut table or list.
+fn left_out(md: &mut String, n: usize, what: &str) {
+    let _ = writeln!(
+        md,
+        "\n_{n} more {what} left out to keep this summary within GitHub's size limit; `report.json` and `report.html` list them all._"
+    );
+}
+
+fn render_with(report: &RunReport, lim: Limits) -> String {
     let mut md = String::new();
     let s = &report.summary;
     let total = s.passed + s.failed + s.errored + s.skipped;
@@ -83,15 +164,15 @@ pub(super) fn render(report: &RunReport) -> String {
     let fails = failures(report);
     if !fails.is_empty() {
         let _ = writeln!(md, "### Failures ({})\n", fails.len());
-        findings_table(&mut md, &fails);
+        findings_table(&mut md, &fails, lim.rows, "failures");
         md.push('\n');
         let groups = by_step(&fails);
         for (i, (sc, step, checks)) in groups.iter().enumerate() {
-            if i == MAX_DETAILS {
+            if i == lim.details {
                 let _ = writeln!(
                     md,
                     "_Details of {} more failing steps are in `report.html`._\n",
-                    groups.len() - MAX_DETAILS
+                    groups.len() - lim.details
                 );
                 break;
             }
@@ -107,7 +188,15 @@ pub(super) fn render(report: &RunReport) -> String {
     if !errored.is_empty() {
         let _ = writeln!(md, "### Errors ({})\n", errored.len());
         md.push_str("Scenarios that could not run to the end.\n\n");
-        for sc in errored {
+        for (i, sc) in errored.iter().enumerate() {
+            if i == lim.errors {
+                let _ = writeln!(
+                    md,
+                    "_Details of {} more errored scenarios are in `report.html`._\n",
+                    errored.len() - i
+                );
+                break;
+            }
             error_details(&mut md, sc);
         }
     }
@@ -116,7 +205,7 @@ pub(super) fn render(report: &RunReport) -> String {
     if !warns.is_empty() {
         let _ = writeln!(md, "### Warnings ({})\n", warns.len());
         md.push_str("SHOULD-level checks that failed. They do not fail the run.\n\n");
-        findings_table(&mut md, &warns);
+        findings_table(&mut md, &warns, lim.rows, "warnings");
         md.push('\n');
     }
 
@@ -127,12 +216,15 @@ pub(super) fn render(report: &RunReport) -> String {
         .collect();
     if !skipped.is_empty() {
         let _ = writeln!(md, "### Skipped ({})\n", skipped.len());
-        for sc in skipped {
+        for sc in skipped.iter().take(lim.rows) {
             let _ = write!(md, "- {} ({})", text(&sc.name), code(&sc.id));
             if let Some(reason) = &sc.error {
                 let _ = write!(md, ": {}", text(reason));
             }
             md.push('\n');
+        }
+        if skipped.len() > lim.rows {
+            left_out(&mut md, skipped.len() - lim.rows, "skipped scenarios");
         }
         md.push('\n');
     }
@@ -150,7 +242,7 @@ pub(super) fn render(report: &RunReport) -> String {
     if !leaks.is_empty() {
         let _ = writeln!(md, "### Leaked resources ({})\n", leaks.len());
         md.push_str("Created during the run and not deleted; remove them by hand.\n\n");
-        for (sc, c) in leaks {
+        for (sc, c) in leaks.iter().take(lim.rows) {
             let why = match (&c.error, c.status) {
                 (Some(e), _) => text(e),
                 (None, Some(status)) => format!("DELETE answered {status}"),
@@ -158,10 +250,19 @@ pub(super) fn render(report: &RunReport) -> String {
             };
             let _ = writeln!(md, "- {}: {why} (scenario {})", code(&c.url), code(&sc.id));
         }
+        if leaks.len() > lim.rows {
+            left_out(&mut md, leaks.len() - lim.rows, "leaked resources");
+        }
         md.push('\n');
     }
 
-    if !report.requirements.is_empty() {
+    if !report.requirements.is_empty() && !lim.requirements {
+        let _ = writeln!(
+            md,
+            "_The table of {} cited requirements is left out to keep this summary within GitHub's size limit; see `report.json`._",
+            report.requirements.len()
+        );
+    } else if !report.requirements.is_empty() {
         let failed = report
             .requirements
             .values()
@@ -207,9 +308,19 @@ fn severity(s: crate::scenario::model::Severity) -> &'static str {
     }
 }
 
-fn findings_table(md: &mut String, rows: &[Finding<'_>]) {
+fn findings_table(md: &mut String, rows: &[Finding<'_>], max: usize, what: &str) {
     md.push_str("| Scenario | Step | Check | Requirement | Expected | Actual |\n");
     md.push_str("|---|---|---|---|---|---|\n");
+    if rows.len() > max {
+        // The note goes after the table: a line inside it would end the table.
+        findings_table_rows(md, &rows[..max]);
+        left_out(md, rows.len() - max, what);
+    } else {
+        findings_table_rows(md, rows);
+    }
+}
+
+fn findings_table_rows(md: &mut String, rows: &[Finding<'_>]) {
     for (sc, step, c) in rows {
         let _ = writeln!(
             md,
@@ -506,6 +617,82 @@ mod tests {
     #[test]
     fn markdown_snapshot() {
         insta::assert_snapshot!("markdown", render(&fixture::report()));
+    }
+
+    /// A run far bigger than GitHub's step summary limit: 5000 failing, 500 errored and
+    /// 500 skipped scenarios.
+    fn huge_report() -> RunReport {
+        let mut report = fixture::report();
+        let (failed, errored) = (report.scenarios[1].clone(), report.scenarios[2].clone());
+        let mut skipped = report.scenarios[0].clone();
+        skipped.status = super::super::model::ScenarioStatus::Skipped;
+        skipped.steps.clear();
+        skipped.error = Some("needs the `bulk` capability".into());
+        for i in 0..5000 {
+            let mut s = failed.clone();
+            s.id = format!("generated/failing-{i:04}");
+            report.scenarios.push(s);
+            if i % 10 == 0 {
+                let mut e = errored.clone();
+                e.id = format!("generated/errored-{i:04}");
+                report.scenarios.push(e);
+                let mut k = skipped.clone();
+                k.id = format!("generated/skipped-{i:04}");
+                report.scenarios.push(k);
+            }
+        }
+        report
+    }
+
+    #[test]
+    fn a_huge_run_stays_within_the_summary_limit_and_says_what_was_left_out() {
+        let report = huge_report();
+        let whole = render_with(&report, TIERS[0]);
+        assert!(whole.len() > SUMMARY_LIMIT, "{} bytes", whole.len());
+
+        let md = render(&report);
+        assert!(md.len() <= SUMMARY_LIMIT, "{} bytes", md.len());
+        // The headline, the counts and the suite verdicts survive every cut.
+        assert!(
+            md.starts_with("## scim-harness: FAILED\n"),
+            "{}",
+            &md[..200]
+        );
+        assert!(md.contains("| Suite | Verdict |"));
+        assert!(md.contains("### Failures (5001)"));
+        // Each cut says how much it left out and where the rest is.
+        let failure_rows = md
+            .lines()
+            .filter(|l| {
+                l.starts_with("| generated/failing-") || l.starts_with("| core/user-lifecycle |")
+            })
+            .count();
+        assert!(failure_rows >= 20, "{failure_rows} rows");
+        assert!(
+            md.contains(&format!(
+                "_{} more failures left out to keep this summary within GitHub's size limit; `report.json` and `report.html` list them all._",
+                5001 - failure_rows
+            )),
+            "no note for the failures table"
+        );
+        assert!(md.contains("more errored scenarios are in `report.html`._"));
+        assert!(md.contains("more failing steps are in `report.html`._"));
+        // A run that fits is rendered whole, the same as before.
+        assert_eq!(
+            render(&fixture::report()),
+            render_with(&fixture::report(), TIERS[0])
+        );
+    }
+
+    #[test]
+    fn a_tiny_budget_cuts_the_text_itself_with_a_note() {
+        let md = render_within(&huge_report(), 2000);
+        assert!(md.len() <= 2000, "{} bytes", md.len());
+        assert!(
+            md.ends_with("_The summary was cut at 2000 bytes to stay within the size limit; `report.json` and `report.html` hold the whole run._\n"),
+            "{md}"
+        );
+        assert!(render_within(&huge_report(), 10).len() <= 10);
     }
 
     #[test]

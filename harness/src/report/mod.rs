@@ -13,6 +13,7 @@ mod json;
 mod junit;
 mod markdown;
 mod sources;
+pub mod step_summary;
 
 #[cfg(test)]
 pub(crate) mod fixture;

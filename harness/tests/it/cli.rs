@@ -15,7 +15,8 @@ fn harness(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env_remove("SCIM_HARNESS_TOKEN")
-        .env_remove("SCIM_HARNESS_TARGET");
+        .env_remove("SCIM_HARNESS_TARGET")
+        .env_remove("GITHUB_STEP_SUMMARY");
     for (k, v) in envs {
         cmd.env(k, v);
     }
@@ -490,4 +491,50 @@ fn a_failure_shows_its_scenario_line_under_the_location() {
     );
     let caret = lines.next().unwrap();
     assert!(caret.ends_with("^^^ actual: 200"), "{block}");
+}
+
+#[test]
+fn the_markdown_summary_is_appended_to_the_github_step_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenarios_dir().join("core/user-lifecycle.yaml");
+    let summary = tmp.path().join("step-summary.md");
+    std::fs::write(&summary, "### Build\nok\n").unwrap();
+    let summary_var = summary.to_str().unwrap();
+    let args = [
+        "run",
+        "--scenarios",
+        file.to_str().unwrap(),
+        "--report",
+        "json",
+        "--report-dir",
+        "out",
+        "--no-progress",
+    ];
+    let out = harness(&args, tmp.path(), &[("GITHUB_STEP_SUMMARY", summary_var)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        written.starts_with("### Build\nok\n\n## scim-harness: PASSED\n"),
+        "{written}"
+    );
+    assert!(written.contains("| Suite | Verdict |"), "{written}");
+    // Only the formats asked for go to the report directory.
+    assert!(!tmp.path().join("out/report.md").exists());
+
+    let before = written.len();
+    let mut off = args.to_vec();
+    off.push("--no-step-summary");
+    let out = harness(&off, tmp.path(), &[("GITHUB_STEP_SUMMARY", summary_var)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&summary).unwrap().len(), before);
+
+    // A summary that cannot be written is a warning; the verdict stands.
+    let dir_var = tmp.path().to_str().unwrap();
+    let out = harness(&args, tmp.path(), &[("GITHUB_STEP_SUMMARY", dir_var)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("warning: cannot append the summary to $GITHUB_STEP_SUMMARY"),
+        "{}",
+        text(&out)
+    );
 }
