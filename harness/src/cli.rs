@@ -173,8 +173,9 @@ pub struct RunArgs {
     /// Directory for report files.
     #[arg(long, default_value = "reports/latest", value_name = "DIR")]
     pub report_dir: PathBuf,
-    /// Report formats to write (comma-separated).
-    #[arg(long = "report", value_enum, value_delimiter = ',', default_values_t = ReportFormat::ALL)]
+    /// Report formats to write (comma-separated); `har` (every exchange as an HTTP Archive)
+    /// is written only when asked for.
+    #[arg(long = "report", value_enum, value_delimiter = ',', default_values_t = ReportFormat::DEFAULT)]
     pub formats: Vec<ReportFormat>,
     /// Do not append the Markdown summary to the file named by `GITHUB_STEP_SUMMARY`
     /// (GitHub Actions sets it; by default the summary is appended there).

@@ -381,6 +381,7 @@ impl HttpClient {
         }
         self.sent.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
+        let started_at = crate::exec::suite::rfc3339(std::time::SystemTime::now());
         // Redacted on receipt: checks, captures, snapshots and simulations only ever see a
         // response in which an echoed secret is already replaced.
         let result = self
@@ -410,6 +411,7 @@ impl HttpClient {
                 body: (!r.body.is_empty()).then(|| record_body(&r.body)),
                 truncated: r.truncated || r.body.len() > RECORD_LIMIT,
             }),
+            started_at: Some(started_at),
             duration_ms: (duration_ms * 1000.0).round() / 1000.0,
             retries: Vec::new(),
             throttled: None,

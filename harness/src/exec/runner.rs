@@ -185,6 +185,7 @@ pub(super) async fn run_step(
                 body: None,
             },
             response: None,
+            started_at: None,
             duration_ms: 0.0,
             retries: Vec::new(),
             throttled: None,

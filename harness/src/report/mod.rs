@@ -8,6 +8,7 @@ pub mod model;
 
 mod console;
 pub mod escape;
+mod har;
 mod html;
 mod json;
 mod junit;
@@ -40,11 +41,23 @@ pub enum ReportFormat {
     Markdown,
     /// `report.html`: one self-contained page for people.
     Html,
+    /// `report.har`: every HTTP exchange as an HTTP Archive 1.2, for browser devtools,
+    /// Charles or Fiddler (not written unless asked for).
+    Har,
 }
 
 impl ReportFormat {
     /// Every format, in the order they are written.
-    pub const ALL: [ReportFormat; 4] = [
+    pub const ALL: [ReportFormat; 5] = [
+        ReportFormat::Json,
+        ReportFormat::Junit,
+        ReportFormat::Markdown,
+        ReportFormat::Html,
+        ReportFormat::Har,
+    ];
+
+    /// The formats `run` writes when `--report` is not given.
+    pub const DEFAULT: [ReportFormat; 4] = [
         ReportFormat::Json,
         ReportFormat::Junit,
         ReportFormat::Markdown,
@@ -58,6 +71,7 @@ impl ReportFormat {
             ReportFormat::Junit => "junit.xml",
             ReportFormat::Markdown => "report.md",
             ReportFormat::Html => "report.html",
+            ReportFormat::Har => "report.har",
         }
     }
 }
@@ -92,6 +106,7 @@ pub fn render(report: &RunReport, format: ReportFormat) -> Result<String, Report
         ReportFormat::Junit => junit::render(report),
         ReportFormat::Markdown => Ok(markdown::render(report)),
         ReportFormat::Html => html::render(report),
+        ReportFormat::Har => har::render(report),
     }
 }
 
@@ -538,7 +553,13 @@ mod tests {
         let names: Vec<_> = ReportFormat::ALL.iter().map(|f| f.file_name()).collect();
         assert_eq!(
             names,
-            ["report.json", "junit.xml", "report.md", "report.html"]
+            [
+                "report.json",
+                "junit.xml",
+                "report.md",
+                "report.html",
+                "report.har"
+            ]
         );
     }
 
@@ -627,7 +648,13 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["report.json", "junit.xml", "report.md", "report.html"]
+            [
+                "report.json",
+                "junit.xml",
+                "report.md",
+                "report.html",
+                "report.har"
+            ]
         );
         for (path, format) in paths.iter().zip(ReportFormat::ALL) {
             assert_eq!(path.parent().unwrap(), dir);
@@ -642,7 +669,13 @@ mod tests {
         entries.sort();
         assert_eq!(
             entries,
-            ["junit.xml", "report.html", "report.json", "report.md"]
+            [
+                "junit.xml",
+                "report.har",
+                "report.html",
+                "report.json",
+                "report.md"
+            ]
         );
     }
 

@@ -329,6 +329,10 @@ pub struct Exchange {
     pub request: RecordedRequest,
     /// The response, if one arrived.
     pub response: Option<RecordedResponse>,
+    /// When the (last) request was sent (RFC 3339, UTC, milliseconds); absent when nothing
+    /// was sent (the step stopped before its request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
     /// Time from sending to the end of the body, in milliseconds (of the last attempt).
     pub duration_ms: f64,
     /// Throttled answers (429, 503 + `Retry-After`) waited out before this one, in order.

@@ -7,6 +7,7 @@ mod cli;
 mod contracts;
 mod diagnostics;
 mod features;
+mod har;
 mod hostile;
 mod idp_traffic;
 mod kill_matrix;
