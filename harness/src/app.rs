@@ -437,7 +437,7 @@ async fn run(args: RunArgs) -> Exit {
         && let Some(path) = std::env::var_os(step_summary::ENV).filter(|p| !p.is_empty())
     {
         // A summary that cannot be written does not change the verdict: say so and go on.
-        if let Err(e) = step_summary::append(&report, Path::new(&path)) {
+        if let Err(e) = step_summary::append(&report, Path::new(&path), &redactor) {
             eprintln!(
                 "warning: cannot append the summary to ${}: {e}",
                 step_summary::ENV

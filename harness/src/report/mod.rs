@@ -130,7 +130,7 @@ pub fn write_all(
                 let text = redactor.redact(&text);
                 // No byte from the target may drive the terminal of whoever reads a report.
                 let text = match f {
-                    ReportFormat::Json => escape::controls_json(&text),
+                    ReportFormat::Json | ReportFormat::Har => escape::controls_json(&text),
                     _ => escape::controls(&text),
                 };
                 (f, text)
@@ -634,6 +634,35 @@ mod tests {
         assert!(console.contains("[the body was cut at the harness's size limit]"));
         let md = render(&unreachable, ReportFormat::Markdown).unwrap();
         assert!(md.contains("connection refused (os error 111)"), "{md}");
+    }
+
+    /// A hostile body and a secret the target echoed under another spelling reach no file,
+    /// and the JSON formats still decode to the same data.
+    #[test]
+    fn written_files_are_redacted_and_json_formats_stay_json() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut report = fixture::report();
+        let body = "{\"note\":\"\u{9b}31m\u{202e}s3cr3t-token-x\"}";
+        report.scenarios[1].steps[0]
+            .exchange
+            .response
+            .as_mut()
+            .unwrap()
+            .body = Some(body.into());
+        let redactor = Redactor::new(["s3cr3t-token-x"]);
+        let paths = write_all(&report, &ReportFormat::ALL, tmp.path(), &redactor).unwrap();
+        for path in &paths {
+            let text = fs::read_to_string(path).unwrap();
+            assert!(!text.contains("s3cr3t-token-x"), "{}", path.display());
+            assert!(!text.contains('\u{9b}'), "{}", path.display());
+        }
+        let har: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(tmp.path().join("report.har")).unwrap())
+                .expect("report.har is still JSON");
+        let text = har["log"]["entries"][1]["response"]["content"]["text"]
+            .as_str()
+            .unwrap();
+        assert_eq!(text, "{\"note\":\"\u{9b}31m\u{202e}[REDACTED]\"}");
     }
 
     #[test]

@@ -6,16 +6,18 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::ReportError;
 use super::markdown::{SUMMARY_LIMIT, render_within};
 use super::model::RunReport;
+use super::{ReportError, escape};
+use crate::exec::redact::Redactor;
 
 /// The environment variable GitHub Actions sets to the step's summary file.
 pub const ENV: &str = "GITHUB_STEP_SUMMARY";
 
 /// Appends the Markdown report to the summary file at `path` (created if missing), within
-/// what is left of GitHub's 1 MiB; returns the bytes appended.
-pub fn append(report: &RunReport, path: &Path) -> Result<usize, ReportError> {
+/// what is left of GitHub's 1 MiB, redacted and escaped like every report file; returns the
+/// bytes appended.
+pub fn append(report: &RunReport, path: &Path, redactor: &Redactor) -> Result<usize, ReportError> {
     let io_err = |source| ReportError::Io {
         path: path.to_path_buf(),
         source,
@@ -30,8 +32,25 @@ pub fn append(report: &RunReport, path: &Path) -> Result<usize, ReportError> {
     let budget = SUMMARY_LIMIT
         .saturating_sub(existing)
         .saturating_sub(separator.len() + 1);
+    // Redaction and escaping may lengthen the text: render for less until it fits.
+    let mut within = budget;
+    let mut markdown = String::new();
+    for _ in 0..4 {
+        markdown = escape::controls(&redactor.redact(&render_within(report, within)));
+        if markdown.len() <= budget {
+            break;
+        }
+        within = within.saturating_sub(markdown.len() - budget);
+    }
+    if markdown.len() > budget {
+        let mut end = budget;
+        while !markdown.is_char_boundary(end) {
+            end -= 1;
+        }
+        markdown.truncate(end);
+    }
     let mut text = String::from(separator);
-    text.push_str(&render_within(report, budget));
+    text.push_str(&markdown);
     if !text.ends_with('\n') {
         text.push('\n');
     }
@@ -54,7 +73,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("summary.md");
         std::fs::write(&path, "### Build\nok\n").unwrap();
-        let n = append(&fixture::report(), &path).unwrap();
+        let n = append(&fixture::report(), &path, &Redactor::default()).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.len(), "### Build\nok\n".len() + n);
         assert!(
@@ -64,7 +83,7 @@ mod tests {
         assert!(text.ends_with("</details>\n"), "{text}");
 
         let fresh = tmp.path().join("new.md");
-        append(&fixture::report(), &fresh).unwrap();
+        append(&fixture::report(), &fresh, &Redactor::default()).unwrap();
         assert!(
             std::fs::read_to_string(&fresh)
                 .unwrap()
@@ -78,7 +97,7 @@ mod tests {
         let path = tmp.path().join("summary.md");
         let earlier = "x".repeat(SUMMARY_LIMIT - 3000);
         std::fs::write(&path, &earlier).unwrap();
-        append(&fixture::report(), &path).unwrap();
+        append(&fixture::report(), &path, &Redactor::default()).unwrap();
         let len = std::fs::metadata(&path).unwrap().len() as usize;
         assert!(len <= SUMMARY_LIMIT, "{len}");
         let text = std::fs::read_to_string(&path).unwrap();
@@ -93,9 +112,22 @@ mod tests {
     }
 
     #[test]
+    fn the_summary_is_redacted_and_escaped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("summary.md");
+        let mut report = fixture::report();
+        report.scenarios[1].steps[0].checks[0].actual = "s3cr3t-token-x \u{1b}[2J".into();
+        append(&report, &path, &Redactor::new(["s3cr3t-token-x"])).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("s3cr3t-token-x"), "{text}");
+        assert!(text.contains("[REDACTED]"), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
+
+    #[test]
     fn an_unwritable_path_is_an_error_naming_it() {
         let tmp = tempfile::tempdir().unwrap();
-        let err = append(&fixture::report(), tmp.path()).unwrap_err();
+        let err = append(&fixture::report(), tmp.path(), &Redactor::default()).unwrap_err();
         assert!(
             err.to_string().contains(&tmp.path().display().to_string()),
             "{err}"
