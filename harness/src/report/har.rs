@@ -5,6 +5,8 @@
 //! secrets are already redacted, bodies are cut at the record limit (the entry says so),
 //! and the harness measures each exchange as a whole, so the time is in `timings.wait`.
 //! One page per scenario; each entry names its scenario and step (`_scenario`, `_step`).
+//! The model records the exchanges of scenario steps (and a flaky step's first attempt);
+//! discovery reads and cleanup DELETEs are kept only as summaries, so they are not entries.
 
 use serde_json::{Value, json};
 
