@@ -253,12 +253,7 @@ fn suite_table(report: &RunReport, color: bool) -> String {
         if let Some(next) = &s.next {
             // Under the verdict column: "SUITE " + the name column + two spaces.
             let pad = width + 8;
-            out.push_str(&format!(
-                "{:pad$}{} {}\n",
-                "",
-                p.dim("next:"),
-                clean(next)
-            ));
+            out.push_str(&format!("{:pad$}{} {}\n", "", p.dim("next:"), clean(next)));
         }
     }
     out
