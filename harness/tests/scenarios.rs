@@ -100,8 +100,8 @@ fn main() {
         .into_iter()
         .map(|sc| {
             let skip = features.as_ref().and_then(|f| {
-                f.skip_reason(&sc.scenario.requires)
-                    .or_else(|| f.skip_unless_unsupported(&sc.scenario.requires_unsupported))
+                // The same gate as a real run (IdP replays ignore what is advertised).
+                f.gate(&sc).0
             });
             let engine = engine.clone();
             let runtime = runtime.clone();

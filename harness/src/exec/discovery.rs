@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::http::{HttpClient, OutgoingRequest, Response};
 use crate::report::model::FeatureReport;
+use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Feature;
 use crate::validate::target_schema::{Finding, TargetSchemas};
 
@@ -82,6 +83,36 @@ impl Features {
                     .join(" --force-feature ")
             )
         })
+    }
+
+    /// Whether a scenario runs: why it is skipped, if it is, and (for an IdP replay) the
+    /// features it uses that the target does not advertise. IdP replays are not gated by
+    /// what the server advertises: Okta, Entra and Google never read
+    /// /ServiceProviderConfig and send filters and PATCH regardless; only the resource types
+    /// the app is configured with (users, groups, enterprise) gate them.
+    pub fn gate(&self, sc: &LoadedScenario) -> (Option<String>, Vec<&'static str>) {
+        let requires = &sc.scenario.requires;
+        let configured = |f: &Feature| {
+            matches!(
+                f,
+                Feature::Users | Feature::Groups | Feature::EnterpriseUser
+            )
+        };
+        let (needs, unadvertised): (Vec<Feature>, Vec<&'static str>) = match &sc.profile {
+            Some(_) => (
+                requires.iter().copied().filter(configured).collect(),
+                requires
+                    .iter()
+                    .filter(|f| !configured(f) && !self.enabled(**f))
+                    .map(|f| f.name())
+                    .collect(),
+            ),
+            None => (requires.clone(), Vec::new()),
+        };
+        let skip = self
+            .skip_reason(&needs)
+            .or_else(|| self.skip_unless_unsupported(&sc.scenario.requires_unsupported));
+        (skip, unadvertised)
     }
 
     /// Why a scenario that must only run when these features are NOT advertised is skipped.

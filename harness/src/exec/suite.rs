@@ -189,37 +189,7 @@ async fn run_all(
         let permits = permits.clone();
         let progress = progress.clone();
         let registry_for_task = registry;
-        // IdP replays are not gated by what the server advertises: Okta, Entra and Google
-        // never read /ServiceProviderConfig and send filters and PATCH regardless. Only
-        // the resource types the app is configured with (users, groups, enterprise) gate them.
-        let needs: Vec<Feature> = match &sc.profile {
-            Some(_) => sc
-                .scenario
-                .requires
-                .iter()
-                .copied()
-                .filter(|f| {
-                    matches!(
-                        f,
-                        Feature::Users | Feature::Groups | Feature::EnterpriseUser
-                    )
-                })
-                .collect(),
-            None => sc.scenario.requires.clone(),
-        };
-        let unadvertised: Vec<&'static str> = match &sc.profile {
-            Some(_) => sc
-                .scenario
-                .requires
-                .iter()
-                .filter(|f| !needs.contains(f) && !features.enabled(**f))
-                .map(|f| f.name())
-                .collect(),
-            None => Vec::new(),
-        };
-        let skip = features
-            .skip_reason(&needs)
-            .or_else(|| features.skip_unless_unsupported(&sc.scenario.requires_unsupported));
+        let (skip, unadvertised) = features.gate(&sc);
         let handle = set.spawn(async move {
             let _permit = permits.acquire_owned().await;
             let mut report = empty_report(&sc);

@@ -2,49 +2,12 @@
 //! scenario files and unusable targets, and no secret in any output.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::binary::{harness, harness_async, text};
 use crate::support::{BrokenServer, Defect, TOKEN, scenarios_dir};
-
-fn harness(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scim-harness"));
-    cmd.args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("SCIM_HARNESS_TOKEN")
-        .env_remove("SCIM_HARNESS_TARGET")
-        .env_remove("GITHUB_STEP_SUMMARY");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run scim-harness")
-}
-
-async fn harness_async(
-    args: Vec<String>,
-    cwd: std::path::PathBuf,
-    envs: Vec<(String, String)>,
-) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        harness(&args, &cwd, &envs)
-    })
-    .await
-    .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn read_reports(dir: &Path) -> String {
     let mut all = String::new();

@@ -5,42 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::binary::{harness, harness_async, text};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// Runs the binary in `cwd` with a clean environment plus `envs`.
-pub fn harness(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scim-harness"));
-    cmd.args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("SCIM_HARNESS_TOKEN")
-        .env_remove("SCIM_HARNESS_TARGET");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run scim-harness")
-}
-
-/// The same, off the async runtime (the mock server keeps answering meanwhile).
-pub async fn harness_async(args: Vec<String>, cwd: PathBuf, envs: Vec<(String, String)>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        harness(&args, &cwd, &envs)
-    })
-    .await
-    .unwrap()
-}
-
-pub fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// Every file below `dir`, as bytes, with its path.
 fn files_below(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {

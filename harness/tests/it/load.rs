@@ -15,31 +15,11 @@ use scim_reference_server::{Request as ScimRequest, ScimService, ServerOptions};
 use serde_json::json;
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate, matchers::any};
 
+use crate::binary::{subcommand, text};
 use crate::support::TOKEN;
 
 async fn load(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_scim-harness"))
-            .arg("load")
-            .args(&args)
-            .env("IT_SCIM_TOKEN", TOKEN)
-            .env("NO_COLOR", "1")
-            .env_remove("SCIM_HARNESS_TARGET")
-            .env_remove("SCIM_HARNESS_TOKEN")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    subcommand("load", args).await
 }
 
 fn args(list: &[&str]) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! link step on a 2-core CI machine).
 
 mod baseline;
+mod binary;
 mod cleanup;
 mod cli;
 mod contracts;

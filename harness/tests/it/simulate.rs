@@ -3,10 +3,11 @@
 //! that was already on the target left alone.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::json;
 
+use crate::binary::{subcommand, text};
 use crate::support::{BrokenServer, Defect, TOKEN};
 
 fn fixtures() -> std::path::PathBuf {
@@ -14,28 +15,7 @@ fn fixtures() -> std::path::PathBuf {
 }
 
 async fn simulate(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_scim-harness"))
-            .arg("simulate")
-            .args(&args)
-            .env("IT_SCIM_TOKEN", TOKEN)
-            .env("NO_COLOR", "1")
-            .env_remove("SCIM_HARNESS_TARGET")
-            .env_remove("SCIM_HARNESS_TOKEN")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    subcommand("simulate", args).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
