@@ -390,30 +390,38 @@ fn is_2xx(s: u16) -> bool {
     (200..300).contains(&s)
 }
 
+/// Sends an IdP's lookup by name: true when it answers a usable ListResponse with no match,
+/// so the run may create under that name. A match is something this run did not create: it
+/// is counted and never touched.
+async fn name_is_free(ctx: &Ctx, op: Op, lookup: &LoadRequest) -> bool {
+    let Some(reply) = ctx.exchange(op, lookup, is_200).await else {
+        return false;
+    };
+    match matches(&reply.body) {
+        None => {
+            ctx.unusable(
+                op,
+                lookup,
+                &reply,
+                "the lookup's answer is not a SCIM ListResponse",
+            );
+            false
+        }
+        Some(0) => true,
+        Some(_) => {
+            ctx.preexisting.fetch_add(1, Ordering::Relaxed);
+            false
+        }
+    }
+}
+
 /// Lookup of user `i`, then its create when the lookup finds nothing.
 pub async fn sync_user(ctx: Arc<Ctx>, i: usize) {
     let plan = &ctx.plan;
     let name = plan.user_name(i);
     let lookup = LoadRequest::get("/Users", plan.idp.user_lookup_query(&name));
-    let Some(reply) = ctx.exchange(Op::UserLookup, &lookup, is_200).await else {
+    if !name_is_free(&ctx, Op::UserLookup, &lookup).await {
         return;
-    };
-    match matches(&reply.body) {
-        None => {
-            ctx.unusable(
-                Op::UserLookup,
-                &lookup,
-                &reply,
-                "the lookup's answer is not a SCIM ListResponse",
-            );
-            return;
-        }
-        Some(0) => {}
-        Some(_) => {
-            // Something this run did not create: never touched.
-            ctx.preexisting.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
     }
     if plan.lookups_only {
         return;
@@ -443,24 +451,8 @@ pub async fn sync_group(ctx: Arc<Ctx>, g: usize) {
     let name = plan.group_name(g);
     if let Some(query) = idp.group_lookup_query(&name) {
         let lookup = LoadRequest::get("/Groups", query);
-        let Some(reply) = ctx.exchange(Op::GroupLookup, &lookup, is_200).await else {
+        if !name_is_free(&ctx, Op::GroupLookup, &lookup).await {
             return;
-        };
-        match matches(&reply.body) {
-            None => {
-                ctx.unusable(
-                    Op::GroupLookup,
-                    &lookup,
-                    &reply,
-                    "the lookup's answer is not a SCIM ListResponse",
-                );
-                return;
-            }
-            Some(0) => {}
-            Some(_) => {
-                ctx.preexisting.fetch_add(1, Ordering::Relaxed);
-                return;
-            }
         }
     }
     let create = LoadRequest::with_body(
