@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 use crate::catalog::Catalog;
-use crate::report::model::{BaselineOutcome, BaselineStatus, CheckOutcome, CheckResult};
+use crate::run_report::{BaselineOutcome, BaselineStatus, CheckOutcome, CheckResult};
 use crate::scenario::diagnostic::{Diagnostic, SourceFile, did_you_mean};
 use crate::scenario::load::LoadedScenario;
 
@@ -240,9 +240,9 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::RequirementRef;
+    use crate::catalog::Severity;
+    use crate::run_report::RequirementRef;
     use crate::scenario::diagnostic::SourceLocation;
-    use crate::scenario::model::Severity;
 
     fn check(req: &str, outcome: CheckOutcome) -> CheckResult {
         CheckResult {

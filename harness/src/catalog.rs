@@ -9,7 +9,19 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::model::Severity;
+/// How much a failed check matters. Derived from the requirement's RFC 2119 keyword.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// MUST / SHALL / REQUIRED: a failure fails the run.
+    Must,
+    /// SHOULD and the RFC's status tables: a failure is a warning (a failure under `--strict`).
+    Should,
+    /// MAY / OPTIONAL: the observed behaviour is recorded.
+    May,
+}
 
 /// One catalog row.
 #[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]

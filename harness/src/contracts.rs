@@ -4,7 +4,7 @@
 
 use schemars::schema_for;
 
-use crate::report::model::RunReport;
+use crate::run_report::RunReport;
 use crate::scenario::model::Scenario;
 use crate::scenario::profile::Profile;
 

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::catalog::Severity;
 use crate::catalog::{Catalog, Requirement};
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::Severity;
 
 /// One catalog row and the scenarios whose checks cite it.
 #[derive(Debug, Clone)]

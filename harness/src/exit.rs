@@ -1,7 +1,7 @@
 //! Exit codes: distinct, stable and documented in the README, so CI can tell a
 //! non-conformant server from a broken scenario file or an unreachable target.
 
-use crate::report::model::Verdict;
+use crate::run_report::Verdict;
 
 /// The process exit status of `scim-harness`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,10 +2,11 @@
 //! reviewed severity (and why it differs from the keyword), RFC section and text, the test
 //! recipe — and every check of the loaded scenarios that enforces it, at which severity.
 
+use crate::catalog::Severity;
 use crate::catalog::{Catalog, Requirement};
 use crate::scenario::diagnostic::{SourceLocation, did_you_mean};
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{Expectation, Severity, Step};
+use crate::scenario::model::{Expectation, Step};
 
 /// One requirement and the checks citing it.
 #[derive(Debug)]

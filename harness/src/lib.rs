@@ -22,6 +22,7 @@ pub mod explain;
 pub mod load;
 pub mod manual;
 pub mod report;
+pub mod run_report;
 pub mod scenario;
 pub mod simulate;
 pub mod validate;

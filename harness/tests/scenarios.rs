@@ -16,11 +16,11 @@ use scim_harness::exec::cleanup::Registry;
 use scim_harness::exec::discovery::discover;
 use scim_harness::exec::http::{ClientConfig, HttpClient};
 use scim_harness::exec::runner::{Engine, empty_report, run_steps};
-use scim_harness::report::model::{
+use scim_harness::report::{Sources, render_summary_with};
+use scim_harness::run_report::{
     FORMAT_VERSION, RunReport, ScenarioReport, ScenarioStatus, Summary, TargetInfo, TargetKind,
     ToolInfo, Verdict,
 };
-use scim_harness::report::{Sources, render_summary_with};
 use scim_harness::scenario::lint::LintContext;
 use scim_harness::scenario::load::load_suite;
 use scim_harness::validate::SchemaSet;

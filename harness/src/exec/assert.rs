@@ -7,11 +7,13 @@ use serde_json::Value;
 
 use super::http::Response;
 use super::pointer::{is_unassigned, json_eq, json_matches, resolve};
-use super::template::{Vars, placeholders, placeholders_in_value};
+use super::template::Vars;
 use crate::catalog::Catalog;
-use crate::report::model::{CheckOutcome, CheckResult, Grading, RequirementRef, SchemaViolation};
+use crate::catalog::Severity;
+use crate::run_report::{CheckOutcome, CheckResult, Grading, RequirementRef, SchemaViolation};
 use crate::scenario::diagnostic::{SourceFile, SourceLocation};
-use crate::scenario::model::{BodyShape, Expectation, JsonType, Severity, SortOrder, Step};
+use crate::scenario::model::{BodyShape, Expectation, JsonType, SortOrder, Step};
+use crate::scenario::placeholder::{placeholders, placeholders_in_value};
 use crate::validate::SchemaSet;
 use crate::validate::target_schema::TargetSchemas;
 
@@ -268,7 +270,7 @@ fn judge(
     if exp
         .schema
         .as_ref()
-        .is_some_and(|n| n.value == TARGET_SCHEMA)
+        .is_some_and(|n| n.value == crate::scenario::model::TARGET_SCHEMA)
     {
         return judge_target_schema(ctx.target, step, resp);
     }
@@ -349,9 +351,6 @@ fn judge(
         String::new(),
     )
 }
-
-/// The `schema:` name that means "what the target itself declares in /Schemas".
-pub const TARGET_SCHEMA: &str = "target";
 
 /// Validates a resource (or every resource of a list) against the target's own declarations.
 fn judge_target_schema(target: Option<&TargetSchemas>, step: &Step, resp: &Response) -> Verdict {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use super::http::{HttpClient, OutgoingRequest, Response};
-use crate::report::model::CleanupRecord;
+use crate::run_report::CleanupRecord;
 
 /// Resources created by one scenario, in creation order. Shared with the scenario's task so
 /// that cleanup still sees them after the task is cancelled.

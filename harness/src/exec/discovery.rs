@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::http::{HttpClient, OutgoingRequest, Response};
-use crate::report::model::FeatureReport;
+use crate::run_report::FeatureReport;
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Feature;
 use crate::validate::target_schema::{Finding, TargetSchemas};

@@ -10,7 +10,7 @@
 use super::assert::describe_body;
 use super::http::Response;
 use crate::catalog::Catalog;
-use crate::report::model::{CheckOutcome, CheckResult, RequirementRef};
+use crate::run_report::{CheckOutcome, CheckResult, RequirementRef};
 use crate::scenario::model::{BodyShape, Expectation};
 
 /// The rule that every error answer carries a JSON body (RFC 7644 §3.12).
@@ -132,11 +132,11 @@ pub fn fold_repeats(checks: &mut [CheckResult]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::Severity;
     use crate::exec::assert::{CheckContext, evaluate};
     use crate::exec::template::Vars;
     use crate::scenario::diagnostic::SourceFile;
     use crate::scenario::load::parse;
-    use crate::scenario::model::Severity;
     use crate::validate::SchemaSet;
 
     fn run(checks: &str, status: u16, body: &[u8]) -> Vec<CheckResult> {

@@ -10,8 +10,9 @@ use super::cancel::Cancel;
 use super::headers::{self, RecordBudget};
 pub use super::redact::REDACTED;
 use super::redact::Redactor;
-use super::retry::{Decision, RetryPolicy, RetryRecord, ThrottleStats, is_throttled};
-use crate::report::model::{Exchange, RecordedRequest, RecordedResponse};
+use super::retry::{Decision, RetryPolicy, ThrottleStats, is_throttled};
+use crate::run_report::RetryRecord;
+use crate::run_report::{Exchange, RecordedRequest, RecordedResponse};
 use crate::scenario::profile::QueryEncoding;
 
 /// The SCIM media type (RFC 7644 §8.1).

@@ -8,9 +8,9 @@ use regex::Regex;
 
 use super::assert::{cut, describe_body};
 use super::http::Response;
-use crate::report::model::{CheckOutcome, CheckResult};
+use crate::catalog::Severity;
+use crate::run_report::{CheckOutcome, CheckResult};
 use crate::scenario::diagnostic::SourceLocation;
-use crate::scenario::model::Severity;
 
 /// The source of the error-detail check (also what defects name in the kill matrix).
 pub const DETAIL_LEAK_SOURCE: &str = "harness: error detail leaks internals (CWE-209; OWASP ASVS 7.4.1: errors show no stack traces, queries or paths)";

@@ -14,9 +14,10 @@ use super::cleanup::Registry;
 use super::http::Response;
 use super::runner::{Engine, run_step};
 use super::template::Vars;
-use crate::report::model::{CheckOutcome, CheckResult, StepReport, StepStatus};
+use crate::catalog::Severity;
+use crate::run_report::{CheckOutcome, CheckResult, StepReport, StepStatus};
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{Severity, Step};
+use crate::scenario::model::Step;
 use crate::scenario::page_walk::{Advance, PageWalk};
 
 /// What one page said about the walk.

@@ -10,8 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use schemars::JsonSchema;
-use serde::Serialize;
+use crate::run_report::ThrottleSummary;
 
 /// How long and how often the client waits for a throttling target.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,17 +34,6 @@ impl Default for RetryPolicy {
             first_backoff: Duration::from_millis(500),
         }
     }
-}
-
-/// One throttled answer that was waited out and retried.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
-pub struct RetryRecord {
-    /// Status of the throttled answer (429 or 503).
-    pub status: u16,
-    /// Its `Retry-After` header, as sent.
-    pub retry_after: Option<String>,
-    /// How long the client waited before trying again, in milliseconds.
-    pub waited_ms: u64,
 }
 
 /// What the client should do with a throttled answer.
@@ -145,19 +133,6 @@ struct Counters {
     retries: AtomicU32,
     gave_up: AtomicU32,
     waited_ms: AtomicU64,
-}
-
-/// Throttling over a run, for the report.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct ThrottleSummary {
-    /// Throttled answers received (429, or 503 with `Retry-After`).
-    pub throttled: u32,
-    /// Requests sent again after waiting.
-    pub retries: u32,
-    /// Throttled answers kept as final (retries or budget exhausted, wait too long).
-    pub gave_up: u32,
-    /// Time spent waiting, in milliseconds: what throttling added to the run.
-    pub waited_ms: u64,
 }
 
 impl ThrottleStats {

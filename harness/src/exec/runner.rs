@@ -17,12 +17,13 @@ use super::pointer::resolve;
 use super::template::{Unset, Vars};
 use crate::baseline::Baseline;
 use crate::catalog::Catalog;
-use crate::report::model::{
+use crate::catalog::Severity;
+use crate::run_report::{
     CheckOutcome, CheckResult, Exchange, RecordedRequest, ScenarioReport, ScenarioStatus,
     StepReport, StepStatus,
 };
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{Auth, Severity, Step, is_configuration_endpoint};
+use crate::scenario::model::{Auth, Step, is_configuration_endpoint};
 use crate::scenario::profile::Profile;
 use crate::validate::SchemaSet;
 use crate::validate::snapshot::{SnapshotResult, SnapshotStore, asks_for_order, normalize};

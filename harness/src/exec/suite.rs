@@ -13,7 +13,7 @@ use super::cleanup::Registry;
 use super::discovery::{Features, discover};
 use super::preflight::{PreflightError, preflight};
 use super::runner::{Engine, empty_report, run_steps};
-use crate::report::model::{
+use crate::run_report::{
     BaselineStatus, CheckOutcome, CheckResult, FORMAT_VERSION, RequirementVerdict, RunReport,
     ScenarioReport, ScenarioStatus, StepReport, StepStatus, SuiteKind, SuiteOutcome, SuiteVerdict,
     Summary, TargetInfo, ToolInfo, Verdict,

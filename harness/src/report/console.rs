@@ -7,14 +7,14 @@ use owo_colors::OwoColorize;
 
 use crate::scenario::diagnostic::SourceLocation;
 
-use super::model::{
-    BaselineStatus, CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport, StepStatus,
-    SuiteOutcome, Verdict,
-};
 use super::sources::Sources;
 use super::{
     BODY_LIMIT, by_step, compact_body, failures, plural, pretty_body, scenario_failures, seconds,
     truncate, verdict_sentence, verdict_title, warnings,
+};
+use crate::run_report::{
+    BaselineStatus, CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport, StepStatus,
+    SuiteOutcome, Verdict,
 };
 
 /// Bodies in the console summary are cut at this many bytes.
@@ -760,8 +760,8 @@ impl Paint {
 #[cfg(test)]
 mod tests {
     use super::super::fixture;
-    use super::super::model::Verdict;
     use super::*;
+    use crate::run_report::Verdict;
 
     #[test]
     fn scenarios_skipped_for_one_reason_make_one_line() {
@@ -856,7 +856,7 @@ mod tests {
         let mut report = fixture::report();
         report.scenarios.truncate(1);
         report.verdict = Verdict::Passed;
-        report.summary = super::super::model::Summary {
+        report.summary = crate::run_report::Summary {
             passed: 1,
             checks: 2,
             requests: 1,
@@ -864,7 +864,7 @@ mod tests {
         };
         report.duration_ms = 41;
         report.suites.truncate(1);
-        report.suites[0].outcome = super::super::model::SuiteOutcome::Conformant;
+        report.suites[0].outcome = crate::run_report::SuiteOutcome::Conformant;
         report.suites[0].findings = 0;
         report.suites[0].warnings = 0;
         report.throttling = Default::default();
@@ -906,7 +906,7 @@ mod tests {
     #[test]
     fn the_suite_table_shows_each_verdict_what_the_idp_does_next_and_the_gates() {
         let mut report = fixture::report();
-        report.suites[1].outcome = super::super::model::SuiteOutcome::Blockers;
+        report.suites[1].outcome = crate::run_report::SuiteOutcome::Blockers;
         report.suites[1].findings = 2;
         report.suites[1].next = Some("Okta marks the user's push as failed.".into());
         let text = render_summary(&report, false);

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::model::*;
+use crate::catalog::Severity;
+use crate::run_report::*;
 use crate::scenario::diagnostic::SourceLocation;
-use crate::scenario::model::Severity;
 
 const BASE: &str = "http://127.0.0.1:4321";
 

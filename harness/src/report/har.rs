@@ -11,7 +11,7 @@
 use serde_json::{Value, json};
 
 use super::ReportError;
-use super::model::{Exchange, RecordedRequest, RecordedResponse, RunReport};
+use crate::run_report::{Exchange, RecordedRequest, RecordedResponse, RunReport};
 
 /// The run as HAR 1.2 JSON (pretty, with a trailing newline).
 pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {

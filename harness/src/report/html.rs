@@ -12,15 +12,15 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::console::summary_line;
-use super::model::{
-    CheckOutcome, CheckResult, CleanupRecord, RequirementRef, RunReport, ScenarioStatus,
-    StepReport, StepStatus, Summary, TargetInfo, ToolInfo, Verdict,
-};
 use super::{
     ReportError, natural_cmp, pretty_body, scenario_failures, seconds, truncate, verdict_sentence,
     verdict_title,
 };
-use crate::scenario::model::Severity;
+use crate::catalog::Severity;
+use crate::run_report::{
+    CheckOutcome, CheckResult, CleanupRecord, RequirementRef, RunReport, ScenarioStatus,
+    StepReport, StepStatus, Summary, TargetInfo, ToolInfo, Verdict,
+};
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
 

@@ -1,7 +1,7 @@
 //! `report.json`: the run report serialized as pretty JSON (see `schemas/report.schema.json`).
 
 use super::ReportError;
-use super::model::RunReport;
+use crate::run_report::RunReport;
 
 /// The report as pretty-printed JSON with a trailing newline.
 pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {

@@ -6,9 +6,9 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::console::{Detail, error_block, failure_block, one_line, one_line_summary};
-use super::model::{RunReport, ScenarioReport, ScenarioStatus};
 use super::sources::Sources;
 use super::{ReportError, by_step, scenario_failures};
+use crate::run_report::{RunReport, ScenarioReport, ScenarioStatus};
 
 /// The report as JUnit XML.
 pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {
@@ -70,20 +70,20 @@ pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {
 
 fn target_kind(report: &RunReport) -> &'static str {
     match report.target.kind {
-        super::model::TargetKind::Embedded => "embedded",
-        super::model::TargetKind::External => "external",
+        crate::run_report::TargetKind::Embedded => "embedded",
+        crate::run_report::TargetKind::External => "external",
     }
 }
 
 fn verdict_type(report: &RunReport) -> &'static str {
     match report.verdict {
-        super::model::Verdict::NotScim => "not_scim",
-        super::model::Verdict::CredentialsRefused => "credentials_refused",
-        super::model::Verdict::Unreachable => "unreachable",
-        super::model::Verdict::Interrupted => "interrupted",
-        super::model::Verdict::Passed => "passed",
-        super::model::Verdict::Failed => "failed",
-        super::model::Verdict::NothingRan => "nothing_ran",
+        crate::run_report::Verdict::NotScim => "not_scim",
+        crate::run_report::Verdict::CredentialsRefused => "credentials_refused",
+        crate::run_report::Verdict::Unreachable => "unreachable",
+        crate::run_report::Verdict::Interrupted => "interrupted",
+        crate::run_report::Verdict::Passed => "passed",
+        crate::run_report::Verdict::Failed => "failed",
+        crate::run_report::Verdict::NothingRan => "nothing_ran",
     }
 }
 
@@ -215,13 +215,13 @@ fn system_out(s: &ScenarioReport) -> String {
                 "✗"
             } else if c.is_warning() {
                 "!"
-            } else if c.outcome == super::model::CheckOutcome::Failed {
+            } else if c.outcome == crate::run_report::CheckOutcome::Failed {
                 "i"
             } else {
                 "✓"
             };
             out.push_str(&format!("    {mark} {}", c.description));
-            if c.outcome == super::model::CheckOutcome::Failed {
+            if c.outcome == crate::run_report::CheckOutcome::Failed {
                 out.push_str(&format!(
                     " — expected {}, got {}",
                     one_line(&c.expected),
@@ -266,19 +266,19 @@ fn system_out(s: &ScenarioReport) -> String {
     out
 }
 
-fn step_mark(status: super::model::StepStatus) -> &'static str {
+fn step_mark(status: crate::run_report::StepStatus) -> &'static str {
     match status {
-        super::model::StepStatus::Passed => "pass",
-        super::model::StepStatus::Failed => "FAIL",
-        super::model::StepStatus::Errored => "ERROR",
+        crate::run_report::StepStatus::Passed => "pass",
+        crate::run_report::StepStatus::Failed => "FAIL",
+        crate::run_report::StepStatus::Errored => "ERROR",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::fixture;
-    use super::super::model::{ScenarioStatus, Verdict};
     use super::*;
+    use crate::run_report::{ScenarioStatus, Verdict};
 
     #[test]
     fn junit_snapshot() {

@@ -5,10 +5,12 @@
 use std::fmt::Write as _;
 
 use super::console::needs_error_block;
-use super::model::{CheckResult, RunReport, ScenarioReport, StepReport, StepStatus, TargetKind};
 use super::{
     BODY_LIMIT, Finding, by_step, failures, natural_cmp, pretty_body, seconds, truncate,
     verdict_sentence, verdict_title, warnings,
+};
+use crate::run_report::{
+    CheckResult, RunReport, ScenarioReport, StepReport, StepStatus, TargetKind,
 };
 
 /// At most this many failures get a `<details>` block (PR comments are limited to 64 KB).
@@ -212,7 +214,7 @@ fn render_with(report: &RunReport, lim: Limits) -> String {
     let skipped: Vec<_> = report
         .scenarios
         .iter()
-        .filter(|sc| sc.status == super::model::ScenarioStatus::Skipped)
+        .filter(|sc| sc.status == crate::run_report::ScenarioStatus::Skipped)
         .collect();
     if !skipped.is_empty() {
         let _ = writeln!(md, "### Skipped ({})\n", skipped.len());
@@ -266,7 +268,7 @@ fn render_with(report: &RunReport, lim: Limits) -> String {
         let failed = report
             .requirements
             .values()
-            .filter(|r| r.outcome == super::model::CheckOutcome::Failed)
+            .filter(|r| r.outcome == crate::run_report::CheckOutcome::Failed)
             .count();
         let _ = writeln!(
             md,
@@ -283,9 +285,9 @@ fn render_with(report: &RunReport, lim: Limits) -> String {
                 cell(id),
                 severity(r.severity),
                 match r.outcome {
-                    super::model::CheckOutcome::Passed => "passed",
-                    super::model::CheckOutcome::Failed => "**failed**",
-                    super::model::CheckOutcome::NotEvaluated => "not evaluated",
+                    crate::run_report::CheckOutcome::Passed => "passed",
+                    crate::run_report::CheckOutcome::Failed => "**failed**",
+                    crate::run_report::CheckOutcome::NotEvaluated => "not evaluated",
                 },
                 r.passed,
                 r.failed
@@ -300,11 +302,11 @@ fn render_with(report: &RunReport, lim: Limits) -> String {
     md
 }
 
-fn severity(s: crate::scenario::model::Severity) -> &'static str {
+fn severity(s: crate::catalog::Severity) -> &'static str {
     match s {
-        crate::scenario::model::Severity::Must => "MUST",
-        crate::scenario::model::Severity::Should => "SHOULD",
-        crate::scenario::model::Severity::May => "MAY",
+        crate::catalog::Severity::Must => "MUST",
+        crate::catalog::Severity::Should => "SHOULD",
+        crate::catalog::Severity::May => "MAY",
     }
 }
 
@@ -625,7 +627,7 @@ mod tests {
         let mut report = fixture::report();
         let (failed, errored) = (report.scenarios[1].clone(), report.scenarios[2].clone());
         let mut skipped = report.scenarios[0].clone();
-        skipped.status = super::super::model::ScenarioStatus::Skipped;
+        skipped.status = crate::run_report::ScenarioStatus::Skipped;
         skipped.steps.clear();
         skipped.error = Some("needs the `bulk` capability".into());
         for i in 0..5000 {

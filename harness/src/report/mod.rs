@@ -1,10 +1,8 @@
-//! Report renderers: every format is a pure function of one [`RunReport`](model::RunReport).
+//! Report renderers: every format is a pure function of one [`RunReport`](crate::run_report::RunReport).
 //!
 //! [`render`] turns a report into one format, [`write_all`] writes several formats into a
 //! directory atomically, and [`render_summary_with`] is the end-of-run text for a terminal
 //! (with the scenario [`Sources`], failures show their source line).
-
-pub mod model;
 
 mod console;
 pub mod escape;
@@ -27,7 +25,7 @@ pub use console::{render_summary, render_summary_with};
 pub use sources::Sources;
 
 use crate::exec::redact::Redactor;
-use model::{CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport};
+use crate::run_report::{CheckResult, RunReport, ScenarioReport, ScenarioStatus, StepReport};
 
 /// A file format for the run report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -246,7 +244,7 @@ pub(crate) fn warnings(report: &RunReport) -> Vec<Finding<'_>> {
         .collect()
 }
 
-/// How many steps of the run a run-wide warning (see [`model::CheckResult::run_wide_key`])
+/// How many steps of the run a run-wide warning (see [`crate::run_report::CheckResult::run_wide_key`])
 /// was raised in.
 pub(crate) fn run_wide_count(report: &RunReport, key: &str) -> usize {
     report
@@ -261,7 +259,7 @@ pub(crate) fn run_wide_count(report: &RunReport, key: &str) -> usize {
 pub(crate) fn repeats(step: &StepReport) -> Vec<&CheckResult> {
     step.checks
         .iter()
-        .filter(|c| c.repeat_of.is_some() && c.outcome == model::CheckOutcome::Failed)
+        .filter(|c| c.repeat_of.is_some() && c.outcome == crate::run_report::CheckOutcome::Failed)
         .collect()
 }
 
@@ -269,7 +267,7 @@ pub(crate) fn repeats(step: &StepReport) -> Vec<&CheckResult> {
 pub(crate) fn not_evaluated(step: &StepReport) -> Vec<&CheckResult> {
     step.checks
         .iter()
-        .filter(|c| c.outcome == model::CheckOutcome::NotEvaluated)
+        .filter(|c| c.outcome == crate::run_report::CheckOutcome::NotEvaluated)
         .collect()
 }
 
@@ -348,11 +346,11 @@ pub(crate) fn plural(n: u32, one: &str, many: &str) -> String {
 }
 
 /// `softened from MUST to SHOULD: <reason>`.
-pub(crate) fn grading_text(g: &model::Grading) -> String {
-    let word = |s: crate::scenario::model::Severity| match s {
-        crate::scenario::model::Severity::Must => "MUST",
-        crate::scenario::model::Severity::Should => "SHOULD",
-        crate::scenario::model::Severity::May => "MAY",
+pub(crate) fn grading_text(g: &crate::run_report::Grading) -> String {
+    let word = |s: crate::catalog::Severity| match s {
+        crate::catalog::Severity::Must => "MUST",
+        crate::catalog::Severity::Should => "SHOULD",
+        crate::catalog::Severity::May => "MAY",
     };
     let verb = if g.to > g.from {
         "softened"
@@ -368,8 +366,8 @@ pub(crate) fn grading_text(g: &model::Grading) -> String {
 }
 
 /// A suite's verdict in words: `conformant`, `3 violations`, `ready`, `1 blocker`, …
-pub(crate) fn suite_outcome_text(v: &model::SuiteVerdict) -> String {
-    use model::SuiteOutcome as O;
+pub(crate) fn suite_outcome_text(v: &crate::run_report::SuiteVerdict) -> String {
+    use crate::run_report::SuiteOutcome as O;
     match v.outcome {
         O::Conformant => "conformant".into(),
         O::Violations => plural(v.findings, "violation", "violations"),
@@ -405,15 +403,15 @@ pub(crate) fn throttling_note(report: &RunReport) -> Option<String> {
 }
 
 /// The verdict in capitals, for headings.
-pub(crate) fn verdict_title(v: model::Verdict) -> &'static str {
+pub(crate) fn verdict_title(v: crate::run_report::Verdict) -> &'static str {
     match v {
-        model::Verdict::Passed => "PASSED",
-        model::Verdict::Failed => "FAILED",
-        model::Verdict::Unreachable => "UNREACHABLE",
-        model::Verdict::NotScim => "NOT SCIM",
-        model::Verdict::CredentialsRefused => "CREDENTIALS REFUSED",
-        model::Verdict::Interrupted => "INTERRUPTED",
-        model::Verdict::NothingRan => "NOTHING RAN",
+        crate::run_report::Verdict::Passed => "PASSED",
+        crate::run_report::Verdict::Failed => "FAILED",
+        crate::run_report::Verdict::Unreachable => "UNREACHABLE",
+        crate::run_report::Verdict::NotScim => "NOT SCIM",
+        crate::run_report::Verdict::CredentialsRefused => "CREDENTIALS REFUSED",
+        crate::run_report::Verdict::Interrupted => "INTERRUPTED",
+        crate::run_report::Verdict::NothingRan => "NOTHING RAN",
     }
 }
 
@@ -421,12 +419,12 @@ pub(crate) fn verdict_title(v: model::Verdict) -> &'static str {
 pub(crate) fn verdict_sentence(report: &RunReport) -> String {
     let s = &report.summary;
     match report.verdict {
-        model::Verdict::Passed if s.warnings > 0 => format!(
+        crate::run_report::Verdict::Passed if s.warnings > 0 => format!(
             "Every MUST-level check passed; {} did not.",
             plural(s.warnings, "SHOULD-level check", "SHOULD-level checks")
         ),
-        model::Verdict::Passed => "Every check passed.".to_string(),
-        model::Verdict::Failed => {
+        crate::run_report::Verdict::Passed => "Every check passed.".to_string(),
+        crate::run_report::Verdict::Failed => {
             let mut parts = Vec::new();
             if s.findings > 0 {
                 let mut found = plural(s.findings, "MUST-level finding", "MUST-level findings");
@@ -450,7 +448,7 @@ pub(crate) fn verdict_sentence(report: &RunReport) -> String {
                 format!("{}.", capitalize(&parts.join("; ")))
             }
         }
-        model::Verdict::Unreachable => format!(
+        crate::run_report::Verdict::Unreachable => format!(
             "The target could not be reached{}.",
             report
                 .preflight_error
@@ -458,7 +456,7 @@ pub(crate) fn verdict_sentence(report: &RunReport) -> String {
                 .map(|e| format!(": {e}"))
                 .unwrap_or_default()
         ),
-        model::Verdict::NotScim => format!(
+        crate::run_report::Verdict::NotScim => format!(
             "The target answered, but not as a SCIM service provider{}.",
             report
                 .preflight_error
@@ -466,17 +464,17 @@ pub(crate) fn verdict_sentence(report: &RunReport) -> String {
                 .map(|e| format!(": {e}"))
                 .unwrap_or_default()
         ),
-        model::Verdict::CredentialsRefused => format!(
+        crate::run_report::Verdict::CredentialsRefused => format!(
             "Nothing was tested, so there are no conformance findings: {}.",
             report
                 .preflight_error
                 .as_deref()
                 .unwrap_or("the target refused the credentials")
         ),
-        model::Verdict::Interrupted => {
+        crate::run_report::Verdict::Interrupted => {
             format!("The run was stopped before the end; {}.", cleanup_sentence(report))
         }
-        model::Verdict::NothingRan => {
+        crate::run_report::Verdict::NothingRan => {
             "No scenario ran: every selected one was skipped (see why above), so nothing was checked."
                 .to_string()
         }
@@ -575,8 +573,8 @@ mod tests {
     /// Reports unlike the fixture: the templates have no undefined lookups on any path.
     #[test]
     fn every_format_renders_edge_cases() {
-        use crate::scenario::model::Severity;
-        use model::{CheckOutcome, Verdict};
+        use crate::catalog::Severity;
+        use crate::run_report::{CheckOutcome, Verdict};
 
         let mut unreachable = fixture::report();
         unreachable.scenarios.clear();

@@ -7,9 +7,9 @@ use std::io::Write;
 use std::path::Path;
 
 use super::markdown::{SUMMARY_LIMIT, render_within};
-use super::model::RunReport;
 use super::{ReportError, escape};
 use crate::exec::redact::Redactor;
+use crate::run_report::RunReport;
 
 /// The environment variable GitHub Actions sets to the step's summary file.
 pub const ENV: &str = "GITHUB_STEP_SUMMARY";

@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde_saphyr::Spanned;
 
 use super::diagnostic::{Diagnostic, SourceFile, did_you_mean};
-use super::model::{Expectation, Method, Scenario, Severity};
+use super::model::{Expectation, Method, Scenario};
+use super::placeholder::{BUILTINS, placeholders, placeholders_in_value};
 use crate::catalog::Catalog;
-use crate::exec::template::{BUILTINS, placeholders, placeholders_in_value};
+use crate::catalog::Severity;
 
 /// What the linter checks names against.
 pub struct LintContext<'a> {
@@ -340,7 +341,7 @@ impl Linter<'_, '_> {
             );
         }
         if let Some(s) = &e.schema
-            && s.value != crate::exec::assert::TARGET_SCHEMA
+            && s.value != super::model::TARGET_SCHEMA
             && !self.ctx.schema_names.contains(&s.value.as_str())
         {
             let hint = did_you_mean(&s.value, self.ctx.schema_names.iter().copied());

@@ -5,4 +5,5 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod page_walk;
+pub mod placeholder;
 pub mod profile;

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 
+use crate::catalog::Severity;
+
 /// One scenario file: an ordered conversation with the target, with expectations on every answer.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -620,16 +622,5 @@ impl JsonType {
     }
 }
 
-/// How much a failed check matters. Derived from the requirement's RFC 2119 keyword.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// MUST / SHALL / REQUIRED: a failure fails the run.
-    Must,
-    /// SHOULD and the RFC's status tables: a failure is a warning (a failure under `--strict`).
-    Should,
-    /// MAY / OPTIONAL: the observed behaviour is recorded.
-    May,
-}
+/// The `schema:` name that means "what the target itself declares in /Schemas".
+pub const TARGET_SCHEMA: &str = "target";

@@ -28,7 +28,7 @@ mod tests;
 use serde::Serialize;
 
 use crate::exec::http::HttpClient;
-use crate::report::model::Exchange;
+use crate::run_report::Exchange;
 
 pub use directory::{
     Change, ChangesFile, DirGroup, DirUser, Directory, UserEdit, check_directory,

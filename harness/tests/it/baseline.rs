@@ -1,7 +1,7 @@
 //! Known-failure baselines: an expected failure neither fails its scenario nor stops it,
 //! and a baseline entry whose checks now pass is reported.
 
-use scim_harness::report::model::{BaselineStatus, ScenarioStatus};
+use scim_harness::run_report::{BaselineStatus, ScenarioStatus};
 
 use crate::support::{BrokenServer, Defect, run_with_baseline, scenario};
 

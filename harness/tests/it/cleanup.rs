@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::suite::Silent;
-use scim_harness::report::model::Verdict;
+use scim_harness::run_report::Verdict;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 

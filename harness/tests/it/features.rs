@@ -1,7 +1,7 @@
 //! Feature gates: scenarios needing a feature the target does not advertise are skipped
 //! with the reason, and `--force-feature` runs them anyway.
 
-use scim_harness::report::model::{ScenarioStatus, Verdict};
+use scim_harness::run_report::{ScenarioStatus, Verdict};
 use scim_harness::scenario::model::Feature;
 
 use crate::support::{BrokenServer, Defect, run_against, run_forcing, scenario};

@@ -487,7 +487,7 @@ async fn cleanup_after_the_deadline_is_bounded_and_the_verdict_says_what_is_left
 
     use scim_harness::exec::cancel::Cancel;
     use scim_harness::exec::suite::{Silent, run_suite};
-    use scim_harness::report::model::Verdict;
+    use scim_harness::run_report::Verdict;
 
     use crate::support::{engine, load_dir, options};
 

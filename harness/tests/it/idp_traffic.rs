@@ -11,7 +11,7 @@ use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::cleanup::Registry;
 use scim_harness::exec::runner::{empty_report, run_steps};
 use scim_harness::exec::suite::{Silent, run_suite};
-use scim_harness::report::model::{CheckOutcome, ScenarioStatus};
+use scim_harness::run_report::{CheckOutcome, ScenarioStatus};
 use scim_reference_server::{ReferenceServer, ServerOptions};
 
 use crate::support::{BrokenServer, Defect, TOKEN, engine, load_scenarios, options};

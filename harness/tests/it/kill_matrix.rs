@@ -10,10 +10,10 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use scim_harness::catalog::Catalog;
+use scim_harness::catalog::Severity;
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::suite::{Silent, run_suite};
-use scim_harness::report::model::{CheckOutcome, ScenarioStatus};
-use scim_harness::scenario::model::Severity;
+use scim_harness::run_report::{CheckOutcome, ScenarioStatus};
 use scim_reference_server::{Defect, ReferenceServer, ServerOptions};
 
 use crate::support::{TOKEN, engine, load_scenarios, options};

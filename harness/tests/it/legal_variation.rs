@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
+use scim_harness::catalog::Severity;
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::suite::{Silent, run_suite};
-use scim_harness::report::model::{CheckOutcome, RunReport, ScenarioStatus};
-use scim_harness::scenario::model::Severity;
+use scim_harness::run_report::{CheckOutcome, RunReport, ScenarioStatus};
 use scim_reference_server::{ReferenceServer, ServerOptions, Variant};
 
 use crate::support::{TOKEN, engine, load_scenarios, options};

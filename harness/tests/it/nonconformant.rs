@@ -2,8 +2,8 @@
 //! expected/actual and citation, and the faithful proxy must pass everything (so a failure
 //! is the defect's doing, not the proxy's).
 
-use scim_harness::report::model::{ScenarioStatus, Verdict};
-use scim_harness::scenario::model::Severity;
+use scim_harness::catalog::Severity;
+use scim_harness::run_report::{ScenarioStatus, Verdict};
 
 use crate::support::{BrokenServer, Defect, failed_check, run_against, scenario};
 

@@ -6,7 +6,7 @@
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::cleanup::Registry;
 use scim_harness::exec::runner::{empty_report, run_steps};
-use scim_harness::report::model::{CheckOutcome, ScenarioStatus};
+use scim_harness::run_report::{CheckOutcome, ScenarioStatus};
 use scim_reference_server::{Defect, ReferenceServer, ServerOptions};
 
 use crate::support::{TOKEN, engine, load_dir};
@@ -26,7 +26,7 @@ fn scenario(max_pages: u64) -> String {
     )
 }
 
-async fn run(defects: Vec<Defect>, max_pages: u64) -> scim_harness::report::model::ScenarioReport {
+async fn run(defects: Vec<Defect>, max_pages: u64) -> scim_harness::run_report::ScenarioReport {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("walk.yaml"), scenario(max_pages)).unwrap();
     let loaded = load_dir(dir.path()).unwrap_or_else(|d| panic!("{d:#?}"));

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::suite::{Silent, run_suite};
-use scim_harness::report::model::{ScenarioStatus, StepStatus};
 use scim_harness::report::{ReportFormat, render};
+use scim_harness::run_report::{ScenarioStatus, StepStatus};
 use scim_harness::validate::snapshot::{SnapshotMode, SnapshotStore};
 use serde_json::json;
 use wiremock::matchers::{any, method};

@@ -2,7 +2,7 @@
 //! passes (redaction makes ids, timestamps and run-scoped names stable, and what the RFC
 //! leaves open is put in one order), and a server whose behaviour drifted fails with a diff.
 
-use scim_harness::report::model::{CheckOutcome, Verdict};
+use scim_harness::run_report::{CheckOutcome, Verdict};
 use scim_harness::validate::snapshot::{SnapshotMode, SnapshotStore};
 
 use scim_reference_server::{ReferenceServer, ServerOptions, Variant};

@@ -12,7 +12,7 @@ use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::http::{ClientConfig, HttpClient};
 use scim_harness::exec::runner::Engine;
 use scim_harness::exec::suite::{Progress, Silent, SuiteOptions, run_suite};
-use scim_harness::report::model::{
+use scim_harness::run_report::{
     CheckResult, RunReport, ScenarioReport, StepReport, TargetInfo, TargetKind,
 };
 use scim_harness::scenario::lint::LintContext;
@@ -383,7 +383,7 @@ pub fn failed_check<'a>(
         .checks
         .iter()
         .find(|c| {
-            c.outcome == scim_harness::report::model::CheckOutcome::Failed
+            c.outcome == scim_harness::run_report::CheckOutcome::Failed
                 && c.requirement.as_ref().is_some_and(|r| r.id == req)
         })
         .unwrap_or_else(|| panic!("no failed {req} check in {id} › {step}: {:#?}", st.checks));

@@ -7,7 +7,7 @@ use std::time::Duration;
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::cleanup::Registry;
 use scim_harness::exec::runner::{empty_report, run_steps};
-use scim_harness::report::model::{ScenarioStatus, StepStatus};
+use scim_harness::run_report::{ScenarioStatus, StepStatus};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -5,15 +5,15 @@
 
 use std::sync::Arc;
 
+use scim_harness::catalog::Severity;
 use scim_harness::exec::cancel::Cancel;
 use scim_harness::exec::suite::{Silent, run_suite};
-use scim_harness::report::model::{CheckOutcome, ScenarioStatus, SuiteKind, SuiteOutcome, Verdict};
-use scim_harness::scenario::model::Severity;
+use scim_harness::run_report::{CheckOutcome, ScenarioStatus, SuiteKind, SuiteOutcome, Verdict};
 use scim_reference_server::{ReferenceServer, ServerOptions};
 
 use crate::support::{BrokenServer, Defect, TOKEN, engine, load_scenarios, options, run_against};
 
-fn must_failures(report: &scim_harness::report::model::RunReport) -> Vec<String> {
+fn must_failures(report: &scim_harness::run_report::RunReport) -> Vec<String> {
     report
         .failures()
         .map(|(s, st, c)| {
@@ -242,7 +242,7 @@ async fn each_suite_has_its_verdict_and_the_gate_picks_those_that_count() {
     .await;
     server.shutdown().await;
 
-    let suite = |r: &scim_harness::report::model::RunReport, id: &str| {
+    let suite = |r: &scim_harness::run_report::RunReport, id: &str| {
         r.suites.iter().find(|s| s.id == id).cloned().unwrap()
     };
     assert_eq!(ungated.suites[0].id, "rfc");

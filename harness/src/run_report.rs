@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-pub use crate::exec::retry::{RetryRecord, ThrottleSummary};
+use crate::catalog::Severity;
 use crate::scenario::diagnostic::SourceLocation;
-use crate::scenario::model::{Confidence, Severity};
+use crate::scenario::model::Confidence;
 
 /// Version of the `report.json` format. Bump it when a field's meaning changes or an
 /// important field is added, with an entry in `schemas/report-changelog.md`.
@@ -531,4 +531,28 @@ impl RunReport {
             })
         })
     }
+}
+
+/// One throttled answer that was waited out and retried.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct RetryRecord {
+    /// Status of the throttled answer (429 or 503).
+    pub status: u16,
+    /// Its `Retry-After` header, as sent.
+    pub retry_after: Option<String>,
+    /// How long the client waited before trying again, in milliseconds.
+    pub waited_ms: u64,
+}
+
+/// Throttling over a run, for the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ThrottleSummary {
+    /// Throttled answers received (429, or 503 with `Retry-After`).
+    pub throttled: u32,
+    /// Requests sent again after waiting.
+    pub retries: u32,
+    /// Throttled answers kept as final (retries or budget exhausted, wait too long).
+    pub gave_up: u32,
+    /// Time spent waiting, in milliseconds: what throttling added to the run.
+    pub waited_ms: u64,
 }
