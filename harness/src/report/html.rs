@@ -11,11 +11,10 @@ use minijinja::value::{Serde, Value};
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
-use super::console::summary_line;
-use super::{
-    ReportError, natural_cmp, pretty_body, scenario_failures, seconds, truncate, verdict_sentence,
-    verdict_title,
-};
+use super::ReportError;
+use super::select::scenario_failures;
+use super::text::summary_line;
+use super::text::{natural_cmp, pretty_body, seconds, truncate, verdict_sentence, verdict_title};
 use crate::catalog::Severity;
 use crate::run_report::{
     CheckOutcome, CheckResult, CleanupRecord, RequirementRef, RunReport, ScenarioStatus,
@@ -261,7 +260,7 @@ fn build(report: &RunReport) -> View<'_> {
                     } else {
                         None
                     }),
-                    graded_text: c.graded.as_ref().map(super::grading_text),
+                    graded_text: c.graded.as_ref().map(super::text::grading_text),
                     repeat: c.repeat_of.is_some(),
                 });
             }
@@ -367,14 +366,14 @@ fn build(report: &RunReport) -> View<'_> {
             .map(|v| SuiteView {
                 id: &v.id,
                 title: &v.title,
-                text: super::suite_outcome_text(v),
+                text: super::text::suite_outcome_text(v),
                 findings: v.findings,
                 warnings: v.warnings,
                 gating: v.gating,
                 next: v.next.as_deref(),
             })
             .collect(),
-        throttling_note: super::throttling_note(report),
+        throttling_note: super::text::throttling_note(report),
         requirements,
         filter_counts,
     }

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::console::{Detail, error_block, failure_block, one_line, one_line_summary};
+use super::ReportError;
+use super::block::{Detail, error_block, failure_block, one_line, one_line_summary};
+use super::select::{by_step, scenario_failures};
 use super::sources::Sources;
-use super::{ReportError, by_step, scenario_failures};
 use crate::run_report::{RunReport, ScenarioReport, ScenarioStatus};
 
 /// The report as JUnit XML.
@@ -37,7 +38,7 @@ pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {
                 if let Some(v) = report.suites.iter().find(|v| v.id == name) {
                     suite.add_properties([
                         Property::new("title", v.title.as_str()),
-                        Property::new("verdict", super::suite_outcome_text(v)),
+                        Property::new("verdict", super::text::suite_outcome_text(v)),
                         Property::new("gating", v.gating.to_string()),
                     ]);
                 }

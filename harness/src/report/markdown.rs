@@ -4,10 +4,10 @@
 
 use std::fmt::Write as _;
 
-use super::console::needs_error_block;
-use super::{
-    BODY_LIMIT, Finding, by_step, failures, natural_cmp, pretty_body, seconds, truncate,
-    verdict_sentence, verdict_title, warnings,
+use super::select::needs_error_block;
+use super::select::{Finding, by_step, failures, warnings};
+use super::text::{
+    BODY_LIMIT, natural_cmp, pretty_body, seconds, truncate, verdict_sentence, verdict_title,
 };
 use crate::run_report::{
     CheckResult, RunReport, ScenarioReport, StepReport, StepStatus, TargetKind,
@@ -150,7 +150,7 @@ fn render_with(report: &RunReport, lim: Limits) -> String {
                 "| {} (`{}`) | {} | {} | {} | {} | {} |",
                 cell(&v.title),
                 cell(&v.id),
-                cell(&super::suite_outcome_text(v)),
+                cell(&super::text::suite_outcome_text(v)),
                 v.findings,
                 v.warnings,
                 if v.gating { "yes" } else { "no" },
@@ -159,7 +159,7 @@ fn render_with(report: &RunReport, lim: Limits) -> String {
         }
         md.push('\n');
     }
-    if let Some(note) = super::throttling_note(report) {
+    if let Some(note) = super::text::throttling_note(report) {
         let _ = writeln!(md, "> {}\n", text(&note));
     }
 
@@ -380,7 +380,7 @@ fn failure_details(
             let _ = writeln!(md, "- **Why:** {}", text(because));
         }
         if let Some(g) = &c.graded {
-            let _ = writeln!(md, "- **Graded:** {}", text(&super::grading_text(g)));
+            let _ = writeln!(md, "- **Graded:** {}", text(&super::text::grading_text(g)));
         }
         if let Some(impact) = &c.impact {
             let _ = writeln!(md, "- **Impact:** {}", text(impact));
@@ -403,7 +403,7 @@ fn failure_details(
     {
         let _ = writeln!(md, "**Impact:** {}\n", text(impact));
     }
-    let repeated = super::repeats(step);
+    let repeated = super::select::repeats(step);
     if !repeated.is_empty() {
         let _ = writeln!(
             md,
@@ -422,7 +422,7 @@ fn failure_details(
         }
         md.push('\n');
     }
-    let unjudged = super::not_evaluated(step);
+    let unjudged = super::select::not_evaluated(step);
     if !unjudged.is_empty() {
         let _ = writeln!(md, "**Not evaluated ({}):**\n", unjudged.len());
         for c in unjudged {
