@@ -1,13 +1,23 @@
 //! scim-harness: a SCIM 2.0 (RFC 7643/7644) conformance suite and mock identity-provider
-//! harness.
+//! harness. Data flows one way: scenario files in, one [`run_report::RunReport`] out.
 //!
-//! Data flows one way. Scenario files (YAML, [`scenario`]) are loaded and linted before
-//! anything is sent; a malformed file gets `file:line:column` and a hint. The engine
-//! ([`exec`]) runs each scenario's steps in order against a target — the embedded reference
-//! server when none is given — records every exchange with secrets redacted, evaluates the
-//! checks (status, headers, JSON Pointer values, JSON Schemas from [`validate`]), each citing
-//! a requirement of the [`catalog`] or an IdP source, and deletes every resource it created.
-//! The result is one [`report::model::RunReport`], which every report format renders.
+//! ```text
+//! app · manual · cli       the command line: flags become settings, one command runs
+//! load · explain           load mode (an IdP's initial sync at scale); requirement explanations
+//! report · simulate · …    renderers of the run report; the IdP simulator; coverage; exit codes
+//! exec                     the engine: sends each step, records exchanges, judges checks, cleans up
+//! baseline                 known failures of one target
+//! run_report               the data model every report format renders
+//! validate                 JSON Schemas, the target's own /Schemas, response snapshots
+//! scenario                 scenario files: model, loader, linter, placeholder syntax
+//! catalog                  the RFC requirements (ids, keywords, severities)
+//! ```
+//!
+//! Each layer uses only those below it (`layers.rs` holds the table and the test that keeps
+//! it so). Scenario files are loaded and linted before anything is sent; a malformed file gets
+//! `file:line:column` and a hint. The engine runs each scenario against a target — the
+//! embedded reference server when none is given — with secrets redacted on receipt, cites a
+//! [`catalog`] requirement or an IdP source in every check, and deletes what it created.
 #![warn(missing_docs)]
 
 pub mod app;
@@ -19,6 +29,7 @@ pub mod coverage;
 pub mod exec;
 pub mod exit;
 pub mod explain;
+mod layers;
 pub mod load;
 pub mod manual;
 pub mod report;
