@@ -29,6 +29,7 @@ pub mod coverage;
 pub mod exec;
 pub mod exit;
 pub mod explain;
+#[cfg(test)]
 mod layers;
 pub mod load;
 pub mod manual;
