@@ -174,6 +174,47 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_calendar_and_leap_seconds() {
+        let next_minute = parse_datetime("2016-12-31T23:59:00Z").unwrap() + 60_000_000_000;
+        assert_eq!(parse_datetime("2016-12-31T23:59:60Z"), Some(next_minute));
+        assert_eq!(
+            parse_datetime("2000-02-29T00:00:00Z"),
+            Some(951_782_400_000_000_000)
+        );
+        assert_eq!(parse_datetime("1969-12-31T23:59:59Z"), Some(-1_000_000_000));
+        assert_eq!(
+            parse_datetime("0000-02-29T00:00:00Z"),
+            Some(-62_162_121_600_000_000_000)
+        );
+        assert_eq!(
+            parse_datetime("9999-12-31T23:59:59Z"),
+            Some(253_402_300_799_000_000_000)
+        );
+        for s in [
+            "1900-02-29T00:00:00Z",
+            "2023-04-31T00:00:00Z",
+            "2024-05-01T12:00:00+24:00",
+            "2024-05-01T12:00:00+01:60",
+        ] {
+            assert_eq!(parse_datetime(s), None, "{s}");
+        }
+        assert_eq!(
+            parse_datetime("2024-05-01T12:00:00-23:59"),
+            Some(parse_datetime("2024-05-02T11:59:00Z").unwrap())
+        );
+    }
+
+    #[test]
+    fn formats_far_from_the_epoch() {
+        assert_eq!(format_millis(-1), "1969-12-31T23:59:59.999Z");
+        assert_eq!(
+            format_millis(253_402_300_799_999),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(format_with_offset(-1, 0), "1969-12-31T23:59:59+00:00");
+    }
+
+    #[test]
     fn rejects_garbage() {
         for s in [
             "",

@@ -195,6 +195,35 @@ mod tests {
         assert_eq!(parse_retry_after("-3", now), None);
     }
 
+    /// RFC 9110 §5.6.7: a recipient must accept all three HTTP-date forms, the obsolete
+    /// RFC 850 and asctime ones included, and nothing looser.
+    #[test]
+    fn retry_after_reads_every_http_date_form() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        for date in [
+            "Wed, 21 Oct 2015 07:28:05 GMT",
+            "Wednesday, 21-Oct-15 07:28:05 GMT",
+            "Wed Oct 21 07:28:05 2015",
+        ] {
+            assert_eq!(
+                parse_retry_after(date, now),
+                Some(Duration::from_secs(5)),
+                "{date}"
+            );
+        }
+        for refused in [
+            "Thu, 21 Oct 2015 07:28:05 GMT",
+            "Wed, 21 Oct 2015 07:28:05 UTC",
+            "Wed, 21 Oct 2015 07:28:05 +0000",
+            "21 Oct 2015 07:28:05 GMT",
+            "Wed, 21 Oct 2015 07:28 GMT",
+            "2015-10-21T07:28:05Z",
+            "Wed, 31 Feb 2015 07:28:05 GMT",
+        ] {
+            assert_eq!(parse_retry_after(refused, now), None, "{refused}");
+        }
+    }
+
     #[test]
     fn throttling_answers_are_429_or_503_with_retry_after() {
         assert!(is_throttled(429, None));

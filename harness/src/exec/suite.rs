@@ -559,5 +559,10 @@ mod tests {
         assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
         let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_795_865_753_042);
         assert_eq!(rfc3339(t), "2026-11-28T11:35:53.042Z");
+        // Sub-millisecond digits are cut, not rounded; a time before the epoch reads as the epoch.
+        let t = SystemTime::UNIX_EPOCH + Duration::from_micros(1_795_865_753_042_999);
+        assert_eq!(rfc3339(t), "2026-11-28T11:35:53.042Z");
+        let before = SystemTime::UNIX_EPOCH - Duration::from_secs(1);
+        assert_eq!(rfc3339(before), "1970-01-01T00:00:00.000Z");
     }
 }

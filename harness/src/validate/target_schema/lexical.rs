@@ -87,3 +87,117 @@ pub(super) fn is_base64(s: &str) -> bool {
         body % 4 != 1
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `is_date_time` accepts and refuses, pinned so the calendar check can change hands
+    /// without changing behaviour.
+    #[test]
+    fn date_time_table() {
+        let accepted = [
+            "2011-08-01T18:29:49Z",
+            "2011-08-01T18:29:49",
+            "2011-08-01T18:29:49.123456789+14:00",
+            "2011-08-01T18:29:49-13:59",
+            "2011-08-01T18:29:49+00:00",
+            "2011-12-31T23:59:59.5Z",
+            "2011-01-31T00:00:00Z",
+            "2011-04-30T00:00:00Z",
+            "2024-02-29T00:00:00Z",
+            "2000-02-29T00:00:00Z",
+            "2011-08-01T24:00:00Z",
+            "2011-08-01T24:00:00.000",
+            // Years: any number of digits, year 0 is a leap year, negative years count back
+            // from it (xsd 1.1: 0000 is 1 BCE), and -0000 is let through.
+            "0000-02-29T00:00:00Z",
+            "-0000-01-01T00:00:00Z",
+            "-0001-02-28T00:00:00Z",
+            "-0004-02-29T00:00:00Z",
+            "-0400-02-29T00:00:00Z",
+            "12011-08-01T00:00:00Z",
+            "10000-02-29T00:00:00Z",
+            "99999999999999999999-12-31T00:00:00Z",
+        ];
+        let refused = [
+            "",
+            "now",
+            "2011-08-01",
+            "18:29:49",
+            "2011-08-01 18:29:49Z",
+            "2011-08-01t18:29:49Z",
+            "2011-08-01T18:29:49z",
+            "2011-08-01T18:29Z",
+            "2011-08-01T18:29:49.",
+            "2011-08-01T18:29:49.Z",
+            "2011-8-01T18:29:49Z",
+            "+2011-08-01T18:29:49Z",
+            "00001-01-01T00:00:00Z",
+            " 2011-08-01T18:29:49Z",
+            "2011-08-01T18:29:49Z\n",
+            "２011-08-01T18:29:49Z",
+            "2011-08-01T18:29:49+0100",
+            "2011-08-01T18:29:49+14:01",
+            "2011-08-01T18:29:49+15:00",
+            "2011-08-01T18:29:49+01",
+            "2011-08-01T24:00:01Z",
+            "2011-08-01T24:00:00.5Z",
+            "2011-08-01T25:00:00Z",
+            "2011-08-01T23:60:00Z",
+            "2011-08-01T23:59:60Z",
+            "2011-13-01T00:00:00Z",
+            "2011-00-01T00:00:00Z",
+            "2011-01-00T00:00:00Z",
+            "2011-01-32T00:00:00Z",
+            "2011-02-29T00:00:00Z",
+            "2011-02-30T00:00:00Z",
+            "1900-02-29T00:00:00Z",
+            "2100-02-29T00:00:00Z",
+            "2011-04-31T00:00:00Z",
+            "2011-06-31T00:00:00Z",
+            "2011-09-31T00:00:00Z",
+            "2011-11-31T00:00:00Z",
+            "-0001-02-29T00:00:00Z",
+            "-0100-02-29T00:00:00Z",
+            "10100-02-29T00:00:00Z",
+        ];
+        for s in accepted {
+            assert!(is_date_time(s), "should accept {s:?}");
+        }
+        for s in refused {
+            assert!(!is_date_time(s), "should refuse {s:?}");
+        }
+    }
+
+    /// What `is_base64` accepts and refuses: the standard alphabet, padded to a multiple of
+    /// four or unpadded; bits left over in the last character are not checked.
+    #[test]
+    fn base64_table() {
+        let accepted = [
+            "",
+            "TQ==",
+            "TWE=",
+            "TWFu",
+            "TWE",
+            "TQ",
+            "TR",
+            "TR==",
+            "TWF=",
+            "TWFuTWE=",
+            "MIIDQzCCAqyg+/8=",
+            "////",
+            "++++",
+        ];
+        let refused = [
+            "T", "=", "==", "TQ=", "TQ===", "TWFu=", "TWFu====", "TWFuT", "TWFuT===", "TW-u",
+            "TW_u", "TW u", "TWFu\n", "TQ==TQ==", "=TWFu", "TW=u", "é",
+        ];
+        for s in accepted {
+            assert!(is_base64(s), "should accept {s:?}");
+        }
+        for s in refused {
+            assert!(!is_base64(s), "should refuse {s:?}");
+        }
+    }
+}
