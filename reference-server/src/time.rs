@@ -3,6 +3,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use jiff::SignedDuration;
+use jiff::civil::{Date, DateTime};
+
 /// Milliseconds since the Unix epoch, now.
 pub(crate) fn now_millis() -> i64 {
     match SystemTime::now().duration_since(UNIX_EPOCH) {
@@ -13,27 +16,30 @@ pub(crate) fn now_millis() -> i64 {
 
 /// `2024-05-01T12:34:56.789Z` for a millisecond timestamp.
 pub(crate) fn format_millis(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let milli = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{milli:03}Z",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    )
+    format!("{:.3}Z", utc(ms))
 }
 
 /// `2024-05-01T14:34:56+02:00`: the same instant in whole seconds, as local time at a
 /// fixed offset east of UTC (`offset_minutes`, may be negative).
 pub(crate) fn format_with_offset(ms: i64, offset_minutes: i64) -> String {
-    let secs = ms.div_euclid(1000) + offset_minutes * 60;
-    let utc = format_millis(secs * 1000);
+    let local_ms = ms
+        .div_euclid(1000)
+        .saturating_mul(1000)
+        .saturating_add(offset_minutes.saturating_mul(60_000));
     let sign = if offset_minutes < 0 { '-' } else { '+' };
-    let off = offset_minutes.abs();
-    format!("{}{sign}{:02}:{:02}", &utc[..19], off / 60, off % 60)
+    let off = offset_minutes.unsigned_abs();
+    format!("{:.0}{sign}{:02}:{:02}", utc(local_ms), off / 60, off % 60)
+}
+
+/// The Unix epoch as a UTC wall-clock time.
+const EPOCH: DateTime = DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
+
+/// The UTC wall-clock time `ms` milliseconds after the epoch, held to the years
+/// -9999 … 9999.
+fn utc(ms: i64) -> DateTime {
+    EPOCH
+        .checked_add(SignedDuration::from_millis(ms))
+        .unwrap_or(if ms < 0 { DateTime::MIN } else { DateTime::MAX })
 }
 
 /// Parses an xsd:dateTime / RFC 3339 value into nanoseconds since the epoch (UTC).
@@ -53,14 +59,15 @@ pub(crate) fn parse_datetime(s: &str) -> Option<i128> {
         return None;
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let date = Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    // A leap second (`:60`) reads as the first second of the next minute.
+    if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let mut i = 19;
@@ -93,42 +100,9 @@ pub(crate) fn parse_datetime(s: &str) -> Option<i128> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    let midnight = date.duration_since(EPOCH.date()).as_secs();
+    let secs = midnight + hour * 3600 + minute * 60 + second - offset_secs;
     Some(i128::from(secs) * 1_000_000_000 + nanos)
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
-// Howard Hinnant's civil calendar algorithms.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

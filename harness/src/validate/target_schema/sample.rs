@@ -1,6 +1,7 @@
 //! Type-correct sample values for declared attributes (the C-7-02 truthfulness probes).
 //! They are deterministic: the same attribute and seed always give the same value.
 
+use base64::Engine as _;
 use serde_json::Value;
 
 use super::model::Kind;
@@ -50,27 +51,12 @@ impl TargetSchemas {
 }
 
 pub(super) fn base64_encode(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    base64::engine::general_purpose::STANDARD.encode(input)
 }
 
-/// FNV-1a, for seed-derived numbers that are stable across runs and platforms.
+/// FNV-1a, for seed-derived numbers that are stable across runs, platforms and Rust
+/// releases. Kept by hand (four lines): std's `DefaultHasher` promises no stable output, and
+/// the numbers already generated (and recorded in reports) must not change.
 fn fnv1a(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
