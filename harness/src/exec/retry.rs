@@ -52,6 +52,10 @@ pub fn is_throttled(status: u16, retry_after: Option<&str>) -> bool {
 
 /// Parses `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3). A date in the
 /// past means "now".
+///
+/// HTTP dates are read by `httpdate`, which takes all three forms a recipient must accept
+/// (RFC 9110 §5.6.7): IMF-fixdate and the obsolete RFC 850 and asctime forms. jiff, which
+/// does the project's other calendar work, reads only the first.
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {

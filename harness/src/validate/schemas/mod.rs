@@ -9,6 +9,10 @@
 //! following `$ref`, `allOf`/`anyOf`/`oneOf`, `if`/`then`/`else`, `not` and the array
 //! keywords (`items`, `prefixItems`, `contains`). Keys already in canonical casing cost a
 //! hash lookup and no copy; a copy is made only of the parts that need renaming.
+//!
+//! Layout: this file holds [`SchemaSet`] and the embedded documents; `keymap.rs` builds the
+//! key map and rewrites instances with it, `pointer.rs` keeps instance paths in the
+//! instance's own casing, `violation.rs` words each [`Violation`].
 
 mod keymap;
 mod pointer;

@@ -193,7 +193,7 @@ impl TargetSchemas {
     /// Top-level or sub-attribute names present in the resource that no declaration covers
     /// (for INFO reporting).
     ///
-    /// Names are dotted paths as in [`DeclaredAttribute::path`], spelled as the resource
+    /// Names are dotted paths as in [`DeclaredAttribute::path`](super::DeclaredAttribute::path), spelled as the resource
     /// spells the undeclared part (`nickname2`, `name.nickName`,
     /// `urn:…:enterprise:2.0:User:badge`); an unknown URN-keyed object is listed by its key.
     /// The common attributes (`schemas`, `id`, `externalId`, `meta` and its sub-attributes)

@@ -41,7 +41,13 @@
 //! may come back); integers above `u64::MAX` and integer tokens like `1.0` are told apart
 //! only as far as `serde_json` keeps them apart (a float-parsed token is reported as having
 //! a fraction or exponent); reference values are only checked to be strings.
+//!
+//! Layout: `declaration.rs` reads `/Schemas` and `/ResourceTypes` (`attribute.rs` one
+//! schema's attribute definitions) into the model of `model.rs`; `check.rs` checks resources
+//! against it; `sample.rs` generates sample values; `lexical.rs` (value shapes), `members.rs`
+//! (case-insensitive member access, JSON Pointers) and `message.rs` (finding text) serve them.
 
+mod attribute;
 mod check;
 mod declaration;
 mod lexical;
