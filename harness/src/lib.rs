@@ -26,6 +26,7 @@ pub mod catalog;
 pub mod cli;
 pub mod contracts;
 pub mod coverage;
+pub mod embedded;
 pub mod exec;
 pub mod exit;
 pub mod explain;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::diagnostic::{Diagnostic, SourceFile, did_you_mean};
 use super::lint::{LintContext, lint};
 use super::model::Scenario;
-use super::profile::{Profile, profile_for};
+use super::profile::{Profile, parse_profile, profile_for};
 
 /// A parsed, linted scenario and the file it came from.
 #[derive(Debug, Clone)]
@@ -92,6 +92,13 @@ pub fn read_capped(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| format!("cannot read file: not UTF-8 text ({e})"))
 }
 
+/// One scenario file found under a root, read but not yet parsed.
+struct Found {
+    id: String,
+    file: SourceFile,
+    profile: Option<Arc<Profile>>,
+}
+
 /// Loads every scenario under each root. All files are parsed and linted; if any has a
 /// problem, every diagnostic is returned and no scenario is.
 pub fn load_suite(
@@ -99,7 +106,7 @@ pub fn load_suite(
     ctx: &LintContext<'_>,
 ) -> Result<Vec<LoadedScenario>, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
-    let mut loaded = Vec::new();
+    let mut found = Vec::new();
     for root in roots {
         let files = match discover(root) {
             Ok(files) => files,
@@ -115,12 +122,7 @@ pub fn load_suite(
             }
         };
         if files.is_empty() {
-            diagnostics.push(
-                Diagnostic::file_level(&root.display().to_string(), "no scenario files found")
-                    .with_help(
-                        "scenario files end in .yaml or .yml; names starting with `_` are skipped",
-                    ),
-            );
+            diagnostics.push(no_scenario_files(&root.display().to_string()));
         }
         for path in files {
             let display = path.display().to_string();
@@ -131,31 +133,118 @@ pub fn load_suite(
                     continue;
                 }
             };
-            let file = SourceFile {
-                path: display,
-                text: Arc::from(text),
-            };
-            let profile = match profile_for(root, &path) {
-                Ok(p) => p.map(Arc::new),
-                Err(d) => {
-                    diagnostics.push(*d);
-                    continue;
-                }
-            };
-            match load_file(&file, ctx) {
-                Ok(scenario) => {
-                    if profile.is_some() {
-                        diagnostics.extend(lint_profile_steps(&file, &scenario));
-                    }
-                    loaded.push(LoadedScenario {
-                        id: scenario_id(root, &path),
-                        file,
-                        scenario,
-                        profile,
-                    });
-                }
-                Err(found) => diagnostics.extend(found),
+            match profile_for(root, &path) {
+                Ok(profile) => found.push(Found {
+                    id: scenario_id(root, &path),
+                    file: SourceFile {
+                        path: display,
+                        text: Arc::from(text),
+                    },
+                    profile: profile.map(Arc::new),
+                }),
+                Err(d) => diagnostics.push(*d),
             }
+        }
+    }
+    parse_and_lint(found, diagnostics, ctx)
+}
+
+/// Loads the scenarios of an in-memory tree (the set built into the binary): `files` holds
+/// `(path below the root with '/', text)`, `root` is the display path diagnostics name
+/// (`<embedded>/scenarios`). Files are chosen, named and given their profile as
+/// [`load_suite`] does on disk.
+pub fn load_embedded(
+    root: &str,
+    files: &[(&str, &str)],
+    ctx: &LintContext<'_>,
+) -> Result<Vec<LoadedScenario>, Vec<Diagnostic>> {
+    let mut diagnostics = Vec::new();
+    let mut found = Vec::new();
+    for (rel, text) in files.iter().filter(|(rel, _)| is_scenario_path(rel)) {
+        let id = rel
+            .rsplit_once('.')
+            .map_or(*rel, |(stem, _)| stem)
+            .to_string();
+        match embedded_profile(root, files, rel) {
+            Ok(profile) => found.push(Found {
+                id,
+                file: SourceFile {
+                    path: format!("{root}/{rel}"),
+                    text: Arc::from(*text),
+                },
+                profile: profile.map(Arc::new),
+            }),
+            Err(d) => diagnostics.push(*d),
+        }
+    }
+    if found.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(no_scenario_files(root).with_help(
+            "this binary was built without a scenarios/ directory; pass --scenarios DIR",
+        ));
+    }
+    parse_and_lint(found, diagnostics, ctx)
+}
+
+/// A scenario file of an in-memory tree: `*.yaml` / `*.yml`, no part of its path starting
+/// with `_` or `.` (as [`discover`] skips them on disk).
+fn is_scenario_path(rel: &str) -> bool {
+    rel.split('/')
+        .all(|part| !part.is_empty() && !part.starts_with(['_', '.']))
+        && (rel.ends_with(".yaml") || rel.ends_with(".yml"))
+}
+
+/// The nearest `_profile.yaml` in the directory of `rel` or a parent, in an in-memory tree.
+fn embedded_profile(
+    root: &str,
+    files: &[(&str, &str)],
+    rel: &str,
+) -> Result<Option<Profile>, Box<Diagnostic>> {
+    let mut dir = rel.rsplit_once('/').map(|(d, _)| d);
+    loop {
+        let candidate = match dir {
+            Some(d) => format!("{d}/_profile.yaml"),
+            None => "_profile.yaml".to_string(),
+        };
+        if let Some((_, text)) = files.iter().find(|(p, _)| *p == candidate) {
+            let file = SourceFile {
+                path: format!("{root}/{candidate}"),
+                text: Arc::from(*text),
+            };
+            return parse_profile(&file).map(Some);
+        }
+        match dir {
+            Some(d) => dir = d.rsplit_once('/').map(|(parent, _)| parent),
+            None => return Ok(None),
+        }
+    }
+}
+
+fn no_scenario_files(root: &str) -> Diagnostic {
+    Diagnostic::file_level(root, "no scenario files found")
+        .with_help("scenario files end in .yaml or .yml; names starting with `_` are skipped")
+}
+
+/// Parses and lints every file found; any diagnostic (also from finding them) fails the load.
+fn parse_and_lint(
+    found: Vec<Found>,
+    mut diagnostics: Vec<Diagnostic>,
+    ctx: &LintContext<'_>,
+) -> Result<Vec<LoadedScenario>, Vec<Diagnostic>> {
+    let mut loaded = Vec::new();
+    for Found { id, file, profile } in found {
+        match load_file(&file, ctx) {
+            Ok(scenario) => {
+                if profile.is_some() {
+                    diagnostics.extend(lint_profile_steps(&file, &scenario));
+                }
+                loaded.push(LoadedScenario {
+                    id,
+                    file,
+                    scenario,
+                    profile,
+                });
+            }
+            Err(found) => diagnostics.extend(found),
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -440,6 +529,121 @@ mod tests {
     fn yaml_syntax_error_is_located() {
         let d = parse(&file("name: n\nsteps:\n  - name: [unclosed\n")).unwrap_err();
         assert!(d.location.line >= 3, "{d}");
+    }
+
+    fn ctx() -> LintContext<'static> {
+        LintContext {
+            schema_names: vec!["user", "group"],
+            catalog: crate::catalog::Catalog::embedded(),
+        }
+    }
+
+    #[test]
+    fn an_in_memory_tree_loads_like_a_directory_with_embedded_paths_in_diagnostics() {
+        let ok = "name: ok\nsteps:\n  - name: a\n    request: { method: GET, path: /Users }\n    expect: [{ status: 200, req: P-3.4.2-01 }]\n";
+        let bad = "name: bad\nsteps:\n  - name: a\n    expcet: []\n";
+        let files = [
+            ("core/ok.yaml", ok),
+            ("core/_skipped.yaml", bad),
+            ("_drafts/x.yaml", bad),
+            ("notes.md", bad),
+        ];
+        let loaded = load_embedded("<embedded>/scenarios", &files, &ctx()).unwrap();
+        assert_eq!(loaded.len(), 1);
+        assert_eq!(loaded[0].id, "core/ok");
+        assert_eq!(loaded[0].file.path, "<embedded>/scenarios/core/ok.yaml");
+        assert!(loaded[0].profile.is_none());
+
+        let files = [("core/ok.yaml", ok), ("core/bad.yaml", bad)];
+        let diagnostics = load_embedded("<embedded>/scenarios", &files, &ctx()).unwrap_err();
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(
+            diagnostics[0].location.to_string(),
+            "<embedded>/scenarios/core/bad.yaml:4:5"
+        );
+        assert!(
+            diagnostics[0]
+                .render(false)
+                .contains("--> <embedded>/scenarios/core/bad.yaml:4:5")
+        );
+
+        let diagnostics = load_embedded("<embedded>/scenarios", &[], &ctx()).unwrap_err();
+        assert!(diagnostics[0].message.contains("no scenario files found"));
+    }
+
+    #[test]
+    fn an_in_memory_tree_finds_the_nearest_profile() {
+        let step = "name: s\nsteps:\n  - name: a\n    source: doc\n    confidence: documented\n    request: { method: GET, path: /Users }\n    expect: [{ status: 200, req: P-3.4.2-01 }]\n";
+        let other = step.replace("name: s\n", "name: t\n");
+        let files = [
+            (
+                "idp/entra/_profile.yaml",
+                "name: entra\nquery_encoding: plus\n",
+            ),
+            ("idp/entra/users/s.yaml", step),
+            ("idp/other/t.yaml", other.as_str()),
+        ];
+        let loaded = load_embedded("<embedded>/scenarios", &files, &ctx()).unwrap();
+        let profile = |id: &str| {
+            loaded
+                .iter()
+                .find(|s| s.id == id)
+                .unwrap()
+                .profile
+                .as_ref()
+                .map(|p| p.name.clone())
+        };
+        assert_eq!(profile("idp/entra/users/s").as_deref(), Some("entra"));
+        assert_eq!(profile("idp/other/t"), None);
+
+        let files = [
+            ("x/_profile.yaml", "name: x\nbogus: 1\n"),
+            ("x/s.yaml", step),
+        ];
+        let diagnostics = load_embedded("<embedded>/scenarios", &files, &ctx()).unwrap_err();
+        assert_eq!(
+            diagnostics[0].location.file,
+            "<embedded>/scenarios/x/_profile.yaml"
+        );
+    }
+
+    #[test]
+    fn the_built_in_set_loads_as_the_checkouts_directory_does() {
+        let schemas = crate::validate::SchemaSet::embedded().unwrap();
+        let ctx = LintContext {
+            schema_names: schemas.names(),
+            catalog: crate::catalog::Catalog::embedded(),
+        };
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+        let on_disk = load_suite(&[root], &ctx).unwrap();
+        let built_in = load_embedded(
+            crate::embedded::SCENARIO_ROOT,
+            crate::embedded::scenario_files(),
+            &ctx,
+        )
+        .unwrap();
+        let summary = |all: &[LoadedScenario]| -> Vec<(String, String, usize, Option<String>)> {
+            let mut v: Vec<_> = all
+                .iter()
+                .map(|s| {
+                    (
+                        s.id.clone(),
+                        s.scenario.name.clone(),
+                        s.scenario.steps.len(),
+                        s.profile.as_ref().map(|p| p.name.clone()),
+                    )
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        assert!(on_disk.len() > 100);
+        assert_eq!(summary(&built_in), summary(&on_disk));
+        assert!(
+            built_in
+                .iter()
+                .all(|s| s.file.path.starts_with("<embedded>/scenarios/"))
+        );
     }
 
     #[test]

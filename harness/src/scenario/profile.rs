@@ -97,8 +97,12 @@ pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Box<Diagnostic>> {
         path: path.display().to_string(),
         text: text.into(),
     };
+    parse_profile(&file).map(Some)
+}
+
+/// Parses a `_profile.yaml` already read.
+pub fn parse_profile(file: &SourceFile) -> Result<Profile, Box<Diagnostic>> {
     serde_saphyr::from_str_with_options::<Profile>(&file.text, serde_saphyr::options! { strict_booleans: true })
-        .map(Some)
         .map_err(|e| {
             let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = e
@@ -108,7 +112,7 @@ pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Box<Diagnostic>> {
                 .unwrap_or("invalid profile")
                 .to_string();
             Box::new(
-                Diagnostic::at(&file, line, col, message)
+                Diagnostic::at(file, line, col, message)
                     .with_label("here")
                     .with_help("a profile has name, description, source, headers, body_headers, bodyless_headers, omit_headers, socket_timeout_ms, query_encoding"),
             )
