@@ -28,9 +28,10 @@ use crate::report::{Sources, escape, render_summary_with, step_summary, write_al
 use crate::run_report::{ScenarioReport, ScenarioStatus, TargetInfo, TargetKind};
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::lint::LintContext;
-use crate::scenario::load::{LoadedScenario, load_suite};
+use crate::scenario::load::{LoadedScenario, load_embedded, load_suite};
 use crate::validate::SchemaSet;
 use crate::validate::snapshot::SnapshotStore;
+use crate::{config, embedded};
 
 /// `println!` that stops quietly when stdout is closed (`scim-harness list | head`).
 macro_rules! out {
@@ -40,8 +41,12 @@ macro_rules! out {
     }};
 }
 
-/// Runs a parsed command line.
-pub fn main(cli: Cli) -> Exit {
+/// Runs a parsed command line; `matches` tell which values were given and which are
+/// defaults a config file may set.
+pub fn main(mut cli: Cli, matches: &clap::ArgMatches) -> Exit {
+    if let Err(e) = configure(&mut cli, matches) {
+        return e;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -77,6 +82,75 @@ pub fn main(cli: Cli) -> Exit {
             Exit::Passed
         }
         Command::Man { out_dir } => man(out_dir.as_deref()),
+        Command::Init { force } => init(force),
+    }
+}
+
+/// Reads the config file that applies (if any) into the command line, under the flags and
+/// environment variables given; says which file was used. A bad file is a usage error.
+fn configure(cli: &mut Cli, matches: &clap::ArgMatches) -> Result<(), Exit> {
+    let Some((_, sub)) = matches.subcommand() else {
+        return Ok(());
+    };
+    let select = match &mut cli.command {
+        Command::Run(args) => &args.select,
+        Command::Check(select) | Command::List(select) | Command::Coverage(select) => select,
+        Command::Explain(args) => &args.select,
+        _ => return Ok(()),
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let Some(path) = config::locate(
+        select.config.config.as_deref(),
+        select.config.no_config,
+        &cwd,
+    ) else {
+        return Ok(());
+    };
+    let loaded = config::load(&path).map_err(|diagnostics| {
+        for d in &diagnostics {
+            anstream::eprintln!("{}\n", d.render(std::io::stderr().is_terminal()));
+        }
+        eprintln!(
+            "{} problem(s) in the config file {}; nothing was sent (--no-config ignores it).",
+            diagnostics.len(),
+            path.display()
+        );
+        Exit::Usage
+    })?;
+    eprintln!("config: {}", path.display());
+    match &mut cli.command {
+        Command::Run(args) => {
+            for note in config::apply_run(args, sub, &loaded).notes {
+                eprintln!("{note}");
+            }
+        }
+        Command::Check(select) | Command::List(select) | Command::Coverage(select) => {
+            config::apply_select(select, sub, &loaded);
+        }
+        Command::Explain(args) => config::apply_select(&mut args.select, sub, &loaded),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `init [--force]`: a commented scim-harness.toml in the working directory.
+fn init(force: bool) -> Exit {
+    match config::write_template(Path::new("."), force) {
+        Ok(path) => {
+            out!(
+                "wrote {}: every key is commented out; uncomment and edit what you need",
+                path.display()
+            );
+            Exit::Passed
+        }
+        Err(e @ config::InitError::Exists(_)) => {
+            eprintln!("error: {e}");
+            Exit::Usage
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Internal
+        }
     }
 }
 
@@ -133,20 +207,39 @@ fn man(out_dir: Option<&Path>) -> Exit {
     }
 }
 
-/// The scenario roots: as given, else `./scenarios`, else the checkout's `scenarios/`.
-fn scenario_roots(select: &ScenarioArgs) -> Vec<PathBuf> {
-    if !select.scenarios.is_empty() {
-        return select.scenarios.clone();
+/// Where the scenarios come from.
+enum ScenarioSet {
+    /// Directories or files on disk.
+    Paths(Vec<PathBuf>),
+    /// The set built into the binary.
+    Embedded,
+}
+
+impl ScenarioSet {
+    /// `--scenarios` (or the config's `scenarios`), else `./scenarios` when the working
+    /// directory has one, else the set built into the binary.
+    fn of(select: &ScenarioArgs) -> Self {
+        if !select.scenarios.is_empty() {
+            return ScenarioSet::Paths(select.scenarios.clone());
+        }
+        let local = PathBuf::from("scenarios");
+        if local.is_dir() {
+            return ScenarioSet::Paths(vec![local]);
+        }
+        ScenarioSet::Embedded
     }
-    let local = PathBuf::from("scenarios");
-    if local.is_dir() {
-        return vec![local];
+
+    /// For the console header.
+    fn label(&self) -> String {
+        match self {
+            ScenarioSet::Paths(paths) => paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            ScenarioSet::Embedded => format!("{} (built in)", embedded::SCENARIO_ROOT),
+        }
     }
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    if checkout.is_dir() {
-        return vec![checkout];
-    }
-    vec![local]
 }
 
 /// Loads, lints and selects scenarios; diagnostics are printed and mapped to an exit code.
@@ -160,7 +253,13 @@ fn load_all(select: &ScenarioArgs, schemas: &SchemaSet) -> Result<Vec<LoadedScen
         schema_names: schemas.names(),
         catalog: Catalog::embedded(),
     };
-    load_suite(&scenario_roots(select), &ctx).map_err(|diagnostics| {
+    let loaded = match ScenarioSet::of(select) {
+        ScenarioSet::Paths(roots) => load_suite(&roots, &ctx),
+        ScenarioSet::Embedded => {
+            load_embedded(embedded::SCENARIO_ROOT, embedded::scenario_files(), &ctx)
+        }
+    };
+    loaded.map_err(|diagnostics| {
         print_diagnostics(&diagnostics, std::io::stderr().is_terminal());
         Exit::InvalidScenarios
     })
@@ -403,8 +502,9 @@ async fn run(args: RunArgs) -> Exit {
         TargetKind::External => engine.client.redact(&base_url),
     };
     eprintln!(
-        "scim-harness: {} scenario(s) against {target_label}",
-        scenarios.len()
+        "scim-harness: {} scenario(s) from {} against {target_label}",
+        scenarios.len(),
+        ScenarioSet::of(&args.select).label()
     );
 
     let redactor = engine.client.redactor();

@@ -59,6 +59,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Write a commented `scim-harness.toml` (every key, with its default) in the current
+    /// directory.
+    Init {
+        /// Overwrite an existing scim-harness.toml.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the man page (roff), or write one page per subcommand into a directory.
     Man {
         /// Write `scim-harness.1`, `scim-harness-run.1`, … into this directory instead.
@@ -92,7 +99,8 @@ pub enum SchemaKind {
 /// Where scenarios come from and which to take.
 #[derive(Debug, Clone, Args)]
 pub struct ScenarioArgs {
-    /// Scenario directories or files [default: ./scenarios].
+    /// Scenario directories or files [default: ./scenarios if it exists, else the set built
+    /// into the binary].
     #[arg(long = "scenarios", short = 's', value_name = "PATH")]
     pub scenarios: Vec<PathBuf>,
     /// Only scenarios with this tag (repeatable; any tag matches).
@@ -110,6 +118,21 @@ pub struct ScenarioArgs {
         value_name = "PROFILES"
     )]
     pub idp: Vec<String>,
+    /// Which config file to read.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// The config file (`scim-harness.toml`): flags and environment variables win over it.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// Read this config file [default: the first scim-harness.toml in the working directory
+    /// or above it].
+    #[arg(long = "config", value_name = "FILE", env = "SCIM_HARNESS_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Read no config file (also over --config).
+    #[arg(long = "no-config", env = "SCIM_HARNESS_NO_CONFIG", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_config: bool,
 }
 
 /// `run` options.

@@ -24,6 +24,7 @@ pub mod app;
 pub mod baseline;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod contracts;
 pub mod coverage;
 pub mod embedded;

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs the binary in `cwd` with a clean environment (no token, target or step summary from
-/// the caller's) plus `envs`.
+/// Runs the binary in `cwd` with a clean environment (no token, target, step summary or
+/// config file from the caller's: a scim-harness.toml above the checkout is not read) plus
+/// `envs`.
 pub fn harness(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_scim-harness"));
     cmd.args(args)
@@ -13,7 +14,9 @@ pub fn harness(args: &[&str], cwd: &Path, envs: &[(&str, &str)]) -> Output {
         .env("NO_COLOR", "1")
         .env_remove("SCIM_HARNESS_TOKEN")
         .env_remove("SCIM_HARNESS_TARGET")
-        .env_remove("GITHUB_STEP_SUMMARY");
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("SCIM_HARNESS_CONFIG")
+        .env("SCIM_HARNESS_NO_CONFIG", "1");
     for (k, v) in envs {
         cmd.env(k, v);
     }

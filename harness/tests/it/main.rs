@@ -5,6 +5,7 @@ mod baseline;
 mod binary;
 mod cleanup;
 mod cli;
+mod config;
 mod contracts;
 mod diagnostics;
 mod features;
