@@ -5,7 +5,7 @@
 
 /// Top-level modules by layer, bottom up (see the drawing in `lib.rs`).
 pub(crate) const LAYERS: &[&[&str]] = &[
-    &["catalog"],
+    &["catalog", "embedded"],
     &["scenario"],
     &["validate"],
     &["run_report"],
@@ -14,7 +14,7 @@ pub(crate) const LAYERS: &[&[&str]] = &[
     &["simulate", "report", "coverage", "contracts", "exit"],
     &["load", "explain"],
     &["cli"],
-    &["manual"],
+    &["manual", "config"],
     &["app"],
 ];
 

@@ -2,7 +2,7 @@
 //! harness. Data flows one way: scenario files in, one [`run_report::RunReport`] out.
 //!
 //! ```text
-//! app · manual · cli       the command line: flags become settings, one command runs
+//! app · config · manual · cli  the command line and scim-harness.toml: settings, one command runs
 //! load · explain           load mode (an IdP's initial sync at scale); requirement explanations
 //! report · simulate · …    renderers of the run report; the IdP simulator; coverage; exit codes
 //! exec                     the engine: sends each step, records exchanges, judges checks, cleans up
@@ -10,7 +10,7 @@
 //! run_report               the data model every report format renders
 //! validate                 JSON Schemas, the target's own /Schemas, response snapshots
 //! scenario                 scenario files: model, loader, linter, placeholder syntax
-//! catalog                  the RFC requirements (ids, keywords, severities)
+//! catalog · embedded       the RFC requirements (ids, keywords, severities); built-in scenario files
 //! ```
 //!
 //! Each layer uses only those below it (`layers.rs` holds the table and the test that keeps
