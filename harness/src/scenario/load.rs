@@ -608,45 +608,6 @@ mod tests {
     }
 
     #[test]
-    fn the_built_in_set_loads_as_the_checkouts_directory_does() {
-        let schemas = crate::validate::SchemaSet::embedded().unwrap();
-        let ctx = LintContext {
-            schema_names: schemas.names(),
-            catalog: crate::catalog::Catalog::embedded(),
-        };
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-        let on_disk = load_suite(&[root], &ctx).unwrap();
-        let built_in = load_embedded(
-            crate::embedded::SCENARIO_ROOT,
-            crate::embedded::scenario_files(),
-            &ctx,
-        )
-        .unwrap();
-        let summary = |all: &[LoadedScenario]| -> Vec<(String, String, usize, Option<String>)> {
-            let mut v: Vec<_> = all
-                .iter()
-                .map(|s| {
-                    (
-                        s.id.clone(),
-                        s.scenario.name.clone(),
-                        s.scenario.steps.len(),
-                        s.profile.as_ref().map(|p| p.name.clone()),
-                    )
-                })
-                .collect();
-            v.sort();
-            v
-        };
-        assert!(on_disk.len() > 100);
-        assert_eq!(summary(&built_in), summary(&on_disk));
-        assert!(
-            built_in
-                .iter()
-                .all(|s| s.file.path.starts_with("<embedded>/scenarios/"))
-        );
-    }
-
-    #[test]
     fn scenario_ids_are_relative_paths_without_extension() {
         assert_eq!(
             scenario_id(

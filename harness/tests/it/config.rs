@@ -5,6 +5,12 @@
 use std::path::Path;
 use std::process::Output;
 
+use scim_harness::catalog::Catalog;
+use scim_harness::embedded;
+use scim_harness::scenario::lint::LintContext;
+use scim_harness::scenario::load::{LoadedScenario, load_embedded, load_suite};
+use scim_harness::validate::SchemaSet;
+
 use crate::binary::{harness, text};
 use crate::support::scenarios_dir;
 
@@ -205,4 +211,38 @@ fn the_built_in_scenarios_run_from_an_empty_directory_and_snapshots_go_to_the_wo
     let listed = String::from_utf8_lossy(&out.stdout);
     assert_eq!(listed.lines().count(), 1, "{listed}");
     assert!(listed.starts_with("mine "), "{listed}");
+}
+
+#[test]
+fn the_built_in_set_loads_as_the_checkouts_directory_does() {
+    let schemas = SchemaSet::embedded().unwrap();
+    let ctx = LintContext {
+        schema_names: schemas.names(),
+        catalog: Catalog::embedded(),
+    };
+    let on_disk = load_suite(&[scenarios_dir()], &ctx).unwrap();
+    let built_in =
+        load_embedded(embedded::SCENARIO_ROOT, embedded::scenario_files(), &ctx).unwrap();
+    let summary = |all: &[LoadedScenario]| -> Vec<(String, String, usize, Option<String>)> {
+        let mut v: Vec<_> = all
+            .iter()
+            .map(|s| {
+                (
+                    s.id.clone(),
+                    s.scenario.name.clone(),
+                    s.scenario.steps.len(),
+                    s.profile.as_ref().map(|p| p.name.clone()),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(on_disk.len() > 100);
+    assert_eq!(summary(&built_in), summary(&on_disk));
+    assert!(
+        built_in
+            .iter()
+            .all(|s| s.file.path.starts_with("<embedded>/scenarios/"))
+    );
 }
