@@ -21,8 +21,6 @@ use crate::validate::snapshot::SnapshotMode;
 struct RawConfig {
     target: Option<Spanned<String>>,
     token_env: Option<Spanned<String>>,
-    /// Never allowed: only here to be refused with its own message.
-    token: Option<Spanned<toml::Value>>,
     ca_cert: Option<Spanned<String>>,
     scenarios: Option<Vec<Spanned<String>>>,
     suites: Option<Vec<Spanned<String>>>,
@@ -125,25 +123,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         path: path.display().to_string(),
         text: Arc::from(text),
     };
+    // Every unknown key (and a token) is reported at once, before the typed parse, which
+    // stops at its first error.
+    let keys = check_keys(&file);
+    if !keys.is_empty() {
+        return Err(keys);
+    }
     let raw: RawConfig = toml::from_str(text).map_err(|e| vec![syntax(&file, &e)])?;
     let mut c = Checker {
         file: &file,
         dir: path.parent().unwrap_or(Path::new("")),
         problems: Vec::new(),
     };
-    if let Some(token) = &raw.token {
-        // The line is not shown: it holds the secret.
-        c.problems.push(
-            hidden(
-                &file,
-                token.span(),
-                "a bearer token must not be written in the config file",
-            )
-            .with_help(
-                "delete the `token` key, put the token in an environment variable and name it with `token_env = \"VAR\"` (files get committed; the token would leak)",
-            ),
-        );
-    }
     let report = raw.report.unwrap_or_default();
     let snapshot = raw.snapshot.unwrap_or_default();
     let config = Config {
@@ -297,32 +288,97 @@ impl Checker<'_> {
     }
 }
 
+/// Keys of the file, and of its tables.
+const KEYS: &[&str] = &[
+    "target",
+    "token_env",
+    "ca_cert",
+    "scenarios",
+    "suites",
+    "gate",
+    "baseline",
+    "strict",
+    "force_features",
+    "jobs",
+    "timeout",
+    "deadline",
+    "cleanup_timeout",
+    "retries",
+    "retry_max_wait",
+    "retry_budget",
+    "report",
+    "snapshot",
+];
+const REPORT_KEYS: &[&str] = &["formats", "dir", "step_summary"];
+const SNAPSHOT_KEYS: &[&str] = &["mode", "dir", "target_name"];
+
+/// Every unknown key, and a `token` key, in file order. A file that is not valid TOML
+/// yields nothing here: the typed parse reports its syntax error.
+fn check_keys(file: &SourceFile) -> Vec<Diagnostic> {
+    use toml::de::{DeTable, DeValue};
+    let Ok(table) = DeTable::parse(&file.text) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(usize, Diagnostic)> = Vec::new();
+    for (key, value) in table.get_ref().iter() {
+        let name: &str = key.get_ref();
+        if name == "token" {
+            // The line is not shown: it holds the secret.
+            found.push((
+                key.span().start,
+                hidden(file, key.span(), "a bearer token must not be written in the config file")
+                    .with_help("delete the `token` key, put the token in an environment variable and name it with `token_env = \"VAR\"` (files get committed; the token would leak)"),
+            ));
+            continue;
+        }
+        if !KEYS.contains(&name) {
+            found.push((key.span().start, unknown(file, key.span(), name, KEYS)));
+            continue;
+        }
+        let allowed = match name {
+            "report" => REPORT_KEYS,
+            "snapshot" => SNAPSHOT_KEYS,
+            _ => continue,
+        };
+        if let DeValue::Table(sub) = value.get_ref() {
+            for (k, _) in sub.iter() {
+                let k_name: &str = k.get_ref();
+                if !allowed.contains(&k_name) {
+                    found.push((k.span().start, unknown(file, k.span(), k_name, allowed)));
+                }
+            }
+        }
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, d)| d).collect()
+}
+
+/// An unknown key at its place with a did-you-mean. The value of a key the harness does not
+/// know could be anything, a secret too: the line is shown with its value masked.
+fn unknown(file: &SourceFile, span: Range<usize>, name: &str, allowed: &[&str]) -> Diagnostic {
+    let help = match did_you_mean(name, allowed.iter().copied()) {
+        Some(m) => {
+            format!("did you mean `{m}`? (`scim-harness init` writes a file listing every key)")
+        }
+        None => format!("keys allowed here: {}", allowed.join(", ")),
+    };
+    let (line, column) = line_column(&file.text, span.start);
+    let masked = SourceFile {
+        path: file.path.clone(),
+        text: Arc::from(mask_value_on_line(&file.text, line)),
+    };
+    Diagnostic::at(&masked, line, column, format!("unknown key `{name}`"))
+        .with_label("not a key here")
+        .with_help(help)
+}
+
 /// A TOML syntax or shape error (unknown key, wrong type) at its place, with a hint.
 fn syntax(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().trim().to_string();
     let span = err.span().unwrap_or(0..0);
-    if let Some((unknown, expected)) = unknown_key(&message) {
-        let expected: Vec<&str> = expected
-            .iter()
-            .map(String::as_str)
-            .filter(|k| *k != "token")
-            .collect();
-        let help = match did_you_mean(&unknown, expected.iter().copied()) {
-            Some(m) => {
-                format!("did you mean `{m}`? (`scim-harness init` writes a file listing every key)")
-            }
-            None => format!("keys allowed here: {}", expected.join(", ")),
-        };
-        // The value of a key the harness does not know could be anything, a secret too:
-        // the line is shown with its value masked.
-        let (line, column) = line_column(&file.text, span.start);
-        let masked = SourceFile {
-            path: file.path.clone(),
-            text: Arc::from(mask_value_on_line(&file.text, line)),
-        };
-        return Diagnostic::at(&masked, line, column, format!("unknown key `{unknown}`"))
-            .with_label("not a key here")
-            .with_help(help);
+    if let Some((name, expected)) = unknown_key(&message) {
+        let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+        return unknown(file, span, &name, &expected);
     }
     let (line, column) = line_column(&file.text, span.start);
     let help = if message.contains("invalid type") {
@@ -514,6 +570,29 @@ target_name = "acme-staging"
         let d = one_error("[report]\nformat = [\"json\"]\n");
         assert_eq!((d.location.line, d.location.column), (2, 1), "{d}");
         assert!(d.render(false).contains("did you mean `formats`?"), "{d}");
+
+        let e = parse_text(
+            "jbos = 1\n[report]\nformat = []\ndri = \"x\"\n[snapshot]\nmod = \"check\"\n",
+        )
+        .unwrap_err();
+        let at: Vec<(u64, &str)> = e
+            .iter()
+            .map(|d| (d.location.line, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                (1, "unknown key `jbos`"),
+                (3, "unknown key `format`"),
+                (4, "unknown key `dri`"),
+                (6, "unknown key `mod`")
+            ]
+        );
+        // Dotted keys and inline tables are checked too.
+        let d = one_error("report.fromats = []\n");
+        assert!(d.render(false).contains("did you mean `formats`?"), "{d}");
+        let d = one_error("snapshot = { mdoe = \"check\" }\n");
+        assert!(d.render(false).contains("did you mean `mode`?"), "{d}");
 
         let d = one_error("[reprot]\ndir = \"x\"\n");
         assert_eq!(d.location.line, 1, "{d}");
