@@ -12,6 +12,7 @@
 
 pub mod chart;
 pub mod cleanup;
+mod conn;
 pub mod driver;
 pub mod html;
 pub mod markdown;

@@ -1,11 +1,13 @@
 //! Sending one load request in the IdP's dialect (its headers, omitted defaults and query
 //! encoding, from [`crate::simulate::dialect`]).
 //!
-//! Two transports. `direct` talks to reqwest with the header set built once per run and
-//! nothing recorded: the default, because a load run keeps no per-request record.
-//! `exec` goes through the conformance engine's [`HttpClient`], which records and redacts
-//! every exchange; it stays selectable (`--transport exec`) so the cost of that recording
-//! can be measured (`bench/load-vs-wrk.sh` prints both).
+//! Three transports. `direct`, the default, sends the header set built once per run and
+//! records nothing, because a load run keeps no per-request record: over hyper connections
+//! of its own for a plain-HTTP target (`conn.rs`), over reqwest for HTTPS. `reqwest` takes
+//! reqwest for plain HTTP too, and `exec` goes through the conformance engine's
+//! [`HttpClient`], which records and redacts every exchange; both stay selectable (hidden
+//! `--transport`) so what each layer costs can be measured (`bench/load-vs-wrk.sh` prints
+//! all three).
 
 use std::time::Duration;
 
@@ -20,9 +22,13 @@ use crate::simulate::Idp;
 /// Which HTTP path requests take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Transport {
-    /// reqwest with a prebuilt header set, no recording (default).
+    /// Plain HTTP: hyper connections of our own (`conn.rs`); HTTPS: reqwest. A prebuilt
+    /// header set, nothing recorded (default).
     #[default]
     Direct,
+    /// reqwest with a prebuilt header set, nothing recorded, also for plain HTTP (to measure
+    /// what the own connections save).
+    Reqwest,
     /// The conformance engine's recording, redacting client.
     Exec,
 }
@@ -112,6 +118,8 @@ pub struct Wire {
     /// The base URL parsed once: requests only replace path and query (no host parsing).
     base: reqwest::Url,
     plus: bool,
+    /// Plain-HTTP targets: hyper connections without reqwest's pool (see `conn.rs`).
+    raw: Option<std::sync::Arc<super::conn::Pool>>,
 }
 
 impl Wire {
@@ -131,6 +139,7 @@ impl Wire {
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
         let body_limit = config.body_limit;
+        let request_timeout = config.request_timeout;
         let bearer = config.token.clone();
         let base = reqwest::Url::parse(&config.base_url)
             .map_err(|e| format!("the target URL `{}` is invalid: {e}", config.base_url))?;
@@ -168,7 +177,22 @@ impl Wire {
         for (k, v) in idp.body_headers() {
             put(&mut with_body, k, v);
         }
+        let raw = match (base.scheme(), base.host_str(), base.port_or_known_default()) {
+            ("http", Some(host), Some(port)) if transport == Transport::Direct => {
+                let authority = match base.port() {
+                    Some(_) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                };
+                Some(std::sync::Arc::new(super::conn::Pool::new(
+                    &authority,
+                    request_timeout,
+                    body_limit,
+                )?))
+            }
+            _ => None,
+        };
         Ok(Wire {
+            raw,
             client,
             exec,
             transport,
@@ -239,12 +263,15 @@ impl Wire {
     /// Sends one request.
     pub async fn send(&self, req: &LoadRequest) -> Result<Reply, WireError> {
         match self.transport {
-            Transport::Direct => self.send_direct(req).await,
+            Transport::Direct | Transport::Reqwest => self.send_direct(req).await,
             Transport::Exec => self.send_exec(req).await,
         }
     }
 
     async fn send_direct(&self, req: &LoadRequest) -> Result<Reply, WireError> {
+        if let Some(pool) = &self.raw {
+            return self.send_raw(pool, req).await;
+        }
         let url = self.fast_url(req);
         let headers = if req.body.is_some() {
             &self.with_body
@@ -280,6 +307,50 @@ impl Wire {
             headers,
             body,
         })
+    }
+
+    /// The request's path and query in origin form (`/scim/v2/Users?filter=…`).
+    fn origin_form(&self, req: &LoadRequest) -> String {
+        let base = self.base.path().trim_end_matches('/');
+        let mut out = String::with_capacity(base.len() + req.path.len() + 96);
+        out.push_str(base);
+        out.push_str(&req.path);
+        for (i, (k, v)) in req.query.iter().enumerate() {
+            out.push(if i == 0 { '?' } else { '&' });
+            encode_into(&mut out, k, self.plus);
+            out.push('=');
+            encode_into(&mut out, v, self.plus);
+        }
+        out
+    }
+
+    async fn send_raw(
+        &self,
+        pool: &super::conn::Pool,
+        req: &LoadRequest,
+    ) -> Result<Reply, WireError> {
+        let target = self.origin_form(req);
+        let headers = if req.body.is_some() {
+            &self.with_body
+        } else {
+            &self.plain
+        };
+        match pool
+            .send(req.method.clone(), &target, headers, req.body.as_deref())
+            .await
+        {
+            Ok(r) => Ok(Reply {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            }),
+            Err(e) => Err(WireError {
+                unreachable: e.unreachable,
+                detail: self
+                    .exec
+                    .redact(&format!("{} {target}: {}", req.method, e.detail)),
+            }),
+        }
     }
 
     async fn send_exec(&self, req: &LoadRequest) -> Result<Reply, WireError> {
