@@ -16,7 +16,33 @@ pub(crate) fn now_millis() -> i64 {
 
 /// `2024-05-01T12:34:56.789Z` for a millisecond timestamp.
 pub(crate) fn format_millis(ms: i64) -> String {
-    format!("{:.3}Z", utc(ms))
+    let t = utc(ms);
+    if !(0..=9999).contains(&t.year()) {
+        return format!("{t:.3}Z");
+    }
+    // Every served resource carries two of these: written digit by digit, without the
+    // formatting machinery (a few per cent of a filtered lookup's CPU).
+    let fields: [(i64, u32, Option<u8>); 7] = [
+        (i64::from(t.year()), 4, None),
+        (i64::from(t.month()), 2, Some(b'-')),
+        (i64::from(t.day()), 2, Some(b'-')),
+        (i64::from(t.hour()), 2, Some(b'T')),
+        (i64::from(t.minute()), 2, Some(b':')),
+        (i64::from(t.second()), 2, Some(b':')),
+        (i64::from(t.subsec_nanosecond() / 1_000_000), 3, Some(b'.')),
+    ];
+    let mut out = String::with_capacity(24);
+    for (value, width, separator) in fields {
+        if let Some(separator) = separator {
+            out.push(char::from(separator));
+        }
+        for place in (0..width).rev() {
+            let digit = value / 10_i64.pow(place) % 10;
+            out.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
+        }
+    }
+    out.push('Z');
+    out
 }
 
 /// `2024-05-01T14:34:56+02:00`: the same instant in whole seconds, as local time at a
@@ -108,6 +134,19 @@ pub(crate) fn parse_datetime(s: &str) -> Option<i128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_digit_by_digit_format_matches_jiff_across_the_years() {
+        // From 1970 to 9999-12-31, at an odd step so every field takes many values.
+        let last = 253_402_300_799_999_i64;
+        let mut ms = 0;
+        while ms <= last {
+            assert_eq!(format_millis(ms), format!("{:.3}Z", utc(ms)), "{ms}");
+            ms += 7_919_876_543;
+        }
+        assert_eq!(format_millis(last), "9999-12-31T23:59:59.999Z");
+        assert_eq!(format_millis(-1), "1969-12-31T23:59:59.999Z");
+    }
 
     #[test]
     fn formats_with_millis() {
