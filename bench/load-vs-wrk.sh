@@ -5,9 +5,9 @@
 #   1. load vs wrk   the load mode's request rate on a filtered-lookup-only workload
 #                    (`load --lookups-only`, Entra's `filter=userName+eq+…` lookups of names
 #                    that do not exist) against wrk on the same endpoint with the same
-#                    connection count; printed as a ratio (target >= 0.70). With the recording
-#                    transport (`--transport exec`) too, to show what recording each exchange
-#                    would cost.
+#                    connection count; printed as a ratio (target >= 0.70). With reqwest's pool
+#                    (`--transport reqwest`) and the recording transport (`--transport exec`)
+#                    too, to show what each layer would cost.
 #   2. CPU/request   user+sys of the load process (/usr/bin/time) / requests it sent, for the
 #                    lookup run and for the full sync of step 3 (target <= 50 µs).
 #   3. peak RSS      of `load --idp entra --users $SYNC_USERS` (a full sync: lookups, creates,
@@ -148,6 +148,10 @@ time_load "$WORK/lookups-exec" --idp entra --lookups-only --users "$LOOKUPS" \
   --concurrency "$CONNECTIONS" --target "$BASE" --transport exec
 EXEC_RPS=$LOAD_RPS
 EXEC_CPU=$LOAD_CPU_US
+time_load "$WORK/lookups-reqwest" --idp entra --lookups-only --users "$LOOKUPS" \
+  --concurrency "$CONNECTIONS" --target "$BASE" --transport reqwest
+REQWEST_RPS=$LOAD_RPS
+REQWEST_CPU=$LOAD_CPU_US
 stop "$SERVER"
 
 echo "== 2+3. full Entra sync of $SYNC_USERS users (1000 groups x 100 members) against an empty server"
@@ -208,6 +212,8 @@ echo "load mode vs wrk (filtered lookups, $CONNECTIONS connections, $THREADS wrk
 printf '  wrk          %9s req/s\n' "$WRK_LOOKUP"
 printf '  load         %9s req/s   ratio %s (target >= 0.70)   CPU %s µs/request over %s requests\n' \
   "$LOOKUP_RPS" "$(ratio "$LOOKUP_RPS" "$WRK_LOOKUP")" "$LOOKUP_CPU" "$LOOKUP_REQ"
+printf '  load (reqwest) %7s req/s   ratio %s                   CPU %s µs/request (reqwest pool instead of own connections)\n' \
+  "$REQWEST_RPS" "$(ratio "$REQWEST_RPS" "$WRK_LOOKUP")" "$REQWEST_CPU"
 printf '  load (exec)  %9s req/s   ratio %s                   CPU %s µs/request (recording transport)\n' \
   "$EXEC_RPS" "$(ratio "$EXEC_RPS" "$WRK_LOOKUP")" "$EXEC_CPU"
 echo "full sync, --users $SYNC_USERS (entra)"
