@@ -198,22 +198,11 @@ impl Throttle {
     }
 }
 
-/// `Retry-After` as seconds or an HTTP date; `None` when absent or unreadable.
+/// `Retry-After` as seconds or an HTTP date, read as the conformance run reads it
+/// ([`crate::exec::retry::parse_retry_after`]); the wait is then capped by the IdP's policy
+/// and `--max-retry-wait`.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
-    let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = v.parse::<f64>()
-        && secs.is_finite()
-        && secs >= 0.0
-    {
-        return Some(Duration::from_secs_f64(secs.min(86_400.0)));
-    }
-    httpdate::parse_http_date(v).ok().map(|t| {
-        t.duration_since(std::time::SystemTime::now())
-            .unwrap_or_default()
-    })
+    crate::exec::retry::parse_retry_after(value, std::time::SystemTime::now())
 }
 
 #[cfg(test)]
