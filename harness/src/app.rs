@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use anstyle::{AnsiColor, Effects, Style};
 use indicatif::{ProgressBar, ProgressStyle};
-use owo_colors::OwoColorize;
 use scim_reference_server::{Defect, ReferenceServer, ServerOptions, Variant};
 
 use crate::baseline::Baseline;
@@ -108,7 +108,7 @@ fn configure(cli: &mut Cli, matches: &clap::ArgMatches) -> Result<(), Exit> {
     };
     let loaded = config::load(&path).map_err(|diagnostics| {
         for d in &diagnostics {
-            anstream::eprintln!("{}\n", d.render(std::io::stderr().is_terminal()));
+            anstream::eprintln!("{}\n", d.render(true));
         }
         eprintln!(
             "{} problem(s) in the config file {}; nothing was sent (--no-config ignores it).",
@@ -260,7 +260,7 @@ fn load_all(select: &ScenarioArgs, schemas: &SchemaSet) -> Result<Vec<LoadedScen
         }
     };
     loaded.map_err(|diagnostics| {
-        print_diagnostics(&diagnostics, std::io::stderr().is_terminal());
+        print_diagnostics(&diagnostics);
         Exit::InvalidScenarios
     })
 }
@@ -292,9 +292,11 @@ fn selected(select: &ScenarioArgs, s: &LoadedScenario) -> bool {
     tag_ok && filter_ok && idp_ok
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic], color: bool) {
+/// Diagnostics in color; anstream strips it for pipes and files and honours `NO_COLOR` and
+/// `CLICOLOR_FORCE`.
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
     for d in diagnostics {
-        anstream::eprintln!("{}\n", d.render(color));
+        anstream::eprintln!("{}\n", d.render(true));
     }
     let files: std::collections::BTreeSet<&str> = diagnostics
         .iter()
@@ -383,7 +385,7 @@ async fn run(args: RunArgs) -> Exit {
         Some(path) => match Baseline::load(path, &baseline_scope, Catalog::embedded()) {
             Ok(b) => b,
             Err(diagnostics) => {
-                print_diagnostics(&diagnostics, std::io::stderr().is_terminal());
+                print_diagnostics(&diagnostics);
                 return Exit::InvalidScenarios;
             }
         },
@@ -516,11 +518,12 @@ async fn run(args: RunArgs) -> Exit {
     signals.abort();
     progress.finish();
 
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    // Rendered in color; anstream strips it for pipes and files and honours `NO_COLOR`
+    // and `CLICOLOR_FORCE`.
     let _ = std::io::Write::write_all(
-        &mut std::io::stdout(),
+        &mut anstream::stdout(),
         redactor
-            .redact(&render_summary_with(&report, color, &sources))
+            .redact(&render_summary_with(&report, true, &sources))
             .as_bytes(),
     );
     match write_all(&report, &args.formats, &args.report_dir, &redactor) {
@@ -1018,13 +1021,11 @@ async fn serve(args: ServeArgs) -> Exit {
 /// Live progress on stderr: a bar on terminals, one line per finished scenario everywhere.
 struct ConsoleProgress {
     bar: Option<ProgressBar>,
-    color: bool,
 }
 
 impl ConsoleProgress {
     fn new(total: usize, show: bool) -> Self {
-        let tty = std::io::stderr().is_terminal();
-        let bar = (show && tty).then(|| {
+        let bar = (show && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) = ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} {msg}")
             {
@@ -1032,10 +1033,7 @@ impl ConsoleProgress {
             }
             bar
         });
-        ConsoleProgress {
-            bar,
-            color: tty && std::env::var_os("NO_COLOR").is_none(),
-        }
+        ConsoleProgress { bar }
     }
 
     fn finish(&self) {
@@ -1063,14 +1061,14 @@ impl ConsoleProgress {
             String::new()
         };
         let text = format!("{mark} {word:<5} {} ({} ms{extra})", r.id, r.duration_ms);
-        if !self.color {
-            return text;
-        }
-        match r.status {
-            ScenarioStatus::Passed => text.green().to_string(),
-            ScenarioStatus::Failed | ScenarioStatus::Errored => text.red().to_string(),
-            ScenarioStatus::Skipped => text.dimmed().to_string(),
-        }
+        // Always in color: the line is printed through anstream, which strips it where it
+        // does not belong.
+        let style = match r.status {
+            ScenarioStatus::Passed => AnsiColor::Green.on_default(),
+            ScenarioStatus::Failed | ScenarioStatus::Errored => AnsiColor::Red.on_default(),
+            ScenarioStatus::Skipped => Style::new().effects(Effects::DIMMED),
+        };
+        format!("{style}{text}{style:#}")
     }
 }
 
@@ -1085,10 +1083,10 @@ impl Progress for ConsoleProgress {
         let line = self.line(report);
         match &self.bar {
             Some(bar) => {
-                bar.suspend(|| eprintln!("{line}"));
+                bar.suspend(|| anstream::eprintln!("{line}"));
                 bar.inc(1);
             }
-            None => eprintln!("{line}"),
+            None => anstream::eprintln!("{line}"),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! citation, impact, the scenario line under `-->`, and the exchange. The console prints it
 //! (with colour on a terminal); JUnit carries it as the failure description.
 
-use owo_colors::OwoColorize;
+use anstyle::{AnsiColor, Effects, Style};
 
 use super::sources::Sources;
 use super::text::{BODY_LIMIT, compact_body, pretty_body, truncate};
@@ -374,11 +374,7 @@ impl Block {
         let value = clean(value);
         let mut lines = value.lines();
         let first = lines.next().unwrap_or("");
-        let label = if self.color {
-            label.bold().to_string()
-        } else {
-            label.to_string()
-        };
+        let label = Paint(self.color).styled(label, Style::new().bold());
         let pad = LABEL_WIDTH.saturating_sub(label_len(&label));
         self.out.push_str(&format!(
             "{INDENT}{label}{:pad$} {}\n",
@@ -418,45 +414,34 @@ pub(super) fn label_len(label: &str) -> usize {
     len
 }
 
-/// Applies colors only when enabled.
+/// Applies colors only when enabled. The console renders with colors and the terminal
+/// stream (anstream) strips them where they do not belong; `false` serves the plain-text
+/// copies (reports, snapshots, JUnit).
 #[derive(Clone, Copy)]
 pub(super) struct Paint(pub(super) bool);
 
 impl Paint {
-    pub(super) fn red(self, t: &str) -> String {
+    fn styled(self, t: &str, style: Style) -> String {
         if self.0 {
-            t.red().to_string()
+            format!("{style}{t}{style:#}")
         } else {
             t.to_string()
         }
+    }
+    pub(super) fn red(self, t: &str) -> String {
+        self.styled(t, AnsiColor::Red.on_default())
     }
     pub(super) fn red_bold(self, t: &str) -> String {
-        if self.0 {
-            t.red().bold().to_string()
-        } else {
-            t.to_string()
-        }
+        self.styled(t, AnsiColor::Red.on_default().bold())
     }
     pub(super) fn yellow_bold(self, t: &str) -> String {
-        if self.0 {
-            t.yellow().bold().to_string()
-        } else {
-            t.to_string()
-        }
+        self.styled(t, AnsiColor::Yellow.on_default().bold())
     }
     pub(super) fn green_bold(self, t: &str) -> String {
-        if self.0 {
-            t.green().bold().to_string()
-        } else {
-            t.to_string()
-        }
+        self.styled(t, AnsiColor::Green.on_default().bold())
     }
     pub(super) fn dim(self, t: &str) -> String {
-        if self.0 {
-            t.dimmed().to_string()
-        } else {
-            t.to_string()
-        }
+        self.styled(t, Style::new().effects(Effects::DIMMED))
     }
 }
 

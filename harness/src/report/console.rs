@@ -329,6 +329,17 @@ mod tests {
     }
 
     #[test]
+    fn the_terminal_stream_strips_colors_down_to_the_plain_summary() {
+        // The console always renders with colors; anstream strips them for pipes, files and
+        // NO_COLOR. What it leaves must be exactly the plain rendering, padding included.
+        let report = fixture::report();
+        let colored = render_summary(&report, true);
+        assert_ne!(colored, render_summary(&report, false));
+        let stripped = anstream::adapter::strip_str(&colored).to_string();
+        assert_eq!(stripped, render_summary(&report, false));
+    }
+
+    #[test]
     fn server_control_characters_do_not_reach_the_terminal() {
         let mut report = fixture::report();
         let resp = report.scenarios[1].steps[0]
