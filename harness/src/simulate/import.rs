@@ -9,7 +9,6 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::Idp;
 use super::sync::Session;
 
 /// Page size of the walk (Okta's documented `count`).
@@ -19,20 +18,12 @@ const MAX_PAGES: u64 = 1000;
 
 impl Session<'_> {
     pub(super) async fn import(&mut self) {
-        if self.idp == Idp::Google {
-            self.note("Google's connector documents no import of the application's accounts: nothing sent");
-            return;
-        }
-        let (who, consequence) = if self.idp.is_okta() {
-            (
-                "Okta's import",
-                "Okta reports the account as unmatched (an inactive one as not scanned) and cannot link it to its Okta user",
-            )
-        } else {
-            (
-                "Entra's account discovery",
-                "Entra never discovers the account: it stays unmanaged and unmatched to its Entra user",
-            )
+        let (who, consequence) = match self.idp.behaviour().import() {
+            Ok(import) => import,
+            Err(none) => {
+                self.note(none);
+                return;
+            }
         };
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut start = 1u64;

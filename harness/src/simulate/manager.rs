@@ -7,7 +7,6 @@
 
 use serde_json::json;
 
-use super::Idp;
 use super::dialect::{ENTERPRISE_URN, patch};
 use super::sync::Session;
 
@@ -17,13 +16,13 @@ impl Session<'_> {
             return;
         };
         let name = self.users[i].dir.user_name.clone();
-        if !self.idp.is_entra() {
+        let Some(op) = self.idp.behaviour().manager_op() else {
             self.note(format!(
                 "{}'s default attribute mapping has no manager: {name}'s manager is not sent",
                 self.idp
             ));
             return;
-        }
+        };
         let (Some(id), Some(manager_id)) = (
             self.users[i].live_id().map(str::to_string),
             self.manager_id(&manager),
@@ -33,7 +32,6 @@ impl Session<'_> {
             ));
             return;
         };
-        let op = if self.idp == Idp::Entra { "Add" } else { "add" };
         let body = patch(vec![json!({
             "op": op,
             "path": format!("{ENTERPRISE_URN}:manager"),

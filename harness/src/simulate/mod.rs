@@ -15,11 +15,14 @@
 
 pub(crate) mod dialect;
 mod directory;
+mod groups;
+mod idp;
 mod import;
 mod manager;
 mod roles;
 mod sync;
 mod transcript;
+mod users;
 mod verify;
 
 #[cfg(test)]

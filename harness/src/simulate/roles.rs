@@ -5,22 +5,18 @@
 //! says `aadOptscim062020` sends PATCH and POST in the same format, so the flag-on dialect
 //! adds a plain role object (reconstructed). Okta and Google do not map roles by default.
 
-use serde_json::json;
-
-use super::Idp;
-use super::dialect::{entra_role, guid, patch};
 use super::sync::Session;
 
 impl Session<'_> {
     pub(super) async fn add_role(&mut self, i: usize, role: &str) {
         let name = self.users[i].dir.user_name.clone();
-        if !self.idp.is_entra() {
+        let Some((body, how)) = self.idp.behaviour().role_patch(self.run_id, &name, role) else {
             self.note(format!(
                 "{}'s default attribute mapping has no roles: {name}'s role {role} is not sent",
                 self.idp
             ));
             return;
-        }
+        };
         if self.users[i].dir.roles.iter().any(|r| r == role) {
             self.note(format!("{name} already has the role {role}: nothing sent"));
             return;
@@ -31,26 +27,6 @@ impl Session<'_> {
                 "{name} is not provisioned: the role is sent with its create"
             ));
             return;
-        };
-        let (body, how) = if self.idp == Idp::Entra {
-            let inner = json!({
-                "id": guid(self.run_id, &format!("role:{name}:{role}")),
-                "value": role,
-                "displayName": role,
-            });
-            (
-                patch(vec![
-                    json!({"op": "Add", "path": "roles", "value": [{"value": inner.to_string()}]}),
-                ]),
-                "the role as JSON in a string",
-            )
-        } else {
-            (
-                patch(vec![
-                    json!({"op": "add", "path": "roles", "value": [entra_role(role)]}),
-                ]),
-                "a role object (reconstructed)",
-            )
         };
         let req = self.request(
             "PATCH",

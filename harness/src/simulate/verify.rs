@@ -130,7 +130,7 @@ impl Session<'_> {
                 );
             }
         }
-        if self.idp.is_entra()
+        if self.idp.behaviour().maps_manager_and_roles()
             && let Some(manager) = &u.manager
             && let Some(manager_id) = self.manager_id(manager)
         {
@@ -141,7 +141,7 @@ impl Session<'_> {
                 false,
             );
         }
-        if self.idp.is_entra() {
+        if self.idp.behaviour().maps_manager_and_roles() {
             let held: Vec<&str> = resolve(&resource, "/roles")
                 .and_then(Value::as_array)
                 .map(|rs| {
