@@ -303,7 +303,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic]) {
         .map(|d| d.location.file.as_str())
         .collect();
     anstream::eprintln!(
-        "{} problem(s) in {} scenario file(s); nothing was sent to any server.",
+        "{} problem(s) in {} file(s); nothing was sent to any server.",
         diagnostics.len(),
         files.len()
     );
@@ -757,42 +757,18 @@ fn ca_cert_from(target: &TargetArgs) -> Result<Option<Vec<u8>>, Exit> {
 async fn simulate(args: SimulateArgs) -> Exit {
     use crate::simulate as sim;
     let run = run_id();
-    let read = |path: &Path| {
-        crate::scenario::load::read_capped(path).map_err(|e| format!("{}: {e}", path.display()))
-    };
     let directory = match (&args.directory, args.users) {
-        (_, Some(n)) => sim::generate_directory(n, &run),
-        (Some(path), None) => {
-            match read(path).and_then(|t| sim::parse_directory(&t, &path.display().to_string())) {
-                Ok(d) => d,
-                Err(e) => {
-                    eprintln!("{e}");
-                    return Exit::InvalidScenarios;
-                }
-            }
-        }
+        (_, Some(n)) => sim::DirectoryInput::Generated(sim::generate_directory(n, &run)),
+        (Some(path), None) => sim::DirectoryInput::File(path),
         (None, None) => return Exit::Usage,
     };
-    let changes = match &args.changes {
-        None => Vec::new(),
-        Some(path) => {
-            match read(path).and_then(|t| sim::parse_changes(&t, &path.display().to_string())) {
-                Ok(c) => c,
-                Err(e) => {
-                    eprintln!("{e}");
-                    return Exit::InvalidScenarios;
-                }
-            }
+    let (directory, changes) = match sim::load_input(directory, args.changes.as_deref()) {
+        Ok(input) => input,
+        Err(diagnostics) => {
+            print_diagnostics(&diagnostics);
+            return Exit::InvalidScenarios;
         }
     };
-    let problems = sim::check_directory(&directory, &changes);
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("error: {p}");
-        }
-        eprintln!("nothing was sent.");
-        return Exit::InvalidScenarios;
-    }
     let token = match token_from(&args.target) {
         Ok(t) => t,
         Err(e) => return e,

@@ -24,6 +24,7 @@ use crate::catalog::Catalog;
 use crate::run_report::{BaselineOutcome, BaselineStatus, CheckOutcome, CheckResult};
 use crate::scenario::diagnostic::{Diagnostic, SourceFile, did_you_mean};
 use crate::scenario::load::LoadedScenario;
+use crate::scenario::yaml::{self, YamlKind};
 
 /// The baseline file.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -103,21 +104,7 @@ impl Baseline {
             path: display,
             text: text.into(),
         };
-        let parsed: BaselineFile = serde_saphyr::from_str_with_options(&file.text, serde_saphyr::options! { strict_booleans: true })
-            .map_err(|e| {
-                let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-                let message = e
-                    .render_with_options(serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off })
-                    .lines()
-                    .next()
-                    .unwrap_or("invalid baseline")
-                    .to_string();
-                vec![
-                    Diagnostic::at(&file, line, col, message)
-                        .with_label("here")
-                        .with_help("a baseline is `expected_failures:` with items `{ scenario, step?, req?, reason }`"),
-                ]
-            })?;
+        let parsed: BaselineFile = yaml::parse(&file, &BASELINE_YAML).map_err(|d| vec![*d])?;
         let unknown: Vec<Diagnostic> = parsed
             .expected_failures
             .iter()
@@ -236,6 +223,12 @@ impl Baseline {
             .collect()
     }
 }
+
+/// What a baseline holds, for the hints of its diagnostics.
+const BASELINE_YAML: YamlKind = YamlKind {
+    schema: None,
+    shape: "a baseline is `expected_failures:` with items `{ scenario, step?, req?, reason }`",
+};
 
 #[cfg(test)]
 mod tests {

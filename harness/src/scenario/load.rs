@@ -4,10 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::diagnostic::{Diagnostic, SourceFile, did_you_mean};
+use super::diagnostic::{Diagnostic, SourceFile};
 use super::lint::{LintContext, lint};
 use super::model::Scenario;
 use super::profile::{Profile, parse_profile, profile_for};
+use super::yaml::{self, YamlKind};
 
 /// A parsed, linted scenario and the file it came from.
 #[derive(Debug, Clone)]
@@ -307,100 +308,15 @@ fn scenario_id(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// What a scenario file holds, for the hints of its diagnostics.
+pub const SCENARIO_YAML: YamlKind = YamlKind {
+    schema: Some("schemas/scenario.schema.json"),
+    shape: "scenario files are YAML 1.2; check indentation and quoting near this position",
+};
+
 /// Parses one file. Booleans are YAML 1.2 (`no` stays a string), duplicate keys are errors.
 pub fn parse(file: &SourceFile) -> Result<Scenario, Box<Diagnostic>> {
-    let options = serde_saphyr::options! { strict_booleans: true };
-    serde_saphyr::from_str_with_options::<Scenario>(&file.text, options)
-        .map_err(|e| Box::new(syntax_diagnostic(file, &e)))
-}
-
-fn syntax_diagnostic(file: &SourceFile, err: &serde_saphyr::Error) -> Diagnostic {
-    let (line, column) = err
-        .location()
-        .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
-    let raw = err.render_with_options(serde_saphyr::render_options! {
-        snippets: serde_saphyr::SnippetMode::Off,
-    });
-    let message = strip_location_suffix(&raw);
-    let column = if message.contains("invalid type")
-        || message.contains("invalid value")
-        || message.contains("unknown variant")
-    {
-        value_column(file, line, column)
-    } else {
-        column
-    };
-    let mut d = Diagnostic::at(file, line, column, message.clone()).with_label("here");
-    if let Some((unknown, expected)) = unknown_field(&message) {
-        d = d.with_label("not a field here");
-        d = match did_you_mean(&unknown, expected.iter().map(String::as_str)) {
-            Some(m) => d.with_help(format!(
-                "did you mean `{m}`? (see schemas/scenario.schema.json)"
-            )),
-            None => d.with_help(format!("fields allowed here: {}", expected.join(", "))),
-        };
-    } else if message.contains("flow mapping") || message.contains("flow sequence") {
-        d = d.with_help("a `{ … }` or `[ … ]` opened on this or an earlier line is not closed before this point");
-    } else if message.contains("missing field") {
-        d = d
-            .with_help("add the field; schemas/scenario.schema.json lists what each mapping needs");
-    } else if message.contains("invalid type") || message.contains("unknown variant") {
-        d = d.with_help("check the value's type against schemas/scenario.schema.json");
-    } else {
-        d = d.with_help(
-            "scenario files are YAML 1.2; check indentation and quoting near this position",
-        );
-    }
-    d
-}
-
-/// When an error about a value is reported at its key (`status: twohundred`), the column of
-/// the value itself, so the caret points at what is wrong.
-fn value_column(file: &SourceFile, line: u64, column: u64) -> u64 {
-    let Some(text) = file.text.lines().nth(line.saturating_sub(1) as usize) else {
-        return column;
-    };
-    let rest: String = text
-        .chars()
-        .skip(column.saturating_sub(1) as usize)
-        .collect();
-    let key_len = rest
-        .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '$')))
-        .unwrap_or(0);
-    let after = &rest[key_len..];
-    match after.strip_prefix(':') {
-        Some(v) if key_len > 0 && !v.trim().is_empty() => {
-            let spaces = v.len() - v.trim_start().len();
-            column + (rest[..key_len].chars().count() + 1 + spaces) as u64
-        }
-        _ => column,
-    }
-}
-
-/// serde-saphyr appends ` at line L column C` to plain messages; the diagnostic shows it already.
-fn strip_location_suffix(raw: &str) -> String {
-    let first = raw.lines().next().unwrap_or(raw).trim();
-    match first.rfind(" at line ") {
-        Some(i) => first[..i].to_string(),
-        None => first.to_string(),
-    }
-}
-
-/// `unknown field `x`, expected one of a, b` (backticks around the names optional)
-/// → ("x", ["a", "b"]).
-fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.split("unknown field `").nth(1)?;
-    let (name, tail) = rest.split_once('`')?;
-    let list = tail
-        .split_once("expected one of ")
-        .or_else(|| tail.split_once("expected "))
-        .map_or("", |(_, l)| l);
-    let expected = list
-        .split(',')
-        .map(|n| n.trim().trim_matches('`').to_string())
-        .filter(|n| !n.is_empty())
-        .collect();
-    Some((name.to_string(), expected))
+    yaml::parse(file, &SCENARIO_YAML)
 }
 
 #[cfg(test)]

@@ -7,3 +7,4 @@ pub mod model;
 pub mod page_walk;
 pub mod placeholder;
 pub mod profile;
+pub mod yaml;

@@ -19,6 +19,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::diagnostic::{Diagnostic, SourceFile};
+use super::yaml::{self, YamlKind};
 
 /// How an identity provider sends requests.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
@@ -102,22 +103,15 @@ pub fn load_profile(dir: &Path) -> Result<Option<Profile>, Box<Diagnostic>> {
 
 /// Parses a `_profile.yaml` already read.
 pub fn parse_profile(file: &SourceFile) -> Result<Profile, Box<Diagnostic>> {
-    serde_saphyr::from_str_with_options::<Profile>(&file.text, serde_saphyr::options! { strict_booleans: true })
-        .map_err(|e| {
-            let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-            let message = e
-                .render_with_options(serde_saphyr::render_options! { snippets: serde_saphyr::SnippetMode::Off })
-                .lines()
-                .next()
-                .unwrap_or("invalid profile")
-                .to_string();
-            Box::new(
-                Diagnostic::at(file, line, col, message)
-                    .with_label("here")
-                    .with_help("a profile has name, description, source, headers, body_headers, bodyless_headers, omit_headers, socket_timeout_ms, query_encoding"),
-            )
-        })
+    yaml::parse::<Profile>(file, &PROFILE_YAML)
 }
+
+/// What a profile holds, for the hints of its diagnostics.
+const PROFILE_YAML: YamlKind = YamlKind {
+    schema: Some("schemas/profile.schema.json"),
+    shape: "a profile has name, description, source, headers, body_headers, bodyless_headers, \
+            omit_headers, socket_timeout_ms, query_encoding",
+};
 
 /// The profile that applies to a scenario file: the nearest `_profile.yaml` in its
 /// directory or a parent directory below `root`.

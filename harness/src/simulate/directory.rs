@@ -25,7 +25,8 @@ use std::collections::BTreeSet;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::diagnostic::{Diagnostic, SourceFile};
+use crate::scenario::diagnostic::SourceFile;
+use crate::scenario::yaml::{self, YamlKind};
 
 /// A directory as the IdP holds it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -250,102 +251,130 @@ pub struct ChangesFile {
     pub changes: Vec<Change>,
 }
 
+/// What a directory file holds, for the hints of its diagnostics.
+pub(super) const DIRECTORY_YAML: YamlKind = YamlKind {
+    schema: None,
+    shape: "a directory has `users` (userName, givenName, familyName, email, active, externalId, \
+            department, title, manager, roles) and `groups` (displayName, members); see \
+            harness/tests/fixtures/simulate/directory.yaml",
+};
+
+/// What a changes file holds, for the hints of its diagnostics.
+pub(super) const CHANGES_YAML: YamlKind = YamlKind {
+    schema: None,
+    shape: "each change is one of update {user, set}, deactivate {user}, reactivate {user}, \
+            delete {user}, add_member {group, user}, remove_member {group, user}, rename_group \
+            {group, to}, add_role {user, role}; see harness/tests/fixtures/simulate/changes.yaml",
+};
+
 /// Parses a directory file. Errors are rendered rustc-style: the message, `--> file:line:col`,
 /// the offending line with a caret, and a hint.
 pub fn parse_directory(text: &str, file_name: &str) -> Result<Directory, String> {
-    parse_yaml::<Directory>(
-        text,
-        file_name,
-        "a directory has `users` (userName, givenName, familyName, email, active, externalId, \
-         department, title) and `groups` (displayName, members); see \
-         harness/tests/fixtures/simulate/directory.yaml",
-    )
+    parse_rendered(text, file_name, &DIRECTORY_YAML)
 }
 
 /// Parses a changes file (`changes: [...]`). Errors are rendered like [`parse_directory`]'s.
 pub fn parse_changes(text: &str, file_name: &str) -> Result<Vec<Change>, String> {
-    parse_yaml::<ChangesFile>(
-        text,
-        file_name,
-        "each change is one of update {user, set}, deactivate {user}, reactivate {user}, \
-         delete {user}, add_member {group, user}, remove_member {group, user}, rename_group \
-         {group, to}; see harness/tests/fixtures/simulate/changes.yaml",
-    )
-    .map(|f| f.changes)
+    parse_rendered::<ChangesFile>(text, file_name, &CHANGES_YAML).map(|f| f.changes)
 }
 
-fn parse_yaml<T: serde::de::DeserializeOwned>(
+fn parse_rendered<T: serde::de::DeserializeOwned>(
     text: &str,
     file_name: &str,
-    help: &str,
+    kind: &YamlKind,
 ) -> Result<T, String> {
-    let options = serde_saphyr::options! { strict_booleans: true };
-    serde_saphyr::from_str_with_options::<T>(text, options).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map_or((1, 1), |l| (l.line().max(1), l.column().max(1)));
-        let raw = e.render_with_options(serde_saphyr::render_options! {
-            snippets: serde_saphyr::SnippetMode::Off,
-        });
-        let first = raw.lines().next().unwrap_or("invalid file").trim();
-        let message = first
-            .rfind(" at line ")
-            .map_or(first, |i| &first[..i])
-            .to_string();
-        let file = SourceFile {
-            path: file_name.to_string(),
-            text: text.into(),
-        };
-        let d = Diagnostic::at(&file, line, column, message)
-            .with_label("here")
-            .with_help(help);
-        d.render(false)
-    })
+    let file = SourceFile {
+        path: file_name.to_string(),
+        text: text.into(),
+    };
+    yaml::parse(&file, kind).map_err(|d| d.render(false))
+}
+
+/// What an input problem is about, so that a file reader can point at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Subject {
+    /// The `userName` of the n-th user (0-based).
+    UserName(usize),
+    /// The `manager` of the n-th user.
+    Manager(usize),
+    /// The `displayName` of the n-th group.
+    GroupName(usize),
+    /// A member (group, member index) of a group.
+    Member(usize, usize),
+    /// The n-th change as a whole.
+    Change(usize),
+    /// The `user` of the n-th change.
+    ChangeUser(usize),
+    /// The `group` of the n-th change.
+    ChangeGroup(usize),
 }
 
 /// Problems that make a directory or its changes unusable, each naming the offending entry:
 /// duplicate `userName`s or group names, members or change targets that are not in the
 /// directory, updates that set nothing. Empty when all is well.
 pub fn check_directory(directory: &Directory, changes: &[Change]) -> Vec<String> {
+    input_problems(directory, changes)
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// [`check_directory`]'s problems, each with what it is about.
+pub(super) fn input_problems(directory: &Directory, changes: &[Change]) -> Vec<(Subject, String)> {
     let mut problems = Vec::new();
     let mut names = BTreeSet::new();
-    for u in &directory.users {
+    for (i, u) in directory.users.iter().enumerate() {
         if u.user_name.trim().is_empty() {
-            problems.push("a user has an empty userName".to_string());
+            problems.push((
+                Subject::UserName(i),
+                "a user has an empty userName".to_string(),
+            ));
         } else if !names.insert(u.user_name.to_lowercase()) {
-            problems.push(format!(
-                "userName {} appears twice (userName is unique, case-insensitively)",
-                u.user_name
+            problems.push((
+                Subject::UserName(i),
+                format!(
+                    "userName {} appears twice (userName is unique, case-insensitively)",
+                    u.user_name
+                ),
             ));
         }
     }
-    for u in &directory.users {
+    for (i, u) in directory.users.iter().enumerate() {
         if let Some(m) = &u.manager
             && !names.contains(&m.to_lowercase())
         {
-            problems.push(format!(
-                "user {}: manager {m} is not a user of the directory",
-                u.user_name
+            problems.push((
+                Subject::Manager(i),
+                format!(
+                    "user {}: manager {m} is not a user of the directory",
+                    u.user_name
+                ),
             ));
         }
     }
     let mut groups: Vec<String> = Vec::new();
-    for g in &directory.groups {
+    for (gi, g) in directory.groups.iter().enumerate() {
         if groups
             .iter()
             .any(|n| n.eq_ignore_ascii_case(&g.display_name))
         {
-            problems.push(format!(
-                "group {} appears twice (IdPs match groups on displayName)",
-                g.display_name
+            problems.push((
+                Subject::GroupName(gi),
+                format!(
+                    "group {} appears twice (IdPs match groups on displayName)",
+                    g.display_name
+                ),
             ));
         }
         groups.push(g.display_name.clone());
-        for m in &g.members {
+        for (mi, m) in g.members.iter().enumerate() {
             if !names.contains(&m.to_lowercase()) {
-                problems.push(format!(
-                    "group {}: member {m} is not a user of the directory",
-                    g.display_name
+                problems.push((
+                    Subject::Member(gi, mi),
+                    format!(
+                        "group {}: member {m} is not a user of the directory",
+                        g.display_name
+                    ),
                 ));
             }
         }
@@ -355,7 +384,10 @@ pub fn check_directory(directory: &Directory, changes: &[Change]) -> Vec<String>
         let (user, group) = match c {
             Change::Update { user, set } => {
                 if set.is_empty() {
-                    problems.push(format!("change {n} ({}): `set` changes nothing", c.label()));
+                    problems.push((
+                        Subject::Change(i),
+                        format!("change {n} ({}): `set` changes nothing", c.label()),
+                    ));
                 }
                 (Some(user), None)
             }
@@ -371,9 +403,12 @@ pub fn check_directory(directory: &Directory, changes: &[Change]) -> Vec<String>
                 if let Some(slot) = groups.iter_mut().find(|g| g.eq_ignore_ascii_case(group)) {
                     *slot = to.clone();
                 } else {
-                    problems.push(format!(
-                        "change {n} ({}): no group {group} in the directory",
-                        c.label()
+                    problems.push((
+                        Subject::ChangeGroup(i),
+                        format!(
+                            "change {n} ({}): no group {group} in the directory",
+                            c.label()
+                        ),
                     ));
                     continue;
                 }
@@ -383,18 +418,21 @@ pub fn check_directory(directory: &Directory, changes: &[Change]) -> Vec<String>
         if let Some(u) = user
             && !names.contains(&u.to_lowercase())
         {
-            problems.push(format!(
-                "change {n} ({}): no user {u} in the directory",
-                c.label()
+            problems.push((
+                Subject::ChangeUser(i),
+                format!("change {n} ({}): no user {u} in the directory", c.label()),
             ));
         }
         if let Some(g) = group
             && !matches!(c, Change::RenameGroup { .. })
             && !groups.iter().any(|x| x.eq_ignore_ascii_case(g))
         {
-            problems.push(format!(
-                "change {n} ({}): no group {g} in the directory (after earlier renames)",
-                c.label()
+            problems.push((
+                Subject::ChangeGroup(i),
+                format!(
+                    "change {n} ({}): no group {g} in the directory (after earlier renames)",
+                    c.label()
+                ),
             ));
         }
     }

@@ -18,6 +18,7 @@ mod directory;
 mod groups;
 mod idp;
 mod import;
+mod input;
 mod manager;
 mod roles;
 mod sync;
@@ -37,6 +38,7 @@ pub use directory::{
     Change, ChangesFile, DirGroup, DirUser, Directory, UserEdit, check_directory,
     generate_directory, parse_changes, parse_directory,
 };
+pub use input::{DirectoryInput, load_input};
 pub use transcript::render_transcript;
 
 /// The identity provider (and client mode) to imitate.
