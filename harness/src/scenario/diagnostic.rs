@@ -1,8 +1,15 @@
-//! Diagnostics for scenario files: one type for syntax, shape and meaning errors, rendered
-//! rustc-style (`--> file:line:col`, the offending line, a caret, a hint) by one renderer.
+//! Places in the harness's input files and the problems found there.
 //!
-//! Runtime check failures reuse [`SourceLocation`] and [`render_snippet`], so a failed
-//! expectation points into the scenario file exactly as a load error does.
+//! - [`SourceFile`] is a file's text; [`SourceLocation`] a 1-based `file:line:col` in it.
+//! - [`Diagnostic`] is one problem in any input file (scenario, IdP profile, baseline,
+//!   simulate's directory and changes): a message, a location, a label and a hint, rendered
+//!   rustc-style with annotate-snippets (`--> file:line:col`, the line, a caret, `help:`).
+//!   YAML errors become diagnostics in [`super::yaml`]; the linter, the baseline and the
+//!   simulation's input check make their own at the spanned value concerned.
+//! - Each check result carries the [`SourceLocation`] of its expectation, and the console
+//!   draws that line with [`render_snippet`], so a failed check points into the scenario file
+//!   as a load error does.
+//! - [`did_you_mean`] picks the suggestion for a misspelt name.
 
 use std::fmt;
 use std::ops::Range;
