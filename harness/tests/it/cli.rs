@@ -84,6 +84,24 @@ async fn invalid_scenarios_exit_3_and_send_nothing() {
 }
 
 #[test]
+fn colour_follows_the_terminal_conventions() {
+    // Output is rendered in colour and anstream decides: a pipe gets plain text, and
+    // CLICOLOR_FORCE brings the colour back unless NO_COLOR is set. (`harness` sets NO_COLOR;
+    // an empty value unsets it, as the convention says.)
+    let tmp = tempfile::tempdir().unwrap();
+    let invalid = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");
+    let args = ["check", "--scenarios", invalid.to_str().unwrap()];
+    let escapes = |envs: &[(&str, &str)]| {
+        let out = harness(&args, tmp.path(), envs);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+        String::from_utf8_lossy(&out.stderr).contains('\u{1b}')
+    };
+    assert!(!escapes(&[("NO_COLOR", "")]), "a pipe gets no colour");
+    assert!(escapes(&[("NO_COLOR", ""), ("CLICOLOR_FORCE", "1")]));
+    assert!(!escapes(&[("CLICOLOR_FORCE", "1")]), "NO_COLOR wins");
+}
+
+#[test]
 fn unreachable_target_exits_4_with_a_clear_verdict() {
     let tmp = tempfile::tempdir().unwrap();
     let scenarios = scenarios_dir();
