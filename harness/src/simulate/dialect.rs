@@ -1,7 +1,9 @@
-//! How each IdP shapes its requests: headers and query encoding (mirroring
-//! `scenarios/idp/<name>/_profile.yaml`; a test keeps the two in step), lookup queries,
-//! create bodies, update bodies and PATCH operations, and the ids it makes up. Also the
-//! sentences saying what the real IdP does when the target answers wrong.
+//! The shapes of the IdPs' requests: the URNs, the [`Idp`] methods the simulation and the
+//! load driver ask (each answered by the IdP's file under `idp/`: headers and query encoding
+//! mirroring `scenarios/idp/<name>/_profile.yaml`, which a test keeps in step, lookup queries,
+//! create bodies, and what the real IdP does when the target answers wrong), and the body
+//! builders those files share (full-resource PUTs, PATCH operations, member lists, made-up
+//! ids).
 //!
 //! Sources are `idp-behaviors.md` sections; shapes not found in any public documentation
 //! or log are marked "reconstructed" here and in the transcript.
@@ -27,161 +29,49 @@ pub const SCIM1_URN: &str = "urn:scim:schemas:core:1.0";
 pub const ADSCIM_GROUP_URN: &str =
     "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 
+/// The request shapes and consequences of each IdP, answered by its behaviour (one file per IdP
+/// under `idp/`).
 impl Idp {
     /// Headers on every request (profile `headers`).
     pub(crate) fn headers(self) -> Vec<(&'static str, &'static str)> {
-        match self {
-            // §1.1 [DOC/OBS 2018 PR #1956]
-            Idp::OktaOin | Idp::OktaAiw => vec![
-                ("User-Agent", "Okta SCIM Client 1.0.0"),
-                ("Accept", "application/scim+json"),
-                ("Accept-Charset", "utf-8"),
-            ],
-            // §2.1: Entra's User-Agent was never reliably captured; the harness default stays.
-            Idp::Entra | Idp::EntraCompliant => vec![],
-            // §3 [OBS 2024 pond/scimitar#142]
-            Idp::Google => vec![("User-Agent", "Google-Auto-Provisioning")],
-        }
+        self.behaviour().headers()
     }
 
     /// Headers on requests with a body (profile `body_headers`).
     pub(crate) fn body_headers(self) -> Vec<(&'static str, &'static str)> {
-        match self {
-            Idp::Google => vec![("Content-Type", "application/json")],
-            _ => vec![("Content-Type", "application/scim+json; charset=utf-8")],
-        }
+        self.behaviour().body_headers()
     }
 
     /// Harness default headers this IdP does not send (profile `omit_headers`).
     pub(crate) fn omit_headers(self) -> Vec<&'static str> {
-        if self.is_entra() {
-            // §2.1 [OBS 2022 azure-docs#94189]: Entra's GETs carry no Accept.
-            vec!["Accept"]
-        } else {
-            vec![]
-        }
+        self.behaviour().omit_headers()
     }
 
     /// How query values are encoded (profile `query_encoding`).
     pub(crate) fn query_encoding(self) -> QueryEncoding {
-        if self.is_entra() {
-            QueryEncoding::Plus
-        } else {
-            QueryEncoding::Percent
-        }
+        self.behaviour().query_encoding()
     }
 
     /// The pre-create lookup's query for a `userName`.
     pub(crate) fn user_lookup_query(self, user_name: &str) -> Vec<(String, String)> {
-        let filter = ("filter".to_string(), format!("userName eq \"{user_name}\""));
-        match self {
-            // §1.3 [DOC okta-docs:scim20; OBS Rostr]
-            Idp::OktaOin | Idp::OktaAiw => vec![
-                filter,
-                ("startIndex".into(), "1".into()),
-                ("count".into(), "100".into()),
-            ],
-            // §2.3 [DOC/OBS]: no paging parameters
-            Idp::Entra | Idp::EntraCompliant => vec![filter],
-            // §3 [OBS 2024 snipe-it#12642]: startIndex=1, no count
-            Idp::Google => vec![filter, ("startIndex".into(), "1".into())],
-        }
+        self.behaviour().user_lookup_query(user_name)
     }
 
     /// The group existence check before a push; `None` when the IdP pushes no groups.
     pub(crate) fn group_lookup_query(self, display_name: &str) -> Option<Vec<(String, String)>> {
-        let filter = (
-            "filter".to_string(),
-            format!("displayName eq \"{display_name}\""),
-        );
-        match self {
-            // §1.7 [DOC okta-developer-docs PR #4605 (OIN), OBS Rostr (AIW)]
-            Idp::OktaOin | Idp::OktaAiw => Some(vec![filter]),
-            // §2.7 [DOC]
-            Idp::Entra | Idp::EntraCompliant => Some(vec![
-                ("excludedAttributes".into(), "members".into()),
-                filter,
-            ]),
-            Idp::Google => None,
-        }
-    }
-
-    /// The `externalId` this IdP sends for a user, if any.
-    pub(super) fn user_external_id(self, u: &DirUser, run_id: &str) -> Option<String> {
-        match self {
-            // §1.3 [DOC]: the Okta user id (00u…)
-            Idp::OktaOin | Idp::OktaAiw => Some(
-                u.external_id
-                    .clone()
-                    .unwrap_or_else(|| okta_id("00u", run_id, &u.user_name)),
-            ),
-            // §2.3 [DOC]: mailNickname → externalId
-            Idp::Entra | Idp::EntraCompliant => Some(u.external_id.clone().unwrap_or_else(|| {
-                u.user_name
-                    .split('@')
-                    .next()
-                    .unwrap_or(&u.user_name)
-                    .to_string()
-            })),
-            // §3: not in the observed (cut-off) body
-            Idp::Google => None,
-        }
+        let groups = self.behaviour().groups().ok()?;
+        Some(groups.lookup_query(display_name))
     }
 
     /// The POST /Users body.
     pub(crate) fn user_create_body(self, u: &DirUser, run_id: &str) -> Value {
-        match self {
-            // §1.3 [DOC okta-docs:scim20; OBS Rostr: enterprise attributes under the URN]
-            Idp::OktaOin | Idp::OktaAiw => {
-                let mut schemas = vec![json!(USER_URN)];
-                let mut body = json!({
-                    "userName": u.user_name,
-                    "name": {"givenName": u.given_name, "familyName": u.family_name},
-                    "emails": [{"primary": true, "value": u.email(), "type": "work"}],
-                    "displayName": u.display_name(),
-                    "locale": "en-US",
-                    "externalId": self.user_external_id(u, run_id),
-                    "groups": [],
-                    "password": okta_id("", run_id, &format!("pw:{}", u.user_name))[..8].to_lowercase(),
-                    "active": true,
-                });
-                add_profile_extras(&mut body, &mut schemas, u);
-                body["schemas"] = Value::Array(schemas);
-                body
-            }
-            // §2.3 [DOC]: meta.resourceType, roles [], the enterprise URN always in schemas
-            Idp::Entra | Idp::EntraCompliant => {
-                let mut schemas = vec![json!(USER_URN), json!(ENTERPRISE_URN)];
-                let mut body = json!({
-                    "externalId": self.user_external_id(u, run_id),
-                    "userName": u.user_name,
-                    "active": true,
-                    "emails": [{"primary": true, "type": "work", "value": u.email()}],
-                    "meta": {"resourceType": "User"},
-                    "name": {"formatted": u.display_name(), "familyName": u.family_name, "givenName": u.given_name},
-                    "roles": u.roles.iter().map(|r| entra_role(r)).collect::<Vec<_>>(),
-                });
-                add_profile_extras(&mut body, &mut schemas, u);
-                body["schemas"] = Value::Array(schemas);
-                body
-            }
-            // §3 [OBS 2023 snipe-it#12642]: the SCIM 1.0 URN next to the 2.0 one. The body
-            // was cut off after `active`; title and department are not sent (unknown mapping).
-            Idp::Google => json!({
-                "schemas": [SCIM1_URN, USER_URN],
-                "userName": u.user_name,
-                "emails": [{"primary": true, "value": u.email(), "type": "work"}],
-                "displayName": u.display_name(),
-                "name": {"givenName": u.given_name, "familyName": u.family_name},
-                "active": u.active,
-            }),
-        }
+        self.behaviour().user_create_body(u, run_id)
     }
 
     /// Whether title and department reach the target (Google's mapping is unknown, so the
     /// simulation neither sends nor verifies them).
     pub(crate) fn maps_title_and_department(self) -> bool {
-        self != Idp::Google
+        self.behaviour().maps_title_and_department()
     }
 
     /// Google's profile-update PUT body (reconstructed, as in `scenarios/idp/google/
@@ -197,89 +87,26 @@ impl Idp {
 
     /// The POST /Groups body. `adscim_urn` adds Entra's ADSCIM group URN to `schemas`: Entra
     /// sent it before its 2018-12-18 fix (compatibility page), so it is an opt-in quirk.
+    /// `Null` for an IdP that pushes no groups.
     pub(crate) fn group_create_body(
         self,
         display_name: &str,
         run_id: &str,
         adscim_urn: bool,
     ) -> Value {
-        match self {
-            // §1.7 [DOC (OIN); OBS Rostr (AIW)]: members [] on the POST
-            Idp::OktaOin | Idp::OktaAiw => json!({
-                "schemas": [GROUP_URN],
-                "displayName": display_name,
-                "members": [],
-            }),
-            // §2.7 [DOC]: no members, externalId = objectId, meta.resourceType; the ADSCIM
-            // URN only when asked for (fixed on Entra's side on 2018-12-18).
-            _ => {
-                let schemas = if adscim_urn {
-                    json!([GROUP_URN, ADSCIM_GROUP_URN])
-                } else {
-                    json!([GROUP_URN])
-                };
-                json!({
-                    "schemas": schemas,
-                    "externalId": guid(run_id, display_name),
-                    "displayName": display_name,
-                    "meta": {"resourceType": "Group"},
-                })
-            }
-        }
+        self.behaviour().groups().map_or(Value::Null, |g| {
+            g.create_body(display_name, run_id, adscim_urn)
+        })
     }
 
     /// What the real IdP does after an error response or no response to a write or read.
     pub(crate) fn on_failure(self) -> &'static str {
-        match self {
-            Idp::OktaOin | Idp::OktaAiw => {
-                "Okta shows the failure as a task and alert in its admin console (Dashboard → \
-                 Tasks) and leaves the app out of sync until an admin retries it"
-            }
-            Idp::Entra | Idp::EntraCompliant => {
-                "Entra logs the failure, puts the object in escrow and retries it in later \
-                 cycles (about every 40 minutes); enough failures quarantine the job"
-            }
-            Idp::Google => {
-                "Google records a \"Failures\" event in the Admin audit log and tries again at \
-                 the next sync, every few hours"
-            }
-        }
+        self.behaviour().on_failure()
     }
 
     /// What the real IdP does when the final state differs from what it sent (it got a 2xx).
     pub(crate) fn on_drift(self, what: Drift) -> &'static str {
-        match (self, what) {
-            (Idp::OktaOin | Idp::OktaAiw, Drift::Active) => {
-                "Okta believes the write succeeded and never re-reads the user: the account \
-                 keeps its old status (and access) in the application"
-            }
-            (Idp::OktaOin | Idp::OktaAiw, Drift::Profile) => {
-                "Okta believes the write succeeded and never re-reads the user (only imports \
-                 do): the application keeps the stale value"
-            }
-            (Idp::OktaOin | Idp::OktaAiw, Drift::Group) => {
-                "Okta believes the push succeeded and does not re-read membership: group-based \
-                 access in the application silently differs from Okta"
-            }
-            (Idp::OktaOin | Idp::OktaAiw, Drift::Gone) => {
-                "Okta still holds the link; its next update gets a 404 and shows as a task"
-            }
-            (Idp::Entra | Idp::EntraCompliant, Drift::Group) => {
-                "Entra reads groups with excludedAttributes=members, so it never notices: \
-                 group-based access in the application silently differs from Entra"
-            }
-            (Idp::Entra | Idp::EntraCompliant, Drift::Gone) => {
-                "Entra's next cycle finds nothing for the user and POSTs it again"
-            }
-            (Idp::Entra | Idp::EntraCompliant, _) => {
-                "Entra sees the difference at its next cycle (about every 40 minutes) and \
-                 sends the same PATCH again, every cycle, without it ever taking effect"
-            }
-            (Idp::Google, _) => {
-                "Google would send the change again at its next sync, every few hours \
-                 (reconstructed: Google's re-read behaviour is not documented)"
-            }
-        }
+        self.behaviour().on_drift(what)
     }
 }
 
@@ -297,7 +124,7 @@ pub(crate) enum Drift {
 }
 
 /// Adds title (core) and department (enterprise extension, URN added to `schemas`).
-fn add_profile_extras(body: &mut Value, schemas: &mut Vec<Value>, u: &DirUser) {
+pub(super) fn add_profile_extras(body: &mut Value, schemas: &mut Vec<Value>, u: &DirUser) {
     if let Some(t) = &u.title {
         body["title"] = json!(t);
     }

@@ -8,7 +8,12 @@ use serde_json::{Value, json};
 use super::{Behaviour, Groups, Member, NoGroups, NotFound, Step};
 use crate::exec::cleanup::segment;
 use crate::exec::pointer::resolve;
-use crate::simulate::dialect::{entra_role, entra_user_ops, guid, member_values, patch};
+use crate::scenario::profile::QueryEncoding;
+use crate::simulate::dialect::{
+    ADSCIM_GROUP_URN, Drift, ENTERPRISE_URN, GROUP_URN, USER_URN, add_profile_extras, entra_role,
+    entra_user_ops, guid, member_values, patch,
+};
+use crate::simulate::directory::DirUser;
 use crate::simulate::sync::{Lookup, Session};
 
 /// What Entra does with a 404 to its lookup filter.
@@ -21,6 +26,69 @@ pub(super) struct Entra {
 }
 
 impl Behaviour for Entra {
+    // §2.1: Entra's User-Agent was never reliably captured; the harness default stays.
+    fn headers(&self) -> Vec<(&'static str, &'static str)> {
+        vec![]
+    }
+
+    // §2.1 [OBS 2022 azure-docs#94189]: Entra's GETs carry no Accept.
+    fn omit_headers(&self) -> Vec<&'static str> {
+        vec!["Accept"]
+    }
+
+    fn query_encoding(&self) -> QueryEncoding {
+        QueryEncoding::Plus
+    }
+
+    // §2.3 [DOC/OBS]: no paging parameters
+    fn user_lookup_query(&self, user_name: &str) -> Vec<(String, String)> {
+        vec![("filter".to_string(), format!("userName eq \"{user_name}\""))]
+    }
+
+    // §2.3 [DOC]: meta.resourceType, roles [], the enterprise URN always in schemas
+    fn user_create_body(&self, u: &DirUser, _run_id: &str) -> Value {
+        let mut schemas = vec![json!(USER_URN), json!(ENTERPRISE_URN)];
+        // §2.3 [DOC]: mailNickname → externalId
+        let external_id = u.external_id.clone().unwrap_or_else(|| {
+            u.user_name
+                .split('@')
+                .next()
+                .unwrap_or(&u.user_name)
+                .to_string()
+        });
+        let mut body = json!({
+            "externalId": external_id,
+            "userName": u.user_name,
+            "active": true,
+            "emails": [{"primary": true, "type": "work", "value": u.email()}],
+            "meta": {"resourceType": "User"},
+            "name": {"formatted": u.display_name(), "familyName": u.family_name, "givenName": u.given_name},
+            "roles": u.roles.iter().map(|r| entra_role(r)).collect::<Vec<_>>(),
+        });
+        add_profile_extras(&mut body, &mut schemas, u);
+        body["schemas"] = Value::Array(schemas);
+        body
+    }
+
+    fn on_failure(&self) -> &'static str {
+        "Entra logs the failure, puts the object in escrow and retries it in later cycles \
+         (about every 40 minutes); enough failures quarantine the job"
+    }
+
+    fn on_drift(&self, what: Drift) -> &'static str {
+        match what {
+            Drift::Group => {
+                "Entra reads groups with excludedAttributes=members, so it never notices: \
+                 group-based access in the application silently differs from Entra"
+            }
+            Drift::Gone => "Entra's next cycle finds nothing for the user and POSTs it again",
+            Drift::Active | Drift::Profile => {
+                "Entra sees the difference at its next cycle (about every 40 minutes) and \
+                 sends the same PATCH again, every cycle, without it ever taking effect"
+            }
+        }
+    }
+
     fn user_lookup_404(&self) -> NotFound {
         NotFound::Fails(QUARANTINE)
     }
@@ -136,6 +204,33 @@ impl Behaviour for Entra {
 }
 
 impl Groups for Entra {
+    // §2.7 [DOC]
+    fn lookup_query(&self, display_name: &str) -> Vec<(String, String)> {
+        vec![
+            ("excludedAttributes".into(), "members".into()),
+            (
+                "filter".to_string(),
+                format!("displayName eq \"{display_name}\""),
+            ),
+        ]
+    }
+
+    // §2.7 [DOC]: no members, externalId = objectId, meta.resourceType; the ADSCIM URN only
+    // when asked for (fixed on Entra's side on 2018-12-18).
+    fn create_body(&self, display_name: &str, run_id: &str, adscim_urn: bool) -> Value {
+        let schemas = if adscim_urn {
+            json!([GROUP_URN, ADSCIM_GROUP_URN])
+        } else {
+            json!([GROUP_URN])
+        };
+        json!({
+            "schemas": schemas,
+            "externalId": guid(run_id, display_name),
+            "displayName": display_name,
+            "meta": {"resourceType": "Group"},
+        })
+    }
+
     fn group_lookup_404(&self) -> NotFound {
         NotFound::Fails(QUARANTINE)
     }

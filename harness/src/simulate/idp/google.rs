@@ -6,19 +6,66 @@ use serde_json::{Value, json};
 
 use super::{Behaviour, Groups, NoGroups, NotFound, Step};
 use crate::exec::cleanup::segment;
-use crate::simulate::dialect::patch;
+use crate::simulate::dialect::{Drift, SCIM1_URN, USER_URN, patch};
+use crate::simulate::directory::DirUser;
 use crate::simulate::sync::Session;
 
 /// Google Workspace.
 pub(super) struct Google;
 
 impl Behaviour for Google {
+    // §3 [OBS 2024 pond/scimitar#142]
+    fn headers(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("User-Agent", "Google-Auto-Provisioning")]
+    }
+
+    fn body_headers(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Content-Type", "application/json")]
+    }
+
+    // §3 [OBS 2024 snipe-it#12642]: startIndex=1, no count
+    fn user_lookup_query(&self, user_name: &str) -> Vec<(String, String)> {
+        vec![
+            ("filter".to_string(), format!("userName eq \"{user_name}\"")),
+            ("startIndex".into(), "1".into()),
+        ]
+    }
+
+    // §3 [OBS 2023 snipe-it#12642]: the SCIM 1.0 URN next to the 2.0 one. The body was cut
+    // off after `active`; title and department are not sent (unknown mapping), nor is an
+    // externalId (not in the observed body).
+    fn user_create_body(&self, u: &DirUser, _run_id: &str) -> Value {
+        json!({
+            "schemas": [SCIM1_URN, USER_URN],
+            "userName": u.user_name,
+            "emails": [{"primary": true, "value": u.email(), "type": "work"}],
+            "displayName": u.display_name(),
+            "name": {"givenName": u.given_name, "familyName": u.family_name},
+            "active": u.active,
+        })
+    }
+
+    // Google's mapping is unknown, so the simulation neither sends nor verifies them.
+    fn maps_title_and_department(&self) -> bool {
+        false
+    }
+
+    fn on_failure(&self) -> &'static str {
+        "Google records a \"Failures\" event in the Admin audit log and tries again at the \
+         next sync, every few hours"
+    }
+
+    fn on_drift(&self, _what: Drift) -> &'static str {
+        "Google would send the change again at its next sync, every few hours (reconstructed: \
+         Google's re-read behaviour is not documented)"
+    }
+
     fn user_lookup_404(&self) -> NotFound {
         NotFound::NoMatch("404, taken as \"no match\" (reconstructed)")
     }
 
     fn create_without_id(&self) -> &'static str {
-        crate::simulate::Idp::Google.on_failure()
+        self.on_failure()
     }
 
     fn groups(&self) -> Result<&dyn Groups, NoGroups> {

@@ -1,8 +1,9 @@
 //! What each IdP does differently, one file per IdP: [`okta`] (OIN and AIW apps), [`entra`]
 //! (default and `aadOptscim062020` dialects) and [`google`]. [`super::sync`] holds the
 //! sequence every IdP shares (look up, create, change, verify) and asks the [`Behaviour`]
-//! of the chosen IdP at each point where they part ways; the request shapes themselves are
-//! in [`super::dialect`].
+//! of the chosen IdP at each point where they part ways. Each file also answers the request
+//! shapes (headers, lookup queries, create bodies) and the consequences the [`Idp`] methods
+//! in [`super::dialect`] report; the body builders the IdPs share stay there.
 
 mod entra;
 mod google;
@@ -14,7 +15,10 @@ use std::pin::Pin;
 use serde_json::Value;
 
 use super::Idp;
+use super::dialect::Drift;
+use super::directory::DirUser;
 use super::sync::Session;
+use crate::scenario::profile::QueryEncoding;
 
 /// A step of the simulation that an IdP sends its own way.
 pub(super) type Step<'s> = Pin<Box<dyn Future<Output = ()> + Send + 's>>;
@@ -43,6 +47,45 @@ pub(super) struct NoGroups {
 /// One IdP's side of the simulation: the facts that differ, and the request sequences
 /// that differ. Every sequence records its requests and problems on the [`Session`].
 pub(super) trait Behaviour: Sync {
+    // ---- request shapes (see dialect.rs) ------------------------------------------------
+
+    /// Headers on every request (profile `headers`).
+    fn headers(&self) -> Vec<(&'static str, &'static str)>;
+
+    /// Headers on requests with a body (profile `body_headers`).
+    fn body_headers(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Content-Type", "application/scim+json; charset=utf-8")]
+    }
+
+    /// Harness default headers this IdP does not send (profile `omit_headers`).
+    fn omit_headers(&self) -> Vec<&'static str> {
+        vec![]
+    }
+
+    /// How query values are encoded (profile `query_encoding`).
+    fn query_encoding(&self) -> QueryEncoding {
+        QueryEncoding::Percent
+    }
+
+    /// The pre-create lookup's query for a `userName`.
+    fn user_lookup_query(&self, user_name: &str) -> Vec<(String, String)>;
+
+    /// The POST /Users body.
+    fn user_create_body(&self, u: &DirUser, run_id: &str) -> Value;
+
+    /// Whether title and department reach the target.
+    fn maps_title_and_department(&self) -> bool {
+        true
+    }
+
+    /// What the real IdP does after an error response or no response to a write or read.
+    fn on_failure(&self) -> &'static str;
+
+    /// What the real IdP does when the final state differs from what it sent (it got a 2xx).
+    fn on_drift(&self, what: Drift) -> &'static str;
+
+    // ---- the sequence -------------------------------------------------------------------
+
     /// How a 404 to the pre-create `userName` lookup is taken.
     fn user_lookup_404(&self) -> NotFound;
 
@@ -107,6 +150,12 @@ pub(super) trait Behaviour: Sync {
 
 /// How an IdP that pushes groups sends them.
 pub(super) trait Groups: Sync {
+    /// The group existence check before a push.
+    fn lookup_query(&self, display_name: &str) -> Vec<(String, String)>;
+
+    /// The POST /Groups body; `adscim_urn` asks for Entra's pre-2018 ADSCIM URN.
+    fn create_body(&self, display_name: &str, run_id: &str, adscim_urn: bool) -> Value;
+
     /// How a 404 to the group `displayName` lookup is taken.
     fn group_lookup_404(&self) -> NotFound;
 

@@ -6,7 +6,11 @@ use serde_json::{Value, json};
 
 use super::{Behaviour, Groups, Member, NoGroups, NotFound, Step};
 use crate::exec::cleanup::segment;
-use crate::simulate::dialect::{Drift, member_values, okta_group_put_body, okta_put_body, patch};
+use crate::simulate::dialect::{
+    Drift, GROUP_URN, USER_URN, add_profile_extras, member_values, okta_group_put_body, okta_id,
+    okta_put_body, patch,
+};
+use crate::simulate::directory::DirUser;
 use crate::simulate::sync::Session;
 
 /// Okta; `aiw` for an App Integration Wizard app, else an OIN template app.
@@ -15,6 +19,73 @@ pub(super) struct Okta {
 }
 
 impl Behaviour for Okta {
+    // §1.1 [DOC/OBS 2018 PR #1956]
+    fn headers(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("User-Agent", "Okta SCIM Client 1.0.0"),
+            ("Accept", "application/scim+json"),
+            ("Accept-Charset", "utf-8"),
+        ]
+    }
+
+    // §1.3 [DOC okta-docs:scim20; OBS Rostr]
+    fn user_lookup_query(&self, user_name: &str) -> Vec<(String, String)> {
+        vec![
+            ("filter".to_string(), format!("userName eq \"{user_name}\"")),
+            ("startIndex".into(), "1".into()),
+            ("count".into(), "100".into()),
+        ]
+    }
+
+    // §1.3 [DOC okta-docs:scim20; OBS Rostr: enterprise attributes under the URN]
+    fn user_create_body(&self, u: &DirUser, run_id: &str) -> Value {
+        let mut schemas = vec![json!(USER_URN)];
+        // §1.3 [DOC]: externalId is the Okta user id (00u…)
+        let external_id = u
+            .external_id
+            .clone()
+            .unwrap_or_else(|| okta_id("00u", run_id, &u.user_name));
+        let mut body = json!({
+            "userName": u.user_name,
+            "name": {"givenName": u.given_name, "familyName": u.family_name},
+            "emails": [{"primary": true, "value": u.email(), "type": "work"}],
+            "displayName": u.display_name(),
+            "locale": "en-US",
+            "externalId": external_id,
+            "groups": [],
+            "password": okta_id("", run_id, &format!("pw:{}", u.user_name))[..8].to_lowercase(),
+            "active": true,
+        });
+        add_profile_extras(&mut body, &mut schemas, u);
+        body["schemas"] = Value::Array(schemas);
+        body
+    }
+
+    fn on_failure(&self) -> &'static str {
+        "Okta shows the failure as a task and alert in its admin console (Dashboard → Tasks) \
+         and leaves the app out of sync until an admin retries it"
+    }
+
+    fn on_drift(&self, what: Drift) -> &'static str {
+        match what {
+            Drift::Active => {
+                "Okta believes the write succeeded and never re-reads the user: the account \
+                 keeps its old status (and access) in the application"
+            }
+            Drift::Profile => {
+                "Okta believes the write succeeded and never re-reads the user (only imports \
+                 do): the application keeps the stale value"
+            }
+            Drift::Group => {
+                "Okta believes the push succeeded and does not re-read membership: group-based \
+                 access in the application silently differs from Okta"
+            }
+            Drift::Gone => {
+                "Okta still holds the link; its next update gets a 404 and shows as a task"
+            }
+        }
+    }
+
     fn user_lookup_404(&self) -> NotFound {
         NotFound::NoMatch("404, which Okta's docs accept as \"no match\" (its SPEC test does not)")
     }
@@ -118,6 +189,23 @@ impl Behaviour for Okta {
 }
 
 impl Groups for Okta {
+    // §1.7 [DOC okta-developer-docs PR #4605 (OIN), OBS Rostr (AIW)]
+    fn lookup_query(&self, display_name: &str) -> Vec<(String, String)> {
+        vec![(
+            "filter".to_string(),
+            format!("displayName eq \"{display_name}\""),
+        )]
+    }
+
+    // §1.7 [DOC (OIN); OBS Rostr (AIW)]: members [] on the POST
+    fn create_body(&self, display_name: &str, _run_id: &str, _adscim_urn: bool) -> Value {
+        json!({
+            "schemas": [GROUP_URN],
+            "displayName": display_name,
+            "members": [],
+        })
+    }
+
     fn group_lookup_404(&self) -> NotFound {
         NotFound::NoMatch("404, taken as \"no match\" (reconstructed)")
     }
