@@ -24,9 +24,19 @@ pub fn parse<T: DeserializeOwned>(
     file: &SourceFile,
     kind: &YamlKind,
 ) -> Result<T, Box<Diagnostic>> {
-    let options = serde_saphyr::options! { strict_booleans: true };
-    serde_saphyr::from_str_with_options::<T>(&file.text, options)
+    serde_saphyr::from_str_with_options::<T>(&file.text, options())
         .map_err(|e| Box::new(syntax_diagnostic(file, &e, kind)))
+}
+
+/// A second read of a file [`parse`] accepted, into a lenient mirror type whose fields are
+/// `Spanned` (to locate problems found in the parsed data); `None` if even that fails.
+pub fn reread<T: DeserializeOwned>(file: &SourceFile) -> Option<T> {
+    serde_saphyr::from_str_with_options::<T>(&file.text, options()).ok()
+}
+
+/// YAML 1.2 booleans only; duplicate keys are refused (the crate's default).
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! { strict_booleans: true }
 }
 
 fn syntax_diagnostic(file: &SourceFile, err: &serde_saphyr::Error, kind: &YamlKind) -> Diagnostic {

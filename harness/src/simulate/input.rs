@@ -172,13 +172,8 @@ struct Spans {
 
 impl Spans {
     fn of(dir_file: Option<&SourceFile>, changes_file: Option<&SourceFile>) -> Self {
-        let options = || serde_saphyr::options! { strict_booleans: true };
-        let dir: DirectorySpans = dir_file
-            .and_then(|f| serde_saphyr::from_str_with_options(&f.text, options()).ok())
-            .unwrap_or_default();
-        let changes: ChangesSpans = changes_file
-            .and_then(|f| serde_saphyr::from_str_with_options(&f.text, options()).ok())
-            .unwrap_or_default();
+        let dir: DirectorySpans = dir_file.and_then(yaml::reread).unwrap_or_default();
+        let changes: ChangesSpans = changes_file.and_then(yaml::reread).unwrap_or_default();
         Spans {
             users: dir.users,
             groups: dir.groups,
