@@ -196,7 +196,13 @@ impl Registry {
                 continue;
             }
             let delete = OutgoingRequest::new("DELETE", path, client.default_bearer());
-            let Ok((_, result)) = tokio::time::timeout_at(until, client.send(&delete)).await else {
+            // Shared use of the run's concurrency gate: a page walk elsewhere in the run,
+            // which holds it alone, must not see its pages shift under a DELETE.
+            let send = async {
+                let _shared = client.concurrency_gate().read().await;
+                client.send(&delete).await
+            };
+            let Ok((_, result)) = tokio::time::timeout_at(until, send).await else {
                 records.push(out_of_budget("while its DELETE was in flight"));
                 continue;
             };
