@@ -14,5 +14,6 @@ pub mod preflight;
 pub mod redact;
 pub mod retry;
 pub mod runner;
+pub mod session;
 pub mod suite;
 pub mod template;

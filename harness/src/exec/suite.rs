@@ -1,26 +1,22 @@
-//! Runs a whole suite: preflight, scenarios concurrently (`--jobs`), an overall deadline,
-//! Ctrl-C, cleanup of every scenario however it ended, and the assembled [`RunReport`].
+//! Runs a whole suite: an overall deadline around one session (preflight, discovery, every
+//! scenario `--jobs` at once, cleanup), the suites a run is judged by, and the assembled
+//! [`RunReport`] with its summary and verdicts.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
-
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
+use std::time::{Duration, SystemTime};
 
 use super::cancel::Cancel;
-use super::cleanup::Registry;
-use super::discovery::{Features, discover};
-use super::preflight::{PreflightError, preflight};
-use super::runner::{Engine, empty_report, run_steps};
+use super::runner::Engine;
+use super::session::{Session, Start};
 use crate::run_report::{
-    BaselineStatus, CheckOutcome, CheckResult, FORMAT_VERSION, RequirementVerdict, RunReport,
-    ScenarioReport, ScenarioStatus, StepReport, StepStatus, SuiteKind, SuiteOutcome, SuiteVerdict,
-    Summary, TargetInfo, ToolInfo, Verdict,
+    CheckOutcome, CheckResult, FORMAT_VERSION, RequirementVerdict, RunReport, ScenarioReport,
+    ScenarioStatus, StepReport, SuiteKind, SuiteOutcome, SuiteVerdict, Summary, TargetInfo,
+    ToolInfo, Verdict,
 };
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Feature;
-use crate::scenario::profile::{Profile, ProfileKind};
+use crate::scenario::profile::ProfileKind;
 
 /// Live progress: called as scenarios start and finish (from several tasks at once).
 pub trait Progress: Send + Sync {
@@ -55,15 +51,14 @@ pub struct SuiteOptions {
 
 /// Runs every scenario and returns the report. Never panics on target behaviour.
 pub async fn run_suite(
-    mut engine: Engine,
+    engine: Engine,
     scenarios: Vec<LoadedScenario>,
     options: &SuiteOptions,
     cancel: Cancel,
     progress: Arc<dyn Progress>,
 ) -> RunReport {
-    let started_at = SystemTime::now();
-    let clock = Instant::now();
-    let suites = SuiteSet::of(&scenarios);
+    // The run's clock and request count include the preflight and discovery.
+    let start = Start::now(&engine.client);
     let deadline = {
         let cancel = cancel.clone();
         let limit = options.deadline;
@@ -75,198 +70,10 @@ pub async fn run_suite(
             ));
         })
     };
-
-    // The preflight's requests are counted by the client like every other request.
-    let (_, checked) = tokio::select! {
-        r = preflight(&engine.client) => r,
-        () = cancel.cancelled() => (0, Ok(())),
-    };
-    let reports: Vec<ScenarioReport>;
-    let mut verdict = None;
-    let mut preflight_error = None;
-    let mut features;
-    if let Err(e) = checked {
-        verdict = Some(match e {
-            PreflightError::Unreachable(_) => Verdict::Unreachable,
-            PreflightError::NotScim(_) => Verdict::NotScim,
-            PreflightError::CredentialsRefused(_) => Verdict::CredentialsRefused,
-        });
-        preflight_error = Some(match &e {
-            PreflightError::CredentialsRefused(what) => format!(
-                "the target refused {}: {what}. Check the token (and its scopes), then run again",
-                options.credentials
-            ),
-            other => other.to_string(),
-        });
-        features = Features::default();
-        reports = scenarios
-            .iter()
-            .map(|sc| {
-                let mut r = empty_report(sc);
-                r.status = ScenarioStatus::Skipped;
-                r.error = Some(format!(
-                    "not run: {}",
-                    preflight_error.as_deref().unwrap_or_default()
-                ));
-                r
-            })
-            .collect();
-    } else {
-        features = tokio::select! {
-            (found, _) = discover(&engine.client) => found,
-            () = cancel.cancelled() => Features::default(),
-        };
-        features.force(&options.forced_features);
-        engine.target_schemas = features.schemas.clone();
-        reports = run_all(
-            &engine,
-            scenarios,
-            (options.jobs, options.cleanup_budget),
-            &cancel,
-            &features,
-            progress,
-        )
-        .await;
-    }
+    let session = Session::open(engine, options, &cancel).await;
+    let report = session.run_from(start, scenarios, &cancel, progress).await;
     deadline.abort();
-    if verdict.is_none() && cancel.reason().is_some() {
-        verdict = Some(Verdict::Interrupted);
-    }
-    let requests = engine.client.requests_sent();
-    let mut report = assemble(
-        reports,
-        verdict,
-        preflight_error,
-        started_at,
-        clock.elapsed(),
-        options,
-        requests,
-        &suites,
-    );
-    report.throttling = engine.client.throttling().summary();
-    report.features = features.report();
-    report.baseline = engine.baseline.outcomes();
-    report.summary.unexpected_passes = report
-        .baseline
-        .iter()
-        .filter(|b| b.status == BaselineStatus::NowPasses)
-        .count() as u32;
     report
-}
-
-async fn run_all(
-    engine: &Engine,
-    scenarios: Vec<LoadedScenario>,
-    (jobs, cleanup_budget): (usize, Duration),
-    cancel: &Cancel,
-    features: &Features,
-    progress: Arc<dyn Progress>,
-) -> Vec<ScenarioReport> {
-    let permits = Arc::new(Semaphore::new(jobs.max(1)));
-    let mut set = JoinSet::new();
-    let count = scenarios.len();
-    // Kept outside the tasks, so a task that panics still has its resources cleaned up and
-    // its scenario reported.
-    let mut slots: Vec<Option<(LoadedScenario, Registry)>> = (0..count).map(|_| None).collect();
-    let mut task_index = std::collections::HashMap::new();
-    // Scenarios that wait (e.g. for a clock tick) start first, so the wait overlaps the rest
-    // of the run instead of adding to its end; reports keep the load order.
-    let mut ordered: Vec<(usize, LoadedScenario)> = scenarios.into_iter().enumerate().collect();
-    ordered.sort_by_key(|(_, sc)| {
-        std::cmp::Reverse(
-            sc.scenario
-                .steps
-                .iter()
-                .filter_map(|s| s.wait_ms)
-                .sum::<u64>(),
-        )
-    });
-    for (index, sc) in ordered {
-        let registry = Registry::new();
-        slots[index] = Some((sc.clone(), registry.clone()));
-        let engine = engine.clone();
-        let cancel = cancel.clone();
-        let permits = permits.clone();
-        let progress = progress.clone();
-        let registry_for_task = registry;
-        let (skip, unadvertised) = features.gate(&sc);
-        let handle = set.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let mut report = empty_report(&sc);
-            if let Some(reason) = cancel.reason() {
-                report.status = ScenarioStatus::Skipped;
-                report.error = Some(format!("not run: {reason}"));
-                return (index, report);
-            }
-            if let Some(reason) = skip {
-                report.status = ScenarioStatus::Skipped;
-                report.error = Some(format!("skipped: {reason}"));
-                progress.finished(&report);
-                return (index, report);
-            }
-            progress.started(&sc.id);
-            let clock = Instant::now();
-            run_steps(&engine, &sc, &registry_for_task, &mut report, &cancel).await;
-            if !unadvertised.is_empty() {
-                note_unadvertised(&mut report, &unadvertised, sc.profile.as_deref());
-            }
-            // Cleanup runs whatever happened above, including after a cancel.
-            report.cleanup = registry_for_task
-                .clean_until(&engine.client, cancel.cleanup_until(cleanup_budget))
-                .await;
-            report.duration_ms = clock.elapsed().as_millis() as u64;
-            progress.finished(&report);
-            (index, report)
-        });
-        task_index.insert(handle.id(), index);
-    }
-    let mut out: Vec<Option<ScenarioReport>> = (0..count).map(|_| None).collect();
-    while let Some(joined) = set.join_next_with_id().await {
-        match joined {
-            Ok((_, (index, report))) => out[index] = Some(report),
-            Err(e) => {
-                // A panic in a scenario task is a harness bug: report it, clean up, go on.
-                let Some(&index) = task_index.get(&e.id()) else {
-                    continue;
-                };
-                let Some((sc, registry)) = &slots[index] else {
-                    continue;
-                };
-                let mut report = empty_report(sc);
-                report.status = ScenarioStatus::Errored;
-                report.error = Some(format!("internal error in the harness: {e}"));
-                report.cleanup = registry
-                    .clean_until(&engine.client, cancel.cleanup_until(cleanup_budget))
-                    .await;
-                out[index] = Some(report);
-            }
-        }
-    }
-    out.into_iter().flatten().collect()
-}
-
-/// Tells a vendor, on each failed step of an IdP replay, that the IdP sends this whatever
-/// the server advertises.
-fn note_unadvertised(report: &mut ScenarioReport, features: &[&str], profile: Option<&Profile>) {
-    let idp = profile.map_or("This identity provider", |p| {
-        p.title.as_deref().unwrap_or(&p.name)
-    });
-    let list = features
-        .iter()
-        .map(|f| format!("`{f}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let note = format!(
-        "Your server does not advertise {list} in /ServiceProviderConfig, but {idp} sends this whether or not you advertise it: it never reads /ServiceProviderConfig."
-    );
-    for step in &mut report.steps {
-        if step.status != StepStatus::Passed {
-            step.impact = Some(match step.impact.take() {
-                Some(impact) => format!("{impact} {note}"),
-                None => note.clone(),
-            });
-        }
-    }
 }
 
 /// A failed control step (the canonical form that variants probe) is one finding however
@@ -420,7 +227,7 @@ fn suite_verdicts(
     clippy::too_many_arguments,
     reason = "one call site; the values are all distinct"
 )]
-fn assemble(
+pub(super) fn assemble(
     scenarios: Vec<ScenarioReport>,
     verdict: Option<Verdict>,
     preflight_error: Option<String>,

@@ -266,3 +266,87 @@ async fn each_suite_has_its_verdict_and_the_gate_picks_those_that_count() {
     assert_eq!(suite(&gated, "entra").outcome, SuiteOutcome::Blockers);
     assert_eq!(gated.verdict, Verdict::Passed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_runs_one_scenario_as_a_run_of_its_own_behind_the_same_gates() {
+    use scim_harness::exec::session::Session;
+    let server = BrokenServer::start(Defect::FilterNotAdvertised).await;
+    let url = server.url();
+    let session = Session::open(engine(&url), &options(&url), &Cancel::default()).await;
+    let scenarios = load_scenarios();
+    let by_id = |id: &str| scenarios.iter().find(|s| s.id == id).unwrap().clone();
+    let gated = session.feature_gate(&by_id("rfc/filter/operator-case"));
+    assert!(
+        gated.as_deref().is_some_and(|why| why.contains("`filter`")),
+        "{gated:?}"
+    );
+    assert_eq!(
+        session.feature_gate(&by_id("rfc/errors/unadvertised-filter")),
+        None
+    );
+
+    let report = session
+        .run(
+            vec![by_id("rfc/errors/unadvertised-filter")],
+            &Cancel::default(),
+            Arc::new(Silent),
+        )
+        .await;
+    assert_eq!(report.verdict, Verdict::Passed, "{:#?}", report.scenarios);
+    assert_eq!(report.scenarios.len(), 1);
+    assert_eq!(
+        (report.summary.passed, report.summary.leaked_resources),
+        (1, 0)
+    );
+    assert_eq!(report.suites.len(), 1, "only the scenario's own suite");
+    assert!(report.summary.requests > 0);
+    assert!(!report.features["filter"].supported);
+
+    // A gated scenario run anyway is skipped with the run's reason, and nothing ran.
+    let skipped = session
+        .run(
+            vec![by_id("rfc/filter/operator-case")],
+            &Cancel::default(),
+            Arc::new(Silent),
+        )
+        .await;
+    assert_eq!(skipped.verdict, Verdict::NothingRan);
+    assert_eq!(skipped.scenarios[0].status, ScenarioStatus::Skipped);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_whose_preflight_failed_gates_nothing_and_fails_every_run() {
+    use scim_harness::exec::session::Session;
+    let server = BrokenServer::start(Defect::None).await;
+    let url = server.url();
+    let mut wrong = engine(&url);
+    wrong.client =
+        scim_harness::exec::http::HttpClient::new(scim_harness::exec::http::ClientConfig {
+            token: Some("not-the-token".into()),
+            ..wrong.client.config().clone()
+        })
+        .unwrap();
+    let session = Session::open(wrong, &options(&url), &Cancel::default()).await;
+    let scenarios = load_scenarios();
+    // Not ignored: a scenario that cannot run against this target must fail, not hide.
+    assert!(
+        scenarios
+            .iter()
+            .all(|sc| session.feature_gate(sc).is_none())
+    );
+    let report = session
+        .run(
+            scenarios[..2].to_vec(),
+            &Cancel::default(),
+            Arc::new(Silent),
+        )
+        .await;
+    assert_eq!(report.verdict, Verdict::CredentialsRefused);
+    assert!(report.scenarios.iter().all(|s| {
+        s.status == ScenarioStatus::Skipped
+            && s.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("not run: the target refused the test token"))
+    }));
+    assert!(report.scenarios.iter().all(|s| s.steps.is_empty()));
+}
