@@ -18,10 +18,10 @@ use crate::cli::{
 };
 use crate::contracts;
 use crate::exec::cancel::Cancel;
+use crate::exec::engine::EngineBuilder;
 use crate::exec::http::{ClientConfig, HttpClient};
 use crate::exec::redact::MIN_SECRET_LEN;
 use crate::exec::retry::RetryPolicy;
-use crate::exec::runner::Engine;
 use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;
 use crate::report::{Sources, escape, render_summary_with, step_summary, write_all};
@@ -452,40 +452,29 @@ async fn run(args: RunArgs) -> Exit {
         eprintln!("error: reports cannot be written, so nothing was sent: {e}");
         return Exit::Internal;
     }
-    let client = match HttpClient::trusting(
-        ClientConfig {
-            base_url: base_url.clone(),
-            token,
-            secrets: Vec::new(),
-            request_timeout: Duration::from_secs_f64(args.timeout),
-            body_limit: 4 << 20,
-        },
-        ca.as_deref(),
-    ) {
-        Ok(c) => c,
+    let engine = EngineBuilder::new(&base_url, token)
+        .request_timeout(Duration::from_secs_f64(args.timeout))
+        .ca_cert(ca)
+        .retry(RetryPolicy {
+            max_retries: args.retries,
+            max_wait: Duration::from_secs_f64(args.retry_max_wait),
+            budget: Duration::from_secs_f64(args.retry_budget),
+            ..RetryPolicy::default()
+        })
+        .schemas(schemas)
+        .strict(args.strict)
+        .baseline(baseline)
+        .snapshots(args.snapshot.map(|mode| SnapshotStore {
+            dir: args.snapshot_dir.join(target_name(&args, &base_url)),
+            mode,
+        }))
+        .build();
+    let engine = match engine {
+        Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e}");
             return Exit::Internal;
         }
-    };
-    let client = client.with_retry(RetryPolicy {
-        max_retries: args.retries,
-        max_wait: Duration::from_secs_f64(args.retry_max_wait),
-        budget: Duration::from_secs_f64(args.retry_budget),
-        ..RetryPolicy::default()
-    });
-    let engine = Engine {
-        client,
-        schemas,
-        catalog: Catalog::embedded(),
-        strict: args.strict,
-        run_id: run_id(),
-        baseline: Arc::new(baseline),
-        snapshots: args.snapshot.map(|mode| SnapshotStore {
-            dir: args.snapshot_dir.join(target_name(&args, &base_url)),
-            mode,
-        }),
-        target_schemas: None,
     };
     let options = SuiteOptions {
         jobs: usize::from(args.jobs),

@@ -12,11 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use scim_harness::baseline::Baseline;
-use scim_harness::catalog::Catalog;
 use scim_harness::exec::cancel::Cancel;
-use scim_harness::exec::http::{ClientConfig, HttpClient};
-use scim_harness::exec::runner::Engine;
+use scim_harness::exec::engine::EngineBuilder;
 use scim_harness::exec::session::Session;
 use scim_harness::exec::suite::{Silent, SuiteOptions};
 use scim_harness::report::{Sources, render_summary_with};
@@ -67,7 +64,7 @@ fn load_scenarios() -> Vec<LoadedScenario> {
     let schemas = SchemaSet::embedded().expect("built-in schemas compile");
     let ctx = LintContext {
         schema_names: schemas.names(),
-        catalog: Catalog::embedded(),
+        catalog: scim_harness::catalog::Catalog::embedded(),
     };
     load_suite(&[root], &ctx).unwrap_or_else(|diagnostics| {
         for d in &diagnostics {
@@ -89,23 +86,10 @@ async fn open_session() -> Session {
     .expect("start the reference server");
     let base_url = server.base_url();
     std::mem::forget(server);
-    let engine = Engine {
-        client: HttpClient::new(ClientConfig {
-            base_url: base_url.clone(),
-            token: Some(token),
-            secrets: Vec::new(),
-            request_timeout: Duration::from_secs(30),
-            body_limit: 4 << 20,
-        })
-        .expect("http client"),
-        schemas: Arc::new(SchemaSet::embedded().expect("built-in schemas compile")),
-        catalog: Catalog::embedded(),
-        strict: false,
-        run_id: uuid::Uuid::new_v4().simple().to_string()[..10].to_string(),
-        baseline: Arc::new(Baseline::none()),
-        snapshots: None,
-        target_schemas: None,
-    };
+    let engine = EngineBuilder::new(&base_url, Some(token))
+        .request_timeout(Duration::from_secs(30))
+        .build()
+        .expect("engine");
     let options = SuiteOptions {
         jobs: 1,
         deadline: Duration::from_secs(600),

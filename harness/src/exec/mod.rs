@@ -4,6 +4,7 @@ pub mod assert;
 pub mod cancel;
 pub mod cleanup;
 pub mod discovery;
+pub mod engine;
 pub mod findings;
 pub mod headers;
 pub mod http;

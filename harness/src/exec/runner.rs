@@ -3,20 +3,18 @@
 //! the caller runs cleanup afterwards, whatever happened.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::assert::{CheckContext, evaluate};
 use super::cancel::Cancel;
 use super::cleanup::Registry;
+use super::engine::Engine;
 use super::findings;
 use super::http::{HttpClient, OutgoingRequest, Response, TransportError};
 use super::hygiene;
 use super::pointer::resolve;
 use super::template::{Unset, Vars};
-use crate::baseline::Baseline;
-use crate::catalog::Catalog;
 use crate::catalog::Severity;
 use crate::run_report::{
     CheckOutcome, CheckResult, Exchange, RecordedRequest, ScenarioReport, ScenarioStatus,
@@ -25,30 +23,7 @@ use crate::run_report::{
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::{Auth, Step, is_configuration_endpoint};
 use crate::scenario::profile::Profile;
-use crate::validate::SchemaSet;
 use crate::validate::snapshot::{SnapshotResult, SnapshotStore, asks_for_order, normalize};
-use crate::validate::target_schema::TargetSchemas;
-
-/// What every scenario of a run shares.
-#[derive(Clone)]
-pub struct Engine {
-    /// Client bound to the target.
-    pub client: HttpClient,
-    /// Compiled JSON Schemas.
-    pub schemas: Arc<SchemaSet>,
-    /// The requirement catalog.
-    pub catalog: &'static Catalog,
-    /// `--strict`.
-    pub strict: bool,
-    /// Unique per run; scenarios use it to name their data.
-    pub run_id: String,
-    /// The target's expected failures (`--baseline`).
-    pub baseline: Arc<Baseline>,
-    /// Behaviour snapshots to check or update (`--snapshot`).
-    pub snapshots: Option<SnapshotStore>,
-    /// The target's own schema declarations, once discovery has read them.
-    pub target_schemas: Option<Arc<TargetSchemas>>,
-}
 
 /// A fresh report for a scenario that has not run yet.
 pub fn empty_report(sc: &LoadedScenario) -> ScenarioReport {

@@ -11,9 +11,10 @@ use tokio::task::JoinSet;
 use super::cancel::Cancel;
 use super::cleanup::Registry;
 use super::discovery::{Features, discover};
+use super::engine::Engine;
 use super::http::HttpClient;
 use super::preflight::{PreflightError, preflight};
-use super::runner::{Engine, empty_report, run_steps};
+use super::runner::{empty_report, run_steps};
 use super::suite::{Progress, SuiteOptions, SuiteSet, assemble};
 use crate::run_report::{
     BaselineStatus, RunReport, ScenarioReport, ScenarioStatus, StepStatus, Verdict,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::cancel::Cancel;
-use super::runner::Engine;
+use super::engine::Engine;
 use super::session::{Session, Start};
 use crate::run_report::{
     CheckOutcome, CheckResult, FORMAT_VERSION, RequirementVerdict, RunReport, ScenarioReport,

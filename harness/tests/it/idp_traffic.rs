@@ -14,7 +14,9 @@ use scim_harness::exec::suite::{Silent, run_suite};
 use scim_harness::run_report::{CheckOutcome, ScenarioStatus};
 use scim_reference_server::{ReferenceServer, ServerOptions};
 
-use crate::support::{BrokenServer, Defect, TOKEN, engine, load_scenarios, options};
+use crate::support::{
+    BrokenServer, Defect, TOKEN, engine, engine_builder, load_scenarios, options,
+};
 
 /// Redacts what differs between runs: server-made ids, timestamps and versions that an
 /// IdP echoes back (Okta's PUT resends the resource it read), and the token.
@@ -70,8 +72,10 @@ async fn every_profile_sends_exactly_its_pinned_requests() {
         .collect();
     assert!(!scenarios.is_empty(), "no IdP profile scenarios found");
     let server = BrokenServer::start(Defect::None).await;
-    let mut engine = engine(&server.url());
-    engine.run_id = "pinned0001".into();
+    let engine = engine_builder(&server.url())
+        .run_id("pinned0001")
+        .build()
+        .unwrap();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../snapshots/requests");
     for sc in &scenarios {
         let before = server
@@ -84,7 +88,7 @@ async fn every_profile_sends_exactly_its_pinned_requests() {
         let mut report = empty_report(sc);
         run_steps(&engine, sc, &registry, &mut report, &Cancel::default()).await;
         let sent = server.mock.received_requests().await.unwrap_or_default();
-        registry.clean(&engine.client).await;
+        registry.clean(engine.client()).await;
         let transcript: Vec<String> = sent[before..]
             .iter()
             .map(|r| render(r, &server.url()))

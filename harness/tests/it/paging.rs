@@ -48,7 +48,7 @@ async fn run(defects: Vec<Defect>, max_pages: u64) -> scim_harness::run_report::
         &Cancel::default(),
     )
     .await;
-    registry.clean(&engine.client).await;
+    registry.clean(engine.client()).await;
     server.shutdown().await;
     report
 }

@@ -9,8 +9,7 @@ use std::time::Duration;
 use scim_harness::baseline::Baseline;
 use scim_harness::catalog::Catalog;
 use scim_harness::exec::cancel::Cancel;
-use scim_harness::exec::http::{ClientConfig, HttpClient};
-use scim_harness::exec::runner::Engine;
+use scim_harness::exec::engine::{Engine, EngineBuilder};
 use scim_harness::exec::suite::{Progress, Silent, SuiteOptions, run_suite};
 use scim_harness::run_report::{
     CheckResult, RunReport, ScenarioReport, StepReport, TargetInfo, TargetKind,
@@ -305,24 +304,16 @@ pub fn load_scenarios() -> Vec<LoadedScenario> {
     load_suite(&[scenarios_dir()], &ctx).unwrap_or_else(|d| panic!("{d:#?}"))
 }
 
+/// The engine settings every test target gets: its token, a 20 s request timeout and a
+/// run id of its own.
+pub fn engine_builder(url: &str) -> EngineBuilder {
+    EngineBuilder::new(url, Some(TOKEN.to_string()))
+        .request_timeout(Duration::from_secs(20))
+        .run_id(format!("it{:08}", uuid_ish()))
+}
+
 pub fn engine(url: &str) -> Engine {
-    Engine {
-        client: HttpClient::new(ClientConfig {
-            base_url: url.trim_end_matches('/').to_string(),
-            token: Some(TOKEN.to_string()),
-            secrets: Vec::new(),
-            request_timeout: Duration::from_secs(20),
-            body_limit: 4 << 20,
-        })
-        .unwrap(),
-        schemas: Arc::new(SchemaSet::embedded().unwrap()),
-        catalog: Catalog::embedded(),
-        strict: false,
-        run_id: format!("it{:08}", uuid_ish()),
-        baseline: Arc::new(Baseline::none()),
-        snapshots: None,
-        target_schemas: None,
-    }
+    engine_builder(url).build().unwrap()
 }
 
 pub fn options(url: &str) -> SuiteOptions {
@@ -414,10 +405,12 @@ pub async fn run_with_baseline(url: &str, baseline_yaml: &str) -> RunReport {
     std::fs::write(&path, baseline_yaml).unwrap();
     let scenarios = load_scenarios();
     let scope = Baseline::scope(&scenarios);
-    let mut engine = engine(url);
-    engine.baseline = Arc::new(
-        Baseline::load(&path, &scope, Catalog::embedded()).unwrap_or_else(|d| panic!("{d:#?}")),
-    );
+    let engine = engine_builder(url)
+        .baseline(
+            Baseline::load(&path, &scope, Catalog::embedded()).unwrap_or_else(|d| panic!("{d:#?}")),
+        )
+        .build()
+        .unwrap();
     run_suite(
         engine,
         scenarios,
@@ -433,8 +426,7 @@ pub async fn run_with_snapshots(
     url: &str,
     store: scim_harness::validate::snapshot::SnapshotStore,
 ) -> RunReport {
-    let mut engine = engine(url);
-    engine.snapshots = Some(store);
+    let engine = engine_builder(url).snapshots(Some(store)).build().unwrap();
     run_suite(
         engine,
         load_scenarios(),

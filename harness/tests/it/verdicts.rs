@@ -93,12 +93,8 @@ async fn a_server_error_that_goes_away_alone_is_a_flaky_warning_not_a_failure() 
 async fn a_refused_token_is_its_own_verdict_with_no_findings() {
     let server = BrokenServer::start(Defect::None).await;
     let url = server.url();
-    let mut wrong = engine(&url);
-    wrong.client =
-        scim_harness::exec::http::HttpClient::new(scim_harness::exec::http::ClientConfig {
-            token: Some("not-the-token".into()),
-            ..wrong.client.config().clone()
-        })
+    let wrong = scim_harness::exec::engine::EngineBuilder::new(&url, Some("not-the-token".into()))
+        .build()
         .unwrap();
     let report = run_suite(
         wrong,
@@ -316,15 +312,12 @@ async fn a_session_runs_one_scenario_as_a_run_of_its_own_behind_the_same_gates()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_whose_preflight_failed_gates_nothing_and_fails_every_run() {
+    use scim_harness::exec::engine::EngineBuilder;
     use scim_harness::exec::session::Session;
     let server = BrokenServer::start(Defect::None).await;
     let url = server.url();
-    let mut wrong = engine(&url);
-    wrong.client =
-        scim_harness::exec::http::HttpClient::new(scim_harness::exec::http::ClientConfig {
-            token: Some("not-the-token".into()),
-            ..wrong.client.config().clone()
-        })
+    let wrong = EngineBuilder::new(&url, Some("not-the-token".into()))
+        .build()
         .unwrap();
     let session = Session::open(wrong, &options(&url), &Cancel::default()).await;
     let scenarios = load_scenarios();
