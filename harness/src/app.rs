@@ -24,9 +24,13 @@ use crate::exec::redact::MIN_SECRET_LEN;
 use crate::exec::retry::RetryPolicy;
 use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;
+use crate::report::read::{ReportKind, locate, parse_run_report, read_any};
 use crate::report::{Sources, escape, render_summary_with, step_summary, write_all};
-use crate::run_report::{ScenarioReport, ScenarioStatus, TargetInfo, TargetKind};
+use crate::run_report::{
+    ScenarioReport, ScenarioSelection, ScenarioStatus, TargetInfo, TargetKind, Verdict,
+};
 use crate::scenario::diagnostic::Diagnostic;
+use crate::scenario::fingerprint::scenario_set_digest;
 use crate::scenario::lint::LintContext;
 use crate::scenario::load::{LoadedScenario, load_embedded, load_suite};
 use crate::validate::SchemaSet;
@@ -409,6 +413,16 @@ async fn run(args: RunArgs) -> Exit {
         );
         return Exit::Usage;
     }
+    // A shard is named by the whole selection it is part of (gates above are checked
+    // against the whole selection too: a suite may have no scenario in this shard).
+    let scenario_set = ScenarioSelection {
+        count: scenarios.len() as u32,
+        sha256: scenario_set_digest(&scenarios),
+    };
+    let scenarios = match args.partition {
+        Some(p) => p.select(scenarios, |s| s.id.as_str()),
+        None => scenarios,
+    };
 
     if args.target.url.is_some()
         && (args.server.strict_server
@@ -492,8 +506,12 @@ async fn run(args: RunArgs) -> Exit {
         TargetKind::Embedded => format!("embedded reference server at {base_url}"),
         TargetKind::External => engine.client.redact(&base_url),
     };
+    let shard = args
+        .partition
+        .map(|p| format!(" (shard {p} of {} selected)", scenario_set.count))
+        .unwrap_or_default();
     eprintln!(
-        "scim-harness: {} scenario(s) from {} against {target_label}",
+        "scim-harness: {} scenario(s){shard} from {} against {target_label}",
         scenarios.len(),
         ScenarioSet::of(&args.select).label()
     );
@@ -503,9 +521,11 @@ async fn run(args: RunArgs) -> Exit {
     let signals = watch_signals(cancel.clone(), Vec::new);
     let sources = Sources::of(&scenarios);
     let progress = Arc::new(ConsoleProgress::new(scenarios.len(), !args.no_progress));
-    let report = run_suite(engine, scenarios, &options, cancel, progress.clone()).await;
+    let mut report = run_suite(engine, scenarios, &options, cancel, progress.clone()).await;
     signals.abort();
     progress.finish();
+    report.scenario_set = scenario_set;
+    report.partition = args.partition.map(|p| p.to_string());
 
     // Rendered in color; anstream strips it for pipes and files and honours `NO_COLOR`
     // and `CLICOLOR_FORCE`.
@@ -535,6 +555,15 @@ async fn run(args: RunArgs) -> Exit {
                 step_summary::ENV
             );
         }
+    }
+    if let Some(p) = args.partition
+        && report.scenarios.is_empty()
+        && report.verdict == Verdict::NothingRan
+    {
+        // A small selection split many ways leaves some shards empty: that is no failure,
+        // and its report still lets `report merge` see every shard.
+        eprintln!("shard {p} holds none of the selected scenarios: nothing to run");
+        return Exit::Passed;
     }
     Exit::from_verdict(report.verdict)
 }
@@ -1270,48 +1299,167 @@ fn load_exit(verdict: &str) -> Exit {
 
 fn report_command(args: ReportArgs) -> Exit {
     match args.action {
-        ReportAction::Merge { files, out } => {
-            let mut reports = Vec::new();
-            for path in &files {
-                let parsed = std::fs::read_to_string(path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|text| {
-                        serde_json::from_str::<crate::load::report::LoadReport>(&text)
-                            .map_err(|e| format!("not a load.json: {e}"))
-                    });
-                match parsed {
-                    Ok(r) => reports.push(r),
-                    Err(e) => {
-                        eprintln!("error: {}: {e}", path.display());
-                        return Exit::Usage;
-                    }
-                }
-            }
-            let merged = match crate::load::report::merge(&reports) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Exit::Usage;
-                }
-            };
-            let _ = std::io::Write::write_all(
-                &mut std::io::stdout(),
-                crate::load::markdown::render(&merged).as_bytes(),
-            );
-            match crate::load::write_reports(&merged, &out, &Default::default()) {
-                Ok(paths) => {
-                    let names: Vec<String> =
-                        paths.iter().map(|p| p.display().to_string()).collect();
-                    out!("reports: {}", names.join(", "));
-                    load_exit(&merged.verdict)
-                }
-                Err(e) => {
-                    eprintln!("error: cannot write reports to {}: {e}", out.display());
-                    Exit::Internal
-                }
+        ReportAction::Merge {
+            files,
+            out,
+            formats,
+        } => merge_reports(&files, out, &formats),
+        ReportAction::Badge { report, out } => badges(&report, out),
+    }
+}
+
+/// `report merge`: run reports or load reports, never both.
+fn merge_reports(
+    inputs: &[PathBuf],
+    out: Option<PathBuf>,
+    formats: &[crate::report::ReportFormat],
+) -> Exit {
+    let mut read = Vec::new();
+    for path in inputs {
+        match locate(path).and_then(|file| read_any(&file).map(|(k, t)| (file, k, t))) {
+            Ok(r) => read.push(r),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Usage;
             }
         }
     }
+    let Some((first_path, kind, _)) = read.first() else {
+        eprintln!("error: nothing to merge");
+        return Exit::Usage;
+    };
+    if let Some((path, other, _)) = read.iter().find(|(_, k, _)| k != kind) {
+        eprintln!(
+            "error: cannot merge a {} ({}) with a {} ({}): merge the shards of one kind of run",
+            kind.name(),
+            first_path.display(),
+            other.name(),
+            path.display()
+        );
+        return Exit::Usage;
+    }
+    match kind {
+        ReportKind::Load => merge_load_reports(&read, out),
+        ReportKind::Run => merge_run_reports(&read, out, formats),
+    }
+}
+
+fn merge_run_reports(
+    read: &[(PathBuf, ReportKind, String)],
+    out: Option<PathBuf>,
+    formats: &[crate::report::ReportFormat],
+) -> Exit {
+    let mut shards = Vec::new();
+    for (path, _, text) in read {
+        match parse_run_report(path, text) {
+            Ok(report) => shards.push(crate::report::merge::Shard {
+                label: path.display().to_string(),
+                report,
+            }),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Usage;
+            }
+        }
+    }
+    let merged = match crate::report::merge::merge(shards) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from("reports/merged"));
+    let redactor = crate::exec::redact::Redactor::default();
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = std::io::Write::write_all(
+        &mut std::io::stdout(),
+        crate::report::render_summary(&merged, color).as_bytes(),
+    );
+    match write_all(&merged, formats, &out, &redactor) {
+        Ok(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            out!("reports: {}", names.join(", "));
+            Exit::from_verdict(merged.verdict)
+        }
+        Err(e) => {
+            eprintln!("error: cannot write reports to {}: {e}", out.display());
+            Exit::Internal
+        }
+    }
+}
+
+fn merge_load_reports(read: &[(PathBuf, ReportKind, String)], out: Option<PathBuf>) -> Exit {
+    let mut reports = Vec::new();
+    for (path, _, text) in read {
+        match serde_json::from_str::<crate::load::report::LoadReport>(text) {
+            Ok(r) => reports.push(r),
+            Err(e) => {
+                eprintln!("error: {}: not a load.json: {e}", path.display());
+                return Exit::Usage;
+            }
+        }
+    }
+    let merged = match crate::load::report::merge(&reports) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let out = out.unwrap_or_else(|| PathBuf::from("reports/load-merged"));
+    let _ = std::io::Write::write_all(
+        &mut std::io::stdout(),
+        crate::load::markdown::render(&merged).as_bytes(),
+    );
+    match crate::load::write_reports(&merged, &out, &Default::default()) {
+        Ok(paths) => {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            out!("reports: {}", names.join(", "));
+            load_exit(&merged.verdict)
+        }
+        Err(e) => {
+            eprintln!("error: cannot write reports to {}: {e}", out.display());
+            Exit::Internal
+        }
+    }
+}
+
+/// `report badge`: one SVG per suite verdict, beside the report unless `--out` says where.
+fn badges(report: &Path, out: Option<PathBuf>) -> Exit {
+    let parsed = match crate::report::read::read_run_report(report) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let out = out.unwrap_or_else(|| {
+        let dir = if report.is_dir() {
+            report
+        } else {
+            report.parent().unwrap_or(Path::new("."))
+        };
+        dir.join("badges")
+    });
+    let badges = crate::report::badge::badges(&parsed);
+    if badges.is_empty() {
+        eprintln!("error: the report has no suite verdicts (nothing ran)");
+        return Exit::Usage;
+    }
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        eprintln!("error: cannot create {}: {e}", out.display());
+        return Exit::Internal;
+    }
+    for b in badges {
+        let path = out.join(&b.file_name);
+        if let Err(e) = std::fs::write(&path, &b.svg) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return Exit::Internal;
+        }
+        out!("{}  {}: {}", path.display(), b.label, b.message);
+    }
+    Exit::Passed
 }
 
 /// Live load progress on stderr (terminals only): done/total, req/s, p99, errors, throttled.

@@ -107,12 +107,15 @@ struct CatalogFile {
     requirements: Vec<Requirement>,
 }
 
+/// The text of the catalog shipped with the binary (`data/requirements.json`).
+pub const EMBEDDED_SOURCE: &str = include_str!("../data/requirements.json");
+
 impl Catalog {
     /// The catalog shipped with the binary, parsed once.
     pub fn embedded() -> &'static Catalog {
         static CATALOG: OnceLock<Catalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            let file: CatalogFile = serde_json::from_str(include_str!("../data/requirements.json"))
+            let file: CatalogFile = serde_json::from_str(EMBEDDED_SOURCE)
                 .expect("the embedded requirement catalog is valid JSON (checked by a unit test)");
             let by_id = file
                 .requirements

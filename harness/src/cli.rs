@@ -9,6 +9,7 @@ use scim_reference_server::{Defect, Variant};
 
 use crate::report::ReportFormat;
 use crate::scenario::model::Feature;
+use crate::scenario::partition::Partition;
 use crate::simulate::Idp;
 use crate::validate::snapshot::SnapshotMode;
 
@@ -144,6 +145,11 @@ pub struct RunArgs {
     /// The server under test.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Run one shard of the selection (for a CI matrix): `hash:K/N` takes the scenarios a
+    /// stable hash of their id puts in shard K of N, `count:K/N` deals the selection, sorted
+    /// by id, round-robin. Merge the shards' reports with `scim-harness report merge`.
+    #[arg(long, value_name = "KIND:K/N")]
+    pub partition: Option<Partition>,
     /// Scenarios run at once.
     #[arg(long, short = 'j', default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
@@ -418,14 +424,33 @@ pub struct ReportArgs {
 /// What `report` does.
 #[derive(Debug, Clone, Subcommand)]
 pub enum ReportAction {
-    /// Merge the load.json files of several shards of one sync into one report.
+    /// Merge the reports of several shards into one: the run reports (`report.json`) of
+    /// `run --partition` shards, or the `load.json` files of `load --shard` shards.
     Merge {
-        /// The load.json files.
-        #[arg(required = true, value_name = "LOAD_JSON")]
+        /// The shards' report directories, or their report.json / load.json files.
+        #[arg(required = true, value_name = "DIR|FILE")]
         files: Vec<PathBuf>,
-        /// Directory for the merged load.json, load.md and load.html.
-        #[arg(long, default_value = "reports/load-merged", value_name = "DIR")]
-        out: PathBuf,
+        /// Directory for the merged reports [default: reports/merged for run reports,
+        /// reports/load-merged for load reports].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Formats of a merged run report (comma-separated; as `run --report`).
+        #[arg(long = "report", value_enum, value_delimiter = ',', default_values_t = ReportFormat::DEFAULT)]
+        formats: Vec<ReportFormat>,
+    },
+    /// Write one SVG badge per suite verdict ("Okta (OIN apps): ready") from a report.json,
+    /// for a README or docs page.
+    Badge {
+        /// The run report.
+        #[arg(
+            long,
+            default_value = "reports/latest/report.json",
+            value_name = "FILE"
+        )]
+        report: PathBuf,
+        /// Directory for the badges [default: `badges/` beside the report].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
 }
 

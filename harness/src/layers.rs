@@ -5,7 +5,7 @@
 
 /// Top-level modules by layer, bottom up (see the drawing in `lib.rs`).
 pub(crate) const LAYERS: &[&[&str]] = &[
-    &["catalog", "embedded"],
+    &["catalog", "digest", "embedded"],
     &["scenario"],
     &["validate"],
     &["run_report"],

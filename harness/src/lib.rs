@@ -10,7 +10,8 @@
 //! run_report               the data model every report format renders
 //! validate                 JSON Schemas, the target's own /Schemas, response snapshots
 //! scenario                 scenario files: model, loader, linter, placeholder syntax
-//! catalog · embedded       the RFC requirements (ids, keywords, severities); built-in scenario files
+//! catalog · digest · embedded  the RFC requirements (ids, keywords, severities); SHA-256
+//!                          digests of what reports name by content; built-in scenario files
 //! ```
 //!
 //! Each layer uses only those below it (`layers.rs` holds the table and the test that keeps
@@ -27,6 +28,7 @@ pub mod cli;
 pub mod config;
 pub mod contracts;
 pub mod coverage;
+pub mod digest;
 pub mod embedded;
 pub mod exec;
 pub mod exit;

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::Severity;
 use crate::scenario::diagnostic::SourceLocation;
@@ -14,10 +14,10 @@ use crate::scenario::model::Confidence;
 
 /// Version of the `report.json` format. Bump it when a field's meaning changes or an
 /// important field is added, with an entry in `schemas/report-changelog.md`.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Everything one run did.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "scim-harness run report")]
 pub struct RunReport {
     /// Version of this format (see `schemas/report.schema.json`).
@@ -26,6 +26,11 @@ pub struct RunReport {
     pub tool: ToolInfo,
     /// What was tested.
     pub target: TargetInfo,
+    /// The selected scenarios (before `--partition`): how many, and a digest of their files.
+    pub scenario_set: ScenarioSelection,
+    /// The shard of the selection this run ran (`--partition`, e.g. `hash:1/3`); `null` for a
+    /// whole run, and for the merge of every shard (`report merge`).
+    pub partition: Option<String>,
     /// When the run started (RFC 3339, UTC).
     pub started_at: String,
     /// Wall time of the whole run, in milliseconds.
@@ -55,7 +60,7 @@ pub struct RunReport {
 }
 
 /// One baseline entry after the run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BaselineOutcome {
     /// Scenario id.
     pub scenario: String,
@@ -70,7 +75,7 @@ pub struct BaselineOutcome {
 }
 
 /// What happened to a baseline entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BaselineStatus {
     /// A matching check failed, as expected.
@@ -82,7 +87,7 @@ pub enum BaselineStatus {
 }
 
 /// Whether the target supports one feature, and how that was learnt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FeatureReport {
     /// Advertised (or probed) as supported.
     pub supported: bool,
@@ -92,8 +97,19 @@ pub struct FeatureReport {
     pub source: String,
 }
 
+/// The selected scenarios, named by their content: shards of one selection carry the same
+/// digest, and `report merge` refuses shards of different selections.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ScenarioSelection {
+    /// Scenarios selected.
+    pub count: u32,
+    /// SHA-256 (hex) over the selected scenarios sorted by id: for each, its id, a newline,
+    /// the length of its file in bytes, a newline, and the file's content.
+    pub sha256: String,
+}
+
 /// Tool name and version.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ToolInfo {
     /// `scim-harness`.
     pub name: String,
@@ -102,7 +118,7 @@ pub struct ToolInfo {
 }
 
 /// The server under test.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct TargetInfo {
     /// SCIM base URL.
     pub base_url: String,
@@ -111,7 +127,7 @@ pub struct TargetInfo {
 }
 
 /// Where the target came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     /// The built-in reference server, started for this run.
@@ -121,7 +137,7 @@ pub enum TargetKind {
 }
 
 /// The outcome of a whole run; each maps to a distinct exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Every MUST-level check passed (warnings allowed).
@@ -141,7 +157,7 @@ pub enum Verdict {
 }
 
 /// What a suite judges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuiteKind {
     /// RFC 7643/7644 conformance (`scenarios/core`, `scenarios/rfc`).
@@ -153,7 +169,7 @@ pub enum SuiteKind {
 }
 
 /// The outcome of one suite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuiteOutcome {
     /// RFC suite: no MUST-level violation.
@@ -171,7 +187,7 @@ pub enum SuiteOutcome {
 }
 
 /// One suite's verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SuiteVerdict {
     /// `rfc`, or the profile name (`okta-oin`, `entra`, `entra-validator`, …).
     pub id: String,
@@ -200,7 +216,7 @@ pub struct SuiteVerdict {
 }
 
 /// Counts over the run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     /// Scenarios that passed (possibly with warnings).
     pub passed: u32,
@@ -236,7 +252,7 @@ pub struct Summary {
 }
 
 /// One scenario's result.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioReport {
     /// Stable id (path below the scenario root, without extension).
     pub id: String,
@@ -265,7 +281,7 @@ pub struct ScenarioReport {
 }
 
 /// Outcome of a scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScenarioStatus {
     /// Every MUST-level check passed.
@@ -279,7 +295,7 @@ pub enum ScenarioStatus {
 }
 
 /// One request/response and its checks.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct StepReport {
     /// Step name.
     pub name: String,
@@ -311,7 +327,7 @@ pub struct StepReport {
 }
 
 /// Outcome of a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// All MUST-level checks passed.
@@ -323,7 +339,7 @@ pub enum StepStatus {
 }
 
 /// One HTTP exchange as recorded.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Exchange {
     /// The request.
     pub request: RecordedRequest,
@@ -344,7 +360,7 @@ pub struct Exchange {
 }
 
 /// A request as sent, with secrets redacted.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RecordedRequest {
     /// HTTP method.
     pub method: String,
@@ -357,7 +373,7 @@ pub struct RecordedRequest {
 }
 
 /// A response as received.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RecordedResponse {
     /// HTTP status code.
     pub status: u16,
@@ -370,7 +386,7 @@ pub struct RecordedResponse {
 }
 
 /// The result of one check.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CheckResult {
     /// What was checked, e.g. `status is 201` or `/userName equals "alice"`.
     pub description: String,
@@ -409,7 +425,7 @@ pub struct CheckResult {
 }
 
 /// A check graded away from its requirement's severity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Grading {
     /// The requirement's severity (MUST for a check citing only a source).
     pub from: Severity,
@@ -420,7 +436,7 @@ pub struct Grading {
 }
 
 /// Pass or fail of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckOutcome {
     /// The check held.
@@ -434,7 +450,7 @@ pub enum CheckOutcome {
 }
 
 /// A cited catalog requirement.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RequirementRef {
     /// Catalog id, e.g. `P-3.3-01`.
     pub id: String,
@@ -451,7 +467,7 @@ pub struct RequirementRef {
 }
 
 /// One JSON Schema violation.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct SchemaViolation {
     /// JSON Pointer into the body.
     pub instance_path: String,
@@ -460,7 +476,7 @@ pub struct SchemaViolation {
 }
 
 /// Deletion of one resource the run created.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CleanupRecord {
     /// The resource's URL.
     pub url: String,
@@ -473,7 +489,7 @@ pub struct CleanupRecord {
 }
 
 /// How a requirement fared across all checks citing it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RequirementVerdict {
     /// Worst outcome: `failed` if any citing check failed, else `passed`.
     pub outcome: CheckOutcome,
@@ -534,7 +550,7 @@ impl RunReport {
 }
 
 /// One throttled answer that was waited out and retried.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RetryRecord {
     /// Status of the throttled answer (429 or 503).
     pub status: u16,
@@ -545,7 +561,7 @@ pub struct RetryRecord {
 }
 
 /// Throttling over a run, for the report.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ThrottleSummary {
     /// Throttled answers received (429, or 503 with `Retry-After`).
     pub throttled: u32,

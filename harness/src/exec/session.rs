@@ -16,9 +16,11 @@ use super::http::HttpClient;
 use super::preflight::{PreflightError, preflight};
 use super::runner::{empty_report, run_steps};
 use super::suite::{Progress, SuiteOptions, SuiteSet, assemble};
+use crate::run_report::ScenarioSelection;
 use crate::run_report::{
     BaselineStatus, RunReport, ScenarioReport, ScenarioStatus, StepStatus, Verdict,
 };
+use crate::scenario::fingerprint::scenario_set_digest;
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::profile::Profile;
 
@@ -109,6 +111,10 @@ impl Session {
         progress: Arc<dyn Progress>,
     ) -> RunReport {
         let suites = SuiteSet::of(&scenarios);
+        let scenario_set = ScenarioSelection {
+            count: scenarios.len() as u32,
+            sha256: scenario_set_digest(&scenarios),
+        };
         let reports = self.run_all(scenarios, cancel, progress).await;
         let (mut verdict, preflight_error) = match &self.unusable {
             Some((verdict, why)) => (Some(*verdict), Some(why.clone())),
@@ -128,6 +134,7 @@ impl Session {
             client.requests_sent().saturating_sub(start.requests),
             &suites,
         );
+        report.scenario_set = scenario_set;
         report.throttling = client.throttling().summary();
         report.features = self.features.report();
         report.baseline = self.engine.baseline.outcomes();

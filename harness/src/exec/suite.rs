@@ -11,8 +11,8 @@ use super::engine::Engine;
 use super::session::{Session, Start};
 use crate::run_report::{
     CheckOutcome, CheckResult, FORMAT_VERSION, RequirementVerdict, RunReport, ScenarioReport,
-    ScenarioStatus, StepReport, SuiteKind, SuiteOutcome, SuiteVerdict, Summary, TargetInfo,
-    ToolInfo, Verdict,
+    ScenarioSelection, ScenarioStatus, StepReport, SuiteKind, SuiteOutcome, SuiteVerdict, Summary,
+    TargetInfo, ToolInfo, Verdict,
 };
 use crate::scenario::load::LoadedScenario;
 use crate::scenario::model::Feature;
@@ -120,11 +120,7 @@ impl SuiteSet {
         let mut suites: Vec<(String, SuiteKind, String)> = Vec::new();
         for sc in scenarios {
             let (id, kind, title) = match &sc.profile {
-                None => (
-                    RFC_SUITE.to_string(),
-                    SuiteKind::Rfc,
-                    "RFC 7643/7644 conformance".to_string(),
-                ),
+                None => (RFC_SUITE.to_string(), SuiteKind::Rfc, RFC_TITLE.to_string()),
                 Some(p) => (
                     p.name.clone(),
                     match p.kind {
@@ -142,6 +138,27 @@ impl SuiteSet {
         SuiteSet { suites }
     }
 
+    /// The suites of scenario results whose suites' verdicts `known` lists (the shards of
+    /// one run): ordered as [`SuiteSet::of`] orders them, the RFC suite first, then by the
+    /// first scenario of each.
+    pub fn of_reports(scenarios: &[ScenarioReport], known: &[SuiteVerdict]) -> Self {
+        let mut suites: Vec<(String, SuiteKind, String)> = Vec::new();
+        for sc in scenarios {
+            let id = sc.profile.as_deref().unwrap_or(RFC_SUITE);
+            if suites.iter().any(|(i, _, _)| i == id) {
+                continue;
+            }
+            let (kind, title) = match known.iter().find(|v| v.id == id) {
+                Some(v) => (v.kind, v.title.clone()),
+                None if id == RFC_SUITE => (SuiteKind::Rfc, RFC_TITLE.to_string()),
+                None => (SuiteKind::Idp, id.to_string()),
+            };
+            suites.push((id.to_string(), kind, title));
+        }
+        suites.sort_by_key(|(_, kind, _)| *kind != SuiteKind::Rfc);
+        SuiteSet { suites }
+    }
+
     /// The suite ids, in order.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.suites.iter().map(|(id, _, _)| id.as_str())
@@ -150,6 +167,9 @@ impl SuiteSet {
 
 /// The id of the RFC conformance suite (for `--gate`).
 pub const RFC_SUITE: &str = "rfc";
+
+/// The title of the RFC conformance suite.
+const RFC_TITLE: &str = "RFC 7643/7644 conformance";
 
 /// Each suite's verdict from its scenarios' results.
 fn suite_verdicts(
@@ -223,28 +243,30 @@ fn suite_verdicts(
         .collect()
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the values are all distinct"
-)]
-pub(super) fn assemble(
-    scenarios: Vec<ScenarioReport>,
-    verdict: Option<Verdict>,
-    preflight_error: Option<String>,
-    started_at: SystemTime,
-    elapsed: Duration,
-    options: &SuiteOptions,
-    requests: u32,
-    set: &SuiteSet,
-) -> RunReport {
-    let mut summary = Summary {
-        requests,
-        ..Summary::default()
-    };
+/// What a run's scenario results add up to: the counts, each requirement's verdict, each
+/// suite's verdict and the overall verdict. Recomputed the same way for a run and for the
+/// merge of its shards (`report merge`), so both judge alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    /// Counts (`requests` and `unexpected_passes` are left at 0: the client and the
+    /// baseline know them).
+    pub summary: Summary,
+    /// Per requirement id.
+    pub requirements: BTreeMap<String, RequirementVerdict>,
+    /// One verdict per suite of `set`.
+    pub suites: Vec<SuiteVerdict>,
+    /// Failed, nothing ran, or passed, from the gating suites.
+    pub verdict: Verdict,
+}
+
+/// Adds up scenario results (in run order: a control step failing again, or a harness check
+/// failing on every answer, counts once, where it first failed).
+pub fn tally(scenarios: &[ScenarioReport], set: &SuiteSet, gates: Option<&[String]>) -> Tally {
+    let mut summary = Summary::default();
     let mut requirements: BTreeMap<String, RequirementVerdict> = BTreeMap::new();
     let mut control_findings = ControlFindings::default();
     let mut run_wide = RunWide::default();
-    for s in &scenarios {
+    for s in scenarios {
         match s.status {
             ScenarioStatus::Passed => summary.passed += 1,
             ScenarioStatus::Failed => summary.failed += 1,
@@ -296,22 +318,49 @@ pub(super) fn assemble(
             }
         }
     }
-    let suites = suite_verdicts(&scenarios, set, options.gates.as_deref());
+    let suites = suite_verdicts(scenarios, set, gates);
     let gating: Vec<&SuiteVerdict> = suites.iter().filter(|s| s.gating).collect();
-    let verdict = verdict.unwrap_or(
-        if gating.iter().any(|s| {
-            matches!(
-                s.outcome,
-                SuiteOutcome::Violations | SuiteOutcome::Blockers | SuiteOutcome::Incomplete
-            )
-        }) {
-            Verdict::Failed
-        } else if gating.iter().all(|s| s.outcome == SuiteOutcome::NotRun) {
-            Verdict::NothingRan
-        } else {
-            Verdict::Passed
-        },
-    );
+    let verdict = if gating.iter().any(|s| {
+        matches!(
+            s.outcome,
+            SuiteOutcome::Violations | SuiteOutcome::Blockers | SuiteOutcome::Incomplete
+        )
+    }) {
+        Verdict::Failed
+    } else if gating.iter().all(|s| s.outcome == SuiteOutcome::NotRun) {
+        Verdict::NothingRan
+    } else {
+        Verdict::Passed
+    };
+    Tally {
+        summary,
+        requirements,
+        suites,
+        verdict,
+    }
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site; the values are all distinct"
+)]
+pub(super) fn assemble(
+    scenarios: Vec<ScenarioReport>,
+    verdict: Option<Verdict>,
+    preflight_error: Option<String>,
+    started_at: SystemTime,
+    elapsed: Duration,
+    options: &SuiteOptions,
+    requests: u32,
+    set: &SuiteSet,
+) -> RunReport {
+    let Tally {
+        mut summary,
+        requirements,
+        suites,
+        verdict: tallied,
+    } = tally(&scenarios, set, options.gates.as_deref());
+    summary.requests = requests;
     RunReport {
         format_version: FORMAT_VERSION,
         tool: ToolInfo {
@@ -319,9 +368,11 @@ pub(super) fn assemble(
             version: env!("CARGO_PKG_VERSION").into(),
         },
         target: options.target.clone(),
+        scenario_set: ScenarioSelection::default(),
+        partition: None,
         started_at: rfc3339(started_at),
         duration_ms: elapsed.as_millis() as u64,
-        verdict,
+        verdict: verdict.unwrap_or(tallied),
         suites,
         summary,
         throttling: Default::default(),

@@ -137,6 +137,11 @@ pub(crate) fn report() -> RunReport {
             base_url: BASE.into(),
             kind: TargetKind::External,
         },
+        scenario_set: ScenarioSelection {
+            count: 3,
+            sha256: "3f7a0c5d9e21b8864d0a6c7e5b1f92a04c8d3e6f7a9b0c1d2e3f4a5b6c7d8e9f".into(),
+        },
+        partition: None,
         started_at: "2025-01-01T12:00:00Z".into(),
         duration_ms: 843,
         verdict: Verdict::Failed,

@@ -4,7 +4,9 @@
 //! directory atomically, and [`render_summary_with`] is the end-of-run text for a terminal
 //! (with the scenario [`Sources`], failures show their source line).
 
+pub mod badge;
 mod block;
+mod bundle;
 mod console;
 pub mod escape;
 mod har;
@@ -12,6 +14,8 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+pub mod merge;
+pub mod read;
 mod select;
 mod sources;
 pub mod step_summary;
@@ -45,10 +49,15 @@ pub enum ReportFormat {
     /// `report.har`: every HTTP exchange as an HTTP Archive 1.2, for browser devtools,
     /// Charles or Fiddler (not written unless asked for).
     Har,
+    /// `report-bundle.tar.gz`: the HTML, JSON, JUnit and HAR reports and a manifest (tool
+    /// version, scenario-set and catalog digests, target, date, suite verdicts, file
+    /// digests) in one archive, for an IdP marketplace submission or a security review (not
+    /// written unless asked for).
+    Bundle,
 }
 
 impl ReportFormat {
-    /// Every format, in the order they are written.
+    /// Every text format, in the order they are written (the bundle packs some of them).
     pub const ALL: [ReportFormat; 5] = [
         ReportFormat::Json,
         ReportFormat::Junit,
@@ -73,6 +82,7 @@ impl ReportFormat {
             ReportFormat::Markdown => "report.md",
             ReportFormat::Html => "report.html",
             ReportFormat::Har => "report.har",
+            ReportFormat::Bundle => "report-bundle.tar.gz",
         }
     }
 }
@@ -98,6 +108,12 @@ pub enum ReportError {
     /// JUnit XML serialization failed.
     #[error("cannot serialize the JUnit report: {0}")]
     Junit(#[from] quick_junit::SerializeError),
+    /// The bundle is an archive, not text: [`write_all`] writes it.
+    #[error("the bundle is an archive, not text; write it with write_all")]
+    NotText,
+    /// The bundle archive could not be built.
+    #[error("cannot build the report bundle: {0}")]
+    Archive(std::io::Error),
 }
 
 /// Render one format to a String (pure).
@@ -108,7 +124,28 @@ pub fn render(report: &RunReport, format: ReportFormat) -> Result<String, Report
         ReportFormat::Markdown => Ok(markdown::render(report)),
         ReportFormat::Html => html::render(report),
         ReportFormat::Har => har::render(report),
+        ReportFormat::Bundle => Err(ReportError::NotText),
     }
+}
+
+/// One format as the bytes of its file: text formats redacted as a whole (HTML and XML
+/// escaping may spell a secret differently from the record it came from) and with no control
+/// character from the target left raw; the bundle packs those same files.
+fn render_file(
+    report: &RunReport,
+    format: ReportFormat,
+    redactor: &Redactor,
+) -> Result<Vec<u8>, ReportError> {
+    if format == ReportFormat::Bundle {
+        return bundle::render(report, redactor, |f| render_file(report, f, redactor));
+    }
+    let text = redactor.redact(&render(report, format)?);
+    // No byte from the target may drive the terminal of whoever reads a report.
+    let text = match format {
+        ReportFormat::Json | ReportFormat::Har => escape::controls_json(&text),
+        _ => escape::controls(&text),
+    };
+    Ok(text.into_bytes())
 }
 
 /// Write the chosen formats into `dir` (created if missing), atomically (each file is
@@ -122,21 +159,9 @@ pub fn write_all(
     dir: &Path,
     redactor: &Redactor,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    // Every file is redacted as a whole, after rendering: HTML and XML escaping may spell a
-    // secret differently from the record it came from.
     let rendered = formats
         .iter()
-        .map(|&f| {
-            render(report, f).map(|text| {
-                let text = redactor.redact(&text);
-                // No byte from the target may drive the terminal of whoever reads a report.
-                let text = match f {
-                    ReportFormat::Json | ReportFormat::Har => escape::controls_json(&text),
-                    _ => escape::controls(&text),
-                };
-                (f, text)
-            })
-        })
+        .map(|&f| render_file(report, f, redactor).map(|bytes| (f, bytes)))
         .collect::<Result<Vec<_>, _>>()?;
     fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.to_path_buf(),
@@ -145,7 +170,7 @@ pub fn write_all(
     let mut written = Vec::with_capacity(rendered.len());
     for (format, text) in rendered {
         let path = dir.join(format.file_name());
-        write_atomically(&path, text.as_bytes())?;
+        write_atomically(&path, &text)?;
         written.push(path);
     }
     Ok(written)

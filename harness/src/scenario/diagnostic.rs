@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_saphyr::Spanned;
 
 /// A place in a scenario file, 1-based.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct SourceLocation {
     /// Path of the file as given to the loader (relative to the working directory).
     pub file: String,
