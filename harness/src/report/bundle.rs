@@ -144,24 +144,14 @@ fn archive(files: &[(&str, Vec<u8>)], mtime: u64) -> std::io::Result<Vec<u8>> {
     gz.finish()
 }
 
-/// Seconds since the epoch of an RFC 3339 UTC time as the run writes it
-/// (`2026-11-28T11:35:53.042Z`); 0 when it cannot be read.
+/// Seconds since the epoch of an RFC 3339 time as the run writes it
+/// (`2026-11-28T11:35:53.042Z`); 0 when it cannot be read (or is before the epoch).
 fn epoch_seconds(rfc3339: &str) -> u64 {
-    let field = |range: std::ops::Range<usize>| -> Option<i64> { rfc3339.get(range)?.parse().ok() };
-    let parsed = (|| {
-        let (y, m, d) = (field(0..4)?, field(5..7)?, field(8..10)?);
-        let (hh, mm, ss) = (field(11..13)?, field(14..16)?, field(17..19)?);
-        // Days from civil (Howard Hinnant's algorithm), the inverse of `rfc3339`.
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
-    })();
-    parsed.and_then(|s| u64::try_from(s).ok()).unwrap_or(0)
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|t| u64::try_from(t.as_second()).ok())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
