@@ -20,14 +20,15 @@ use crate::contracts;
 use crate::exec::cancel::Cancel;
 use crate::exec::engine::EngineBuilder;
 use crate::exec::http::{ClientConfig, HttpClient};
-use crate::exec::redact::MIN_SECRET_LEN;
+use crate::exec::redact::{MIN_SECRET_LEN, Redactor};
 use crate::exec::retry::RetryPolicy;
 use crate::exec::suite::{Progress, SuiteOptions, SuiteSet, run_suite};
 use crate::exit::Exit;
 use crate::report::read::{ReportKind, locate, parse_run_report, read_any};
 use crate::report::{Sources, escape, render_summary_with, step_summary, write_all};
 use crate::run_report::{
-    ScenarioReport, ScenarioSelection, ScenarioStatus, TargetInfo, TargetKind, Verdict,
+    RunReport, ScenarioReport, ScenarioSelection, ScenarioStatus, TargetInfo, TargetKind,
+    Verdict,
 };
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::fingerprint::scenario_set_digest;
@@ -545,16 +546,8 @@ async fn run(args: RunArgs) -> Exit {
             return Exit::Internal;
         }
     }
-    if !args.no_step_summary
-        && let Some(path) = std::env::var_os(step_summary::ENV).filter(|p| !p.is_empty())
-    {
-        // A summary that cannot be written does not change the verdict: say so and go on.
-        if let Err(e) = step_summary::append(&report, Path::new(&path), &redactor) {
-            eprintln!(
-                "warning: cannot append the summary to ${}: {e}",
-                step_summary::ENV
-            );
-        }
+    if !args.no_step_summary {
+        append_step_summary(&report, &redactor);
     }
     if let Some(p) = args.partition
         && report.scenarios.is_empty()
@@ -566,6 +559,19 @@ async fn run(args: RunArgs) -> Exit {
         return Exit::Passed;
     }
     Exit::from_verdict(report.verdict)
+}
+
+/// Appends the Markdown summary to the file `GITHUB_STEP_SUMMARY` names, when it is set.
+fn append_step_summary(report: &RunReport, redactor: &Redactor) {
+    if let Some(path) = std::env::var_os(step_summary::ENV).filter(|p| !p.is_empty()) {
+        // A summary that cannot be written does not change the verdict: say so and go on.
+        if let Err(e) = step_summary::append(report, Path::new(&path), redactor) {
+            eprintln!(
+                "warning: cannot append the summary to ${}: {e}",
+                step_summary::ENV
+            );
+        }
+    }
 }
 
 /// A duration flag: finite, positive, at most a day.
@@ -1303,7 +1309,8 @@ fn report_command(args: ReportArgs) -> Exit {
             files,
             out,
             formats,
-        } => merge_reports(&files, out, &formats),
+            no_step_summary,
+        } => merge_reports(&files, out, &formats, no_step_summary),
         ReportAction::Badge { report, out } => badges(&report, out),
     }
 }
@@ -1313,6 +1320,7 @@ fn merge_reports(
     inputs: &[PathBuf],
     out: Option<PathBuf>,
     formats: &[crate::report::ReportFormat],
+    no_step_summary: bool,
 ) -> Exit {
     let mut read = Vec::new();
     for path in inputs {
@@ -1340,7 +1348,7 @@ fn merge_reports(
     }
     match kind {
         ReportKind::Load => merge_load_reports(&read, out),
-        ReportKind::Run => merge_run_reports(&read, out, formats),
+        ReportKind::Run => merge_run_reports(&read, out, formats, no_step_summary),
     }
 }
 
@@ -1348,6 +1356,7 @@ fn merge_run_reports(
     read: &[(PathBuf, ReportKind, String)],
     out: Option<PathBuf>,
     formats: &[crate::report::ReportFormat],
+    no_step_summary: bool,
 ) -> Exit {
     let mut shards = Vec::new();
     for (path, _, text) in read {
@@ -1370,7 +1379,7 @@ fn merge_run_reports(
         }
     };
     let out = out.unwrap_or_else(|| PathBuf::from("reports/merged"));
-    let redactor = crate::exec::redact::Redactor::default();
+    let redactor = Redactor::default();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let _ = std::io::Write::write_all(
         &mut std::io::stdout(),
@@ -1380,6 +1389,9 @@ fn merge_run_reports(
         Ok(paths) => {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             out!("reports: {}", names.join(", "));
+            if !no_step_summary {
+                append_step_summary(&merged, &redactor);
+            }
             Exit::from_verdict(merged.verdict)
         }
         Err(e) => {

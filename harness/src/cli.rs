@@ -437,6 +437,10 @@ pub enum ReportAction {
         /// Formats of a merged run report (comma-separated; as `run --report`).
         #[arg(long = "report", value_enum, value_delimiter = ',', default_values_t = ReportFormat::DEFAULT)]
         formats: Vec<ReportFormat>,
+        /// Do not append the merged run's Markdown summary to the file named by
+        /// `GITHUB_STEP_SUMMARY` (by default it is appended there, as `run` does).
+        #[arg(long)]
+        no_step_summary: bool,
     },
     /// Write one SVG badge per suite verdict ("Okta (OIN apps): ready") from a report.json,
     /// for a README or docs page.

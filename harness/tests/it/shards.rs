@@ -101,12 +101,13 @@ fn the_merge_of_every_shard_judges_like_the_whole_run() {
         // Given in any order, as directories or files.
         let out_dir = format!("merged-{kind}");
         let shard3 = format!("{}/report.json", dirs[2]);
+        let summary_file = cwd.join(format!("summary-{kind}.md"));
         let out = harness(
             &[
                 "report", "merge", &shard3, &dirs[0], &dirs[1], "--out", &out_dir,
             ],
             cwd,
-            &[],
+            &[("GITHUB_STEP_SUMMARY", summary_file.to_str().unwrap())],
         );
         assert_eq!(
             out.status.code(),
@@ -130,6 +131,9 @@ fn the_merge_of_every_shard_judges_like_the_whole_run() {
         let whole_md = std::fs::read_to_string(cwd.join("whole/report.md")).unwrap();
         let first_line = |s: &str| s.lines().next().unwrap_or_default().to_string();
         assert_eq!(first_line(&md), first_line(&whole_md));
+        // The merge job's step summary is the merged run's.
+        let summary = std::fs::read_to_string(&summary_file).unwrap();
+        assert_eq!(first_line(&summary), first_line(&whole_md));
 
         // A missing shard is refused, naming it.
         let out = harness(
