@@ -27,8 +27,7 @@ use crate::exit::Exit;
 use crate::report::read::{ReportKind, locate, parse_run_report, read_any};
 use crate::report::{Sources, escape, render_summary_with, step_summary, write_all};
 use crate::run_report::{
-    RunReport, ScenarioReport, ScenarioSelection, ScenarioStatus, TargetInfo, TargetKind,
-    Verdict,
+    RunReport, ScenarioReport, ScenarioSelection, ScenarioStatus, TargetInfo, TargetKind, Verdict,
 };
 use crate::scenario::diagnostic::Diagnostic;
 use crate::scenario::fingerprint::scenario_set_digest;
