@@ -622,3 +622,34 @@ fn group_membership() -> ScenarioReport {
         error: Some("step `add member`: request timed out after 10 s".into()),
     }
 }
+
+/// The fixture report grown to `n` scenarios (for size budgets): its three scenarios, then
+/// passing copies of the discovery and user lifecycle scenarios under their own ids, so most
+/// of the run passes, as most of a real run does.
+pub(crate) fn scaled(n: usize) -> RunReport {
+    let mut report = report();
+    let mut lifecycle = user_lifecycle();
+    lifecycle.status = ScenarioStatus::Passed;
+    lifecycle.steps_not_run.clear();
+    for step in &mut lifecycle.steps {
+        step.status = StepStatus::Passed;
+        if let Some(r) = step.exchange.response.as_mut() {
+            r.status = 201;
+        }
+        for c in &mut step.checks {
+            c.outcome = CheckOutcome::Passed;
+            c.actual = c.expected.clone();
+            c.violations.clear();
+            c.repeat_of = None;
+        }
+    }
+    let templates = [discovery(), lifecycle];
+    for i in report.scenarios.len()..n {
+        let mut sc = templates[i % templates.len()].clone();
+        sc.id = format!("{}-{i}", sc.id);
+        sc.name = format!("{} #{i}", sc.name);
+        report.scenarios.push(sc);
+        report.summary.passed += 1;
+    }
+    report
+}

@@ -1,8 +1,18 @@
 //! `report.html`: one self-contained page (inline CSS and JS, no network) rendered with
-//! minijinja from `templates/report.html`, auto-escaped, with undefined values an error.
+//! minijinja from `templates/report.html` (with `report.css` and `report.js` inlined as they
+//! are),
+//! auto-escaped, with undefined values an error.
 //!
-//! The template gets a view model built here (verdict, per-scenario cards, failures,
-//! warnings, requirements) so it needs no logic beyond loops and conditions.
+//! The page opens with the per-suite verdicts, then the findings grouped by requirement and
+//! by suite (repeats folded under their root finding), then the scenarios grouped by suite.
+//! Failed and errored scenarios are in the page; the steps of the others (most of a run,
+//! and most of its bytes) are embedded as one JSON document ([`embedded`]) and drawn when
+//! their card is opened, so the page stays light at a thousand scenarios.
+//!
+//! The template gets a view model built here so it needs no logic beyond loops and
+//! conditions.
+
+mod embedded;
 
 use std::collections::BTreeMap;
 
@@ -13,15 +23,22 @@ use serde::Serialize;
 
 use super::ReportError;
 use super::select::scenario_failures;
-use super::text::summary_line;
-use super::text::{natural_cmp, pretty_body, seconds, truncate, verdict_sentence, verdict_title};
+use super::text::{
+    grading_text, natural_cmp, pretty_body, seconds, suite_outcome_text, summary_line,
+    throttling_note, truncate, verdict_sentence, verdict_title,
+};
 use crate::catalog::Severity;
 use crate::run_report::{
-    CheckOutcome, CheckResult, CleanupRecord, RequirementRef, RunReport, ScenarioStatus,
-    StepReport, StepStatus, Summary, TargetInfo, ToolInfo, Verdict,
+    CheckOutcome, CheckResult, CleanupRecord, RequirementRef, RunReport, ScenarioReport,
+    ScenarioStatus, StepReport, StepStatus, SuiteOutcome, Summary, TargetInfo, ToolInfo, Verdict,
 };
 
 const TEMPLATE: &str = include_str!("../../templates/report.html");
+const STYLE: &str = include_str!("../../templates/report.css");
+const SCRIPT: &str = include_str!("../../templates/report.js");
+
+/// The suite of scenarios without an IdP profile.
+const RFC_SUITE: &str = "rfc";
 
 /// The report as one self-contained HTML page.
 pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {
@@ -36,9 +53,14 @@ pub(super) fn render(report: &RunReport) -> Result<String, ReportError> {
     env.add_filter("clip", |text: String, limit: usize| truncate(&text, limit));
     env.add_template("report.html", TEMPLATE)?;
     let view = build(report);
-    let mut html = env
-        .get_template("report.html")?
-        .render(Value::from(Serde(&view)))?;
+    let deferred = embedded::script_json(&view.deferred)?;
+    // The style sheet and script are ours and static: inserted as they are, not templated.
+    let mut html = env.get_template("report.html")?.render(minijinja::context! {
+        style => Value::from_safe_string(STYLE.to_string()),
+        script => Value::from_safe_string(SCRIPT.to_string()),
+        deferred_json => Value::from_safe_string(deferred),
+        ..Value::from(Serde(&view))
+    })?;
     if !html.ends_with('\n') {
         html.push('\n');
     }
@@ -60,14 +82,26 @@ struct View<'a> {
     verdict_sentence: String,
     summary_line: String,
     duration: String,
-    scenarios: Vec<ScenarioView<'a>>,
+    /// Scenario cards by suite, in the order of `suites`.
+    scenario_groups: Vec<ScenarioGroup<'a>>,
+    /// Root findings (MUST-level failures, repeats folded in), in run order.
     failures: Vec<FindingView<'a>>,
+    /// Indices into `failures`, by requirement (or source).
+    failures_by_requirement: Vec<FindingGroup>,
+    /// Indices into `failures`, by suite.
+    failures_by_suite: Vec<FindingGroup>,
+    /// SHOULD-level findings, in run order.
     warnings: Vec<FindingView<'a>>,
+    /// Indices into `warnings`, by requirement (or source).
+    warnings_by_requirement: Vec<FindingGroup>,
     leaks: Vec<LeakView<'a>>,
     requirements: Vec<RequirementView<'a>>,
     filter_counts: FilterCounts,
     suites: Vec<SuiteView<'a>>,
     throttling_note: Option<String>,
+    /// The steps of scenarios whose cards are drawn on demand, by card anchor.
+    #[serde(skip)]
+    deferred: BTreeMap<String, DeferredCard<'a>>,
 }
 
 #[derive(Serialize)]
@@ -75,8 +109,11 @@ struct SuiteView<'a> {
     id: &'a str,
     title: &'a str,
     text: String,
+    /// `good`, `bad` or `other`: the colour of the verdict.
+    class: &'static str,
     findings: u32,
     warnings: u32,
+    scenarios: u32,
     gating: bool,
     next: Option<&'a str>,
 }
@@ -90,9 +127,17 @@ struct FilterCounts {
 }
 
 #[derive(Serialize)]
+struct ScenarioGroup<'a> {
+    suite: &'a str,
+    title: &'a str,
+    scenarios: Vec<ScenarioView<'a>>,
+}
+
+#[derive(Serialize)]
 struct ScenarioView<'a> {
     anchor: String,
     id: &'a str,
+    suite: &'a str,
     name: &'a str,
     description: Option<&'a str>,
     file: &'a str,
@@ -100,12 +145,23 @@ struct ScenarioView<'a> {
     status: ScenarioStatus,
     /// Open by default (failed or errored).
     open: bool,
+    /// The steps are in the embedded JSON, drawn when the card is opened.
+    deferred: bool,
     has_warnings: bool,
     checks: usize,
     failures: usize,
     warnings: usize,
     duration: String,
     error: Option<&'a str>,
+    /// Empty when `deferred`.
+    steps: Vec<StepView<'a>>,
+    steps_not_run: &'a [String],
+    cleanup: &'a [CleanupRecord],
+}
+
+/// What the page's script needs to draw a deferred card (the same shapes as in the page).
+#[derive(Serialize)]
+struct DeferredCard<'a> {
     steps: Vec<StepView<'a>>,
     steps_not_run: &'a [String],
     cleanup: &'a [CleanupRecord],
@@ -120,6 +176,8 @@ struct StepView<'a> {
     method: &'a str,
     url: &'a str,
     request_headers: &'a [(String, String)],
+    /// Pretty-printed in the page; as recorded in the embedded JSON (the script
+    /// pretty-prints it), which keeps the JSON small.
     request_body: Option<String>,
     response: Option<ResponseView<'a>>,
     duration: String,
@@ -127,8 +185,7 @@ struct StepView<'a> {
     captures: Vec<(&'a str, String)>,
     error: Option<&'a str>,
     impact: Option<&'a str>,
-    /// The exchange is shown open (failed or errored step).
-    open: bool,
+    source: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -143,26 +200,27 @@ struct ResponseView<'a> {
 
 #[derive(Serialize)]
 struct CheckView<'a> {
-    anchor: String,
-    /// `pass`, `fail`, `warn` or `note`.
+    /// `pass`, `fail`, `warn`, `note`, `repeat` or `unjudged`.
     mark: &'static str,
-    symbol: &'static str,
-    /// `file:line:col` of the expectation.
-    at: String,
+    description: &'a str,
     citation: String,
-    #[serde(flatten)]
-    check: &'a CheckResult,
-    /// The step's impact, when the check has none of its own.
-    impact_shown: Option<&'a str>,
-    /// `softened from MUST to SHOULD: …`, when the check is graded.
-    graded_text: Option<String>,
-    /// A failed check folded under its step's root finding.
-    repeat: bool,
+    /// What a reader needs about a check that did not pass (empty for a pass).
+    facts: Vec<Fact>,
+}
+
+/// One labelled line of a check's details.
+#[derive(Serialize)]
+struct Fact {
+    label: &'static str,
+    value: String,
+    /// `pre` (a value, kept as written), `actual` (the observed value) or `text`.
+    kind: &'static str,
 }
 
 #[derive(Serialize)]
 struct FindingView<'a> {
     anchor: String,
+    suite: &'a str,
     scenario_id: &'a str,
     scenario_name: &'a str,
     step: &'a str,
@@ -170,6 +228,73 @@ struct FindingView<'a> {
     citation: String,
     expected: &'a str,
     actual: &'a str,
+    impact: Option<&'a str>,
+    /// Failed checks of the same step that are knock-ons of this one.
+    repeats: Vec<RepeatView<'a>>,
+}
+
+#[derive(Serialize)]
+struct RepeatView<'a> {
+    anchor: String,
+    check: &'a str,
+    citation: String,
+}
+
+/// Findings sharing a requirement (or a suite).
+#[derive(Serialize)]
+struct FindingGroup {
+    title: String,
+    detail: Option<String>,
+    /// Findings of the group, in clusters of the same failure.
+    clusters: Vec<Cluster>,
+    /// How many findings the group holds.
+    count: usize,
+}
+
+/// Findings that are the same failure (same check, citation, expected and actual value)
+/// in different scenarios: shown once, with the list of places where it happened.
+#[derive(Serialize)]
+struct Cluster {
+    check: String,
+    citation: String,
+    expected: String,
+    actual: String,
+    /// The impact, when every finding of the cluster gives the same one.
+    impact: Option<String>,
+    /// Indices into the findings list.
+    items: Vec<usize>,
+}
+
+fn group(title: String, detail: Option<String>, items: &[usize], findings: &[FindingView<'_>]) -> FindingGroup {
+    let mut clusters: Vec<Cluster> = Vec::new();
+    for &i in items {
+        let f = &findings[i];
+        let same = |c: &&mut Cluster| {
+            c.check == f.check && c.citation == f.citation && c.expected == f.expected && c.actual == f.actual
+        };
+        match clusters.iter_mut().find(|c| same(c)) {
+            Some(c) => {
+                if c.impact.as_deref() != f.impact {
+                    c.impact = None;
+                }
+                c.items.push(i);
+            }
+            None => clusters.push(Cluster {
+                check: f.check.to_string(),
+                citation: f.citation.clone(),
+                expected: f.expected.to_string(),
+                actual: f.actual.to_string(),
+                impact: f.impact.map(str::to_string),
+                items: vec![i],
+            }),
+        }
+    }
+    FindingGroup {
+        title,
+        detail,
+        clusters,
+        count: items.len(),
+    }
 }
 
 #[derive(Serialize)]
@@ -191,16 +316,39 @@ struct RequirementView<'a> {
     text: Option<&'a str>,
 }
 
+fn suite_of(sc: &ScenarioReport) -> &str {
+    sc.profile.as_deref().unwrap_or(RFC_SUITE)
+}
+
+fn mark_of(c: &CheckResult, is_root_finding: bool) -> &'static str {
+    if c.outcome == CheckOutcome::Passed {
+        "pass"
+    } else if c.outcome == CheckOutcome::NotEvaluated {
+        "unjudged"
+    } else if is_root_finding {
+        "fail"
+    } else if c.repeat_of.is_some() {
+        "repeat"
+    } else if c.severity == Severity::Should {
+        "warn"
+    } else {
+        "note"
+    }
+}
+
 fn build(report: &RunReport) -> View<'_> {
     let s = &report.summary;
     let mut failures = Vec::new();
     let mut warnings = Vec::new();
-    let mut scenarios = Vec::new();
+    let mut cards = Vec::new();
+    let mut deferred = BTreeMap::new();
     let mut refs: BTreeMap<&str, &RequirementRef> = BTreeMap::new();
 
     for (si, sc) in report.scenarios.iter().enumerate() {
-        let failed: Vec<&CheckResult> = scenario_failures(sc).into_iter().map(|(_, c)| c).collect();
+        let roots: Vec<&CheckResult> = scenario_failures(sc).into_iter().map(|(_, c)| c).collect();
         let anchor = format!("s{}", si + 1);
+        let suite = suite_of(sc);
+        let in_page = matches!(sc.status, ScenarioStatus::Failed | ScenarioStatus::Errored);
         let mut steps = Vec::new();
         let (mut n_checks, mut n_fail, mut n_warn) = (0, 0, 0);
         for (ji, st) in sc.steps.iter().enumerate() {
@@ -211,23 +359,11 @@ fn build(report: &RunReport) -> View<'_> {
                     refs.entry(r.id.as_str()).or_insert(r);
                 }
                 n_checks += 1;
-                let is_fail = failed.iter().any(|f| std::ptr::eq(*f, c));
-                let (mark, symbol) = if c.outcome == CheckOutcome::Passed {
-                    ("pass", "✓")
-                } else if c.outcome == CheckOutcome::NotEvaluated {
-                    ("unjudged", "–")
-                } else if is_fail {
-                    ("fail", "✗")
-                } else if c.repeat_of.is_some() {
-                    ("repeat", "↳")
-                } else if c.severity == Severity::Should {
-                    ("warn", "!")
-                } else {
-                    ("note", "i")
-                };
+                let mark = mark_of(c, roots.iter().any(|f| std::ptr::eq(*f, c)));
                 let check_anchor = format!("{step_anchor}-{}", ci + 1);
                 let finding = || FindingView {
                     anchor: check_anchor.clone(),
+                    suite,
                     scenario_id: &sc.id,
                     scenario_name: &sc.name,
                     step: &st.name,
@@ -235,6 +371,18 @@ fn build(report: &RunReport) -> View<'_> {
                     citation: c.citation(),
                     expected: &c.expected,
                     actual: &c.actual,
+                    impact: c.impact.as_deref().or(st.impact.as_deref()),
+                    repeats: st
+                        .checks
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.repeat_of == Some(ci) && r.outcome != CheckOutcome::Passed)
+                        .map(|(ri, r)| RepeatView {
+                            anchor: format!("{step_anchor}-{}", ri + 1),
+                            check: &r.description,
+                            citation: r.citation(),
+                        })
+                        .collect(),
                 };
                 match mark {
                     "fail" => {
@@ -247,34 +395,31 @@ fn build(report: &RunReport) -> View<'_> {
                     }
                     _ => {}
                 }
-                checks.push(CheckView {
-                    anchor: check_anchor,
-                    mark,
-                    symbol,
-                    at: c.location.to_string(),
-                    citation: c.citation(),
-                    check: c,
-                    // The step's impact describes a failed step, not a warning.
-                    impact_shown: c.impact.as_deref().or(if mark == "fail" {
-                        st.impact.as_deref()
-                    } else {
-                        None
-                    }),
-                    graded_text: c.graded.as_ref().map(super::text::grading_text),
-                    repeat: c.repeat_of.is_some(),
-                });
+                checks.push(check_view(c, st, mark));
             }
-            steps.push(step_view(st, step_anchor, checks));
+            steps.push(step_view(st, step_anchor, checks, in_page));
         }
-        scenarios.push(ScenarioView {
+        if !in_page {
+            deferred.insert(
+                anchor.clone(),
+                DeferredCard {
+                    steps: std::mem::take(&mut steps),
+                    steps_not_run: &sc.steps_not_run,
+                    cleanup: &sc.cleanup,
+                },
+            );
+        }
+        cards.push(ScenarioView {
             anchor,
             id: &sc.id,
+            suite,
             name: &sc.name,
             description: sc.description.as_deref(),
             file: &sc.file,
             tags: &sc.tags,
             status: sc.status,
-            open: matches!(sc.status, ScenarioStatus::Failed | ScenarioStatus::Errored),
+            open: in_page,
+            deferred: !in_page,
             has_warnings: n_warn > 0,
             checks: n_checks,
             failures: n_fail,
@@ -326,17 +471,41 @@ fn build(report: &RunReport) -> View<'_> {
     requirements.sort_by(|a, b| natural_cmp(a.id, b.id));
 
     let filter_counts = FilterCounts {
-        all: scenarios.len(),
-        failed: scenarios
+        all: cards.len(),
+        failed: cards
             .iter()
             .filter(|v| matches!(v.status, ScenarioStatus::Failed | ScenarioStatus::Errored))
             .count(),
-        warnings: scenarios.iter().filter(|v| v.has_warnings).count(),
-        passed: scenarios
+        warnings: cards.iter().filter(|v| v.has_warnings).count(),
+        passed: cards
             .iter()
             .filter(|v| v.status == ScenarioStatus::Passed)
             .count(),
     };
+
+    let suites: Vec<SuiteView<'_>> = report
+        .suites
+        .iter()
+        .map(|v| {
+            use SuiteOutcome as O;
+            SuiteView {
+                id: &v.id,
+                title: &v.title,
+                text: suite_outcome_text(v),
+                class: match v.outcome {
+                    O::Conformant | O::Ready => "good",
+                    O::Violations | O::Blockers => "bad",
+                    O::Incomplete | O::NotRun => "other",
+                },
+                findings: v.findings,
+                warnings: v.warnings,
+                scenarios: v.passed + v.failed + v.errored + v.skipped,
+                gating: v.gating,
+                next: v.next.as_deref(),
+            }
+        })
+        .collect();
+    let suite_order: Vec<(&str, &str)> = suites.iter().map(|v| (v.id, v.title)).collect();
 
     View {
         tool: &report.tool,
@@ -356,31 +525,177 @@ fn build(report: &RunReport) -> View<'_> {
         verdict_sentence: verdict_sentence(report),
         summary_line: summary_line(report),
         duration: seconds(report.duration_ms),
-        scenarios,
+        scenario_groups: group_cards(cards, &suite_order),
+        failures_by_requirement: by_requirement(&failures, &refs),
+        failures_by_suite: by_suite(&failures, &suite_order),
+        warnings_by_requirement: by_requirement(&warnings, &refs),
         failures,
         warnings,
         leaks,
-        suites: report
-            .suites
-            .iter()
-            .map(|v| SuiteView {
-                id: &v.id,
-                title: &v.title,
-                text: super::text::suite_outcome_text(v),
-                findings: v.findings,
-                warnings: v.warnings,
-                gating: v.gating,
-                next: v.next.as_deref(),
-            })
-            .collect(),
-        throttling_note: super::text::throttling_note(report),
+        suites,
+        throttling_note: throttling_note(report),
         requirements,
         filter_counts,
+        deferred,
     }
 }
 
-fn step_view<'a>(st: &'a StepReport, anchor: String, checks: Vec<CheckView<'a>>) -> StepView<'a> {
+/// Scenario cards under their suite, suites in verdict order (a suite without a verdict,
+/// which a hand-made report may have, comes last under its id).
+fn group_cards<'a>(
+    cards: Vec<ScenarioView<'a>>,
+    suites: &[(&'a str, &'a str)],
+) -> Vec<ScenarioGroup<'a>> {
+    let mut groups: Vec<ScenarioGroup<'a>> = suites
+        .iter()
+        .map(|&(suite, title)| ScenarioGroup {
+            suite,
+            title,
+            scenarios: Vec::new(),
+        })
+        .collect();
+    for card in cards {
+        match groups.iter_mut().find(|g| g.suite == card.suite) {
+            Some(g) => g.scenarios.push(card),
+            None => groups.push(ScenarioGroup {
+                suite: card.suite,
+                title: card.suite,
+                scenarios: vec![card],
+            }),
+        }
+    }
+    groups.retain(|g| !g.scenarios.is_empty());
+    groups
+}
+
+/// Findings under the requirement they break (by natural id order), then those citing only
+/// a source (IdP documentation, a validator), by source.
+fn by_requirement(
+    findings: &[FindingView<'_>],
+    refs: &BTreeMap<&str, &RequirementRef>,
+) -> Vec<FindingGroup> {
+    let mut keyed: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        // The citation is `ID (KEYWORD, SECTION)` or the source.
+        let id = f.citation.split(" (").next().unwrap_or_default();
+        let key = if refs.contains_key(id) {
+            (false, id.to_string())
+        } else {
+            (true, f.citation.clone())
+        };
+        keyed.entry(key).or_default().push(i);
+    }
+    let mut groups: Vec<((bool, String), Vec<usize>)> = keyed.into_iter().collect();
+    groups.sort_by(|((sa, a), _), ((sb, b), _)| sa.cmp(sb).then_with(|| natural_cmp(a, b)));
+    groups
+        .into_iter()
+        .map(|((source_only, key), items)| match refs.get(key.as_str()) {
+            Some(r) if !source_only => group(
+                format!("{} ({}, {})", r.id, r.keyword, r.section),
+                Some(r.text.clone()),
+                &items,
+                findings,
+            ),
+            _ => group(
+                if key.is_empty() {
+                    "No requirement cited".into()
+                } else {
+                    key
+                },
+                None,
+                &items,
+                findings,
+            ),
+        })
+        .collect()
+}
+
+fn by_suite(findings: &[FindingView<'_>], suites: &[(&str, &str)]) -> Vec<FindingGroup> {
+    let mut keyed: Vec<(&str, String, Vec<usize>)> = suites
+        .iter()
+        .map(|&(id, title)| (id, format!("{title} ({id})"), Vec::new()))
+        .collect();
+    for (i, f) in findings.iter().enumerate() {
+        match keyed.iter_mut().find(|(id, _, _)| *id == f.suite) {
+            Some((_, _, items)) => items.push(i),
+            None => keyed.push((f.suite, f.suite.to_string(), vec![i])),
+        }
+    }
+    keyed
+        .into_iter()
+        .filter(|(_, _, items)| !items.is_empty())
+        .map(|(_, title, items)| group(title, None, &items, findings))
+        .collect()
+}
+
+fn check_view<'a>(c: &'a CheckResult, st: &'a StepReport, mark: &'static str) -> CheckView<'a> {
+    let mut facts = Vec::new();
+    let mut fact = |label, value: String, kind| facts.push(Fact { label, value, kind });
+    match c.outcome {
+        CheckOutcome::Passed => {}
+        CheckOutcome::NotEvaluated => fact("Not evaluated", c.actual.clone(), "text"),
+        CheckOutcome::Failed => {
+            fact("Expected", c.expected.clone(), "pre");
+            fact("Actual", c.actual.clone(), "actual");
+            for v in &c.violations {
+                let path = if v.instance_path.is_empty() {
+                    "(root)"
+                } else {
+                    &v.instance_path
+                };
+                fact("Schema", format!("{path}: {}", v.message), "pre");
+            }
+            if let Some(r) = &c.requirement {
+                fact(
+                    "Requirement",
+                    format!("{} {} {}: {}", r.id, r.keyword, r.section, r.text),
+                    "text",
+                );
+            }
+            // A check citing only a source shows it as its citation already.
+            if let (Some(_), Some(s)) = (&c.requirement, &c.source) {
+                fact("Source", s.clone(), "text");
+            }
+            if let Some(b) = &c.because {
+                fact("Why", b.clone(), "text");
+            }
+            if let Some(g) = &c.graded {
+                fact("Graded", grading_text(g), "text");
+            }
+            if c.repeat_of.is_some() {
+                fact(
+                    "Repeat",
+                    "the same defect as an earlier failed check of this step; counted once".into(),
+                    "text",
+                );
+            }
+            // The step's impact describes a failed step, not a warning.
+            let impact = c
+                .impact
+                .as_deref()
+                .or(if mark == "fail" { st.impact.as_deref() } else { None });
+            if let Some(i) = impact {
+                fact("Impact", i.to_string(), "text");
+            }
+            fact("Where", c.location.to_string(), "pre");
+        }
+    }
+    CheckView {
+        mark,
+        description: &c.description,
+        citation: c.citation(),
+        facts,
+    }
+}
+
+fn step_view<'a>(
+    st: &'a StepReport,
+    anchor: String,
+    checks: Vec<CheckView<'a>>,
+    pretty: bool,
+) -> StepView<'a> {
     let ex = &st.exchange;
+    let body = |b: &str| if pretty { pretty_body(b) } else { b.to_string() };
     StepView {
         anchor,
         name: &st.name,
@@ -389,7 +704,7 @@ fn step_view<'a>(st: &'a StepReport, anchor: String, checks: Vec<CheckView<'a>>)
         method: &ex.request.method,
         url: &ex.request.url,
         request_headers: &ex.request.headers,
-        request_body: ex.request.body.as_deref().map(pretty_body),
+        request_body: ex.request.body.as_deref().map(body),
         response: ex.response.as_ref().map(|r| ResponseView {
             status: r.status,
             class: match r.status {
@@ -398,7 +713,7 @@ fn step_view<'a>(st: &'a StepReport, anchor: String, checks: Vec<CheckView<'a>>)
                 _ => "error",
             },
             headers: &r.headers,
-            body: r.body.as_deref().map(pretty_body),
+            body: r.body.as_deref().map(body),
             truncated: r.truncated,
         }),
         duration: if ex.duration_ms < 1000.0 {
@@ -414,7 +729,7 @@ fn step_view<'a>(st: &'a StepReport, anchor: String, checks: Vec<CheckView<'a>>)
             .collect(),
         error: st.error.as_deref(),
         impact: st.impact.as_deref(),
-        open: st.status != StepStatus::Passed,
+        source: st.source.as_deref(),
     }
 }
 
@@ -432,11 +747,40 @@ mod tests {
     #[test]
     fn html_is_self_contained() {
         let html = render(&fixture::report()).unwrap();
-        for needle in ["http://cdn", "https://", "<link", "@import", "src=\"http"] {
+        for needle in ["http://cdn", "https://", "<link", "@import", "src=\"http", "src="] {
             assert!(!html.contains(needle), "{needle}");
         }
-        assert_eq!(html.matches("<script").count(), 1);
+        // Our script, and the data of the cards drawn on demand.
+        assert_eq!(html.matches("<script>").count(), 1);
+        assert_eq!(
+            html.matches("<script type=\"application/json\" id=\"deferred\">")
+                .count(),
+            1
+        );
+        assert_eq!(html.matches("<script").count(), 2);
         assert_eq!(html.matches("<style").count(), 1);
+    }
+
+    /// The embedded JSON decodes to the passing scenario's steps, bodies as recorded.
+    #[test]
+    fn passing_scenarios_are_embedded_as_json_and_not_in_the_page() {
+        let report = fixture::report();
+        let html = render(&report).unwrap();
+        let json = embedded::extract(&html).expect("one embedded document");
+        let data: serde_json::Value = serde_json::from_str(json).unwrap();
+        let cards = data.as_object().unwrap();
+        assert_eq!(cards.keys().collect::<Vec<_>>(), ["s1"], "only the passed one");
+        let step = &data["s1"]["steps"][0];
+        assert_eq!(step["name"], "get ServiceProviderConfig");
+        assert_eq!(
+            step["response"]["body"].as_str(),
+            report.scenarios[0].steps[0].exchange.response.as_ref().unwrap().body.as_deref()
+        );
+        assert_eq!(step["checks"][0]["mark"], "pass");
+        // Its exchange is not in the page itself; the failed scenario's is.
+        let page = html.replace(json, "");
+        assert!(!page.contains("OAuth Bearer Token"));
+        assert!(page.contains("alice-3f9c@example.com"));
     }
 
     #[test]
@@ -453,6 +797,11 @@ mod tests {
         resp.headers
             .push(("x-evil".into(), "\"><svg onload=alert(2)>".into()));
         report.scenarios[1].steps[0].checks[0].actual = "<iframe src=javascript:alert(3)>".into();
+        // The same in a passing scenario, whose steps go into the embedded JSON.
+        let passing = &mut report.scenarios[0].steps[0];
+        passing.name = "</script><script>alert(4)</script><!--".into();
+        passing.exchange.response.as_mut().unwrap().body =
+            Some("</SCRIPT ><img src=x onerror=alert(5)>\u{2028}\u{1b}[2J\u{202e}".into());
         let html = render(&report).unwrap();
         for raw in [
             "<img src=x",
@@ -461,16 +810,29 @@ mod tests {
             "<svg onload",
             "<iframe",
             "\"user\" <b>",
+            "</SCRIPT",
+            "<!--",
+            "\u{2028}",
+            "\u{1b}",
+            "\u{202e}",
         ] {
-            assert!(!html.contains(raw), "{raw} appears unescaped");
+            assert!(!html.contains(raw), "{raw:?} appears unescaped");
         }
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(html.contains("&lt;&#x2f;pre&gt;&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
-        assert_eq!(html.matches("<script").count(), 1, "only our own script");
+        assert_eq!(html.matches("<script").count(), 2, "only our own scripts");
+        assert_eq!(html.to_lowercase().matches("</script").count(), 2);
+        // The embedded data still decodes to what the target sent.
+        let data: serde_json::Value =
+            serde_json::from_str(embedded::extract(&html).unwrap()).unwrap();
+        assert_eq!(
+            data["s1"]["steps"][0]["response"]["body"],
+            "</SCRIPT ><img src=x onerror=alert(5)>\u{2028}\u{1b}[2J\u{202e}"
+        );
     }
 
     #[test]
-    fn failed_and_errored_cards_are_open_and_passed_ones_closed() {
+    fn failed_and_errored_cards_are_open_and_exchanges_closed() {
         let html = render(&fixture::report()).unwrap();
         let opens: Vec<bool> = html
             .lines()
@@ -478,5 +840,62 @@ mod tests {
             .map(|l| l.contains(" open"))
             .collect();
         assert_eq!(opens, [false, true, true]);
+        let exchanges: Vec<&str> = html
+            .lines()
+            .filter(|l| l.contains("<details class=\"exchange"))
+            .collect();
+        assert_eq!(exchanges.len(), 3, "the failed and errored scenarios' steps");
+        assert!(exchanges.iter().all(|l| !l.contains(" open")), "{exchanges:?}");
+    }
+
+    /// Findings are grouped by requirement and by suite; a repeat is folded under its root
+    /// and is not a finding of its own.
+    #[test]
+    fn findings_are_grouped_and_repeats_folded() {
+        let report = fixture::report();
+        let view = build(&report);
+        assert_eq!(view.failures.len(), 1);
+        let root = &view.failures[0];
+        assert_eq!(root.check, "status is 201");
+        assert_eq!(
+            root.repeats.iter().map(|r| r.check).collect::<Vec<_>>(),
+            [
+                "body matches schema urn:ietf:params:scim:schemas:core:2.0:User",
+                "header ETag is present"
+            ]
+        );
+        let titles = |g: &[FindingGroup]| g.iter().map(|g| g.title.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            titles(&view.failures_by_requirement),
+            ["P-3.3-01 (SHALL, RFC 7644 §3.3)"]
+        );
+        assert_eq!(
+            titles(&view.failures_by_suite),
+            ["RFC 7643/7644 conformance (rfc)"]
+        );
+        let suites: Vec<_> = view
+            .scenario_groups
+            .iter()
+            .map(|g| (g.suite, g.scenarios.len()))
+            .collect();
+        assert_eq!(suites, [("rfc", 2), ("okta-oin", 1)]);
+    }
+
+    /// The page's weight per passing scenario stays small whatever the run size: the
+    /// exchanges of passing scenarios are data, not markup.
+    #[test]
+    fn a_thousand_scenarios_stay_light() {
+        let report = fixture::scaled(1000);
+        let html = render(&report).unwrap();
+        let json = embedded::extract(&html).unwrap();
+        let markup = html.len() - json.len();
+        let cards = html.matches("<details class=\"scenario").count();
+        eprintln!("1000 scenarios: page {} bytes, embedded JSON {} bytes, markup {markup} bytes", html.len(), json.len());
+        assert_eq!(cards, 1000);
+        // Measured at about 1.3 KB of markup and 2.2 KB of data per scenario of the fixture
+        // (whose exchanges are small); the bounds leave room for the markup to grow a
+        // little, not for passing exchanges to come back into the page.
+        assert!(markup < 2_500 * 1000, "markup {markup} bytes");
+        assert!(html.len() < 6_000 * 1000, "page {} bytes", html.len());
     }
 }
