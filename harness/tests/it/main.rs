@@ -3,6 +3,7 @@
 
 mod baseline;
 mod binary;
+mod browser;
 mod cleanup;
 mod cli;
 mod config;
@@ -25,3 +26,4 @@ mod snapshots;
 mod support;
 mod timeouts;
 mod verdicts;
+mod webdriver;
