@@ -49,7 +49,10 @@ mod tests {
     fn markup_and_controls_become_escapes_and_the_data_survives() {
         let nasty = "</script><!-- <script>&amp;\u{2028}\u{2029}\u{1b}[2J\u{7f}\u{9b}\u{202e}\u{2066}\"\\ ok";
         let out = script_json(&serde_json::json!({ "k": nasty })).unwrap();
-        for c in ['<', '>', '&', '\u{2028}', '\u{2029}', '\u{1b}', '\u{7f}', '\u{9b}', '\u{202e}', '\u{2066}'] {
+        for c in [
+            '<', '>', '&', '\u{2028}', '\u{2029}', '\u{1b}', '\u{7f}', '\u{9b}', '\u{202e}',
+            '\u{2066}',
+        ] {
             assert!(!out.contains(c), "{c:?} in {out}");
         }
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
