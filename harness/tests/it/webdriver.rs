@@ -285,18 +285,19 @@ impl Drop for Browser {
     fn drop(&mut self) {
         // Ending the session closes Chromium (also when a test panicked, so no browser is
         // left behind): a plain blocking request, whatever state the async runtime is in.
-        if let Some(rest) = self.session.strip_prefix("http://") {
-            if let Some((host, path)) = rest.split_once('/') {
-                if let Ok(mut conn) = std::net::TcpStream::connect(host) {
-                    use std::io::{Read, Write};
-                    let _ = conn.set_read_timeout(Some(Duration::from_secs(20)));
-                    let _ = write!(
-                        conn,
-                        "DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    );
-                    let _ = conn.read_to_end(&mut Vec::new());
-                }
-            }
+        if let Some((host, path)) = self
+            .session
+            .strip_prefix("http://")
+            .and_then(|rest| rest.split_once('/'))
+            && let Ok(mut conn) = std::net::TcpStream::connect(host)
+        {
+            use std::io::{Read, Write};
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(20)));
+            let _ = write!(
+                conn,
+                "DELETE /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = conn.read_to_end(&mut Vec::new());
         }
         // Then the driver, which this test started.
         let _ = self.driver.kill();
