@@ -13,6 +13,7 @@
 //! conditions.
 
 mod embedded;
+mod findings;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,8 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use super::ReportError;
+use findings::{FindingGroup, FindingView, RepeatView, by_requirement, by_suite};
+
 use super::select::scenario_failures;
 use super::text::{
     grading_text, natural_cmp, pretty_body, seconds, suite_outcome_text, summary_line,
@@ -217,94 +220,6 @@ struct Fact {
     value: String,
     /// `pre` (a value, kept as written), `actual` (the observed value) or `text`.
     kind: &'static str,
-}
-
-#[derive(Serialize)]
-struct FindingView<'a> {
-    anchor: String,
-    suite: &'a str,
-    scenario_id: &'a str,
-    scenario_name: &'a str,
-    step: &'a str,
-    check: &'a str,
-    citation: String,
-    expected: &'a str,
-    actual: &'a str,
-    impact: Option<&'a str>,
-    /// Failed checks of the same step that are knock-ons of this one.
-    repeats: Vec<RepeatView<'a>>,
-}
-
-#[derive(Serialize)]
-struct RepeatView<'a> {
-    anchor: String,
-    check: &'a str,
-    citation: String,
-}
-
-/// Findings sharing a requirement (or a suite).
-#[derive(Serialize)]
-struct FindingGroup {
-    title: String,
-    detail: Option<String>,
-    /// Findings of the group, in clusters of the same failure.
-    clusters: Vec<Cluster>,
-    /// How many findings the group holds.
-    count: usize,
-}
-
-/// Findings that are the same failure (same check, citation, expected and actual value)
-/// in different scenarios: shown once, with the list of places where it happened.
-#[derive(Serialize)]
-struct Cluster {
-    check: String,
-    citation: String,
-    expected: String,
-    actual: String,
-    /// The impact, when every finding of the cluster gives the same one.
-    impact: Option<String>,
-    /// Indices into the findings list.
-    items: Vec<usize>,
-}
-
-fn group(
-    title: String,
-    detail: Option<String>,
-    items: &[usize],
-    findings: &[FindingView<'_>],
-) -> FindingGroup {
-    let mut clusters: Vec<Cluster> = Vec::new();
-    for &i in items {
-        let f = &findings[i];
-        let same = |c: &&mut Cluster| {
-            c.check == f.check
-                && c.citation == f.citation
-                && c.expected == f.expected
-                && c.actual == f.actual
-        };
-        match clusters.iter_mut().find(|c| same(c)) {
-            Some(c) => {
-                if c.impact.as_deref() != f.impact {
-                    c.impact = None;
-                }
-                c.items.push(i);
-            }
-            None => clusters.push(Cluster {
-                check: f.check.to_string(),
-                citation: f.citation.clone(),
-                expected: f.expected.to_string(),
-                actual: f.actual.to_string(),
-                impact: f.impact.map(str::to_string),
-                items: vec![i],
-            }),
-        }
-    }
-    FindingGroup {
-        title,
-        detail,
-        clusters,
-        count: items.len(),
-    }
 }
 
 #[derive(Serialize)]
@@ -578,66 +493,6 @@ fn group_cards<'a>(
     }
     groups.retain(|g| !g.scenarios.is_empty());
     groups
-}
-
-/// Findings under the requirement they break (by natural id order), then those citing only
-/// a source (IdP documentation, a validator), by source.
-fn by_requirement(
-    findings: &[FindingView<'_>],
-    refs: &BTreeMap<&str, &RequirementRef>,
-) -> Vec<FindingGroup> {
-    let mut keyed: BTreeMap<(bool, String), Vec<usize>> = BTreeMap::new();
-    for (i, f) in findings.iter().enumerate() {
-        // The citation is `ID (KEYWORD, SECTION)` or the source.
-        let id = f.citation.split(" (").next().unwrap_or_default();
-        let key = if refs.contains_key(id) {
-            (false, id.to_string())
-        } else {
-            (true, f.citation.clone())
-        };
-        keyed.entry(key).or_default().push(i);
-    }
-    let mut groups: Vec<((bool, String), Vec<usize>)> = keyed.into_iter().collect();
-    groups.sort_by(|((sa, a), _), ((sb, b), _)| sa.cmp(sb).then_with(|| natural_cmp(a, b)));
-    groups
-        .into_iter()
-        .map(|((source_only, key), items)| match refs.get(key.as_str()) {
-            Some(r) if !source_only => group(
-                format!("{} ({}, {})", r.id, r.keyword, r.section),
-                Some(r.text.clone()),
-                &items,
-                findings,
-            ),
-            _ => group(
-                if key.is_empty() {
-                    "No requirement cited".into()
-                } else {
-                    key
-                },
-                None,
-                &items,
-                findings,
-            ),
-        })
-        .collect()
-}
-
-fn by_suite(findings: &[FindingView<'_>], suites: &[(&str, &str)]) -> Vec<FindingGroup> {
-    let mut keyed: Vec<(&str, String, Vec<usize>)> = suites
-        .iter()
-        .map(|&(id, title)| (id, format!("{title} ({id})"), Vec::new()))
-        .collect();
-    for (i, f) in findings.iter().enumerate() {
-        match keyed.iter_mut().find(|(id, _, _)| *id == f.suite) {
-            Some((_, _, items)) => items.push(i),
-            None => keyed.push((f.suite, f.suite.to_string(), vec![i])),
-        }
-    }
-    keyed
-        .into_iter()
-        .filter(|(_, _, items)| !items.is_empty())
-        .map(|(_, title, items)| group(title, None, &items, findings))
-        .collect()
 }
 
 fn check_view<'a>(c: &'a CheckResult, st: &'a StepReport, mark: &'static str) -> CheckView<'a> {
