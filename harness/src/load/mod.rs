@@ -7,8 +7,8 @@
 //! [`driver`] sends it through [`wire`] with bounded concurrency, [`throttle`] and an
 //! optional token bucket, [`stats`] counts (HDR histograms, a per-second series), then
 //! [`verify`] reads a sample back and [`cleanup`] deletes what was created. The result is
-//! one [`report::LoadReport`], rendered by [`markdown`] and [`html`] (with [`chart`]s) and
-//! merged across shards by [`report::merge`].
+//! one [`report::LoadReport`], whose content [`sections`] words once for [`markdown`] and
+//! [`html`] (with [`chart`]s) to render, and which [`report::merge`] merges across shards.
 
 pub mod chart;
 pub mod cleanup;
@@ -18,6 +18,7 @@ pub mod html;
 pub mod markdown;
 pub mod plan;
 pub mod report;
+pub mod sections;
 pub mod stats;
 pub mod throttle;
 pub mod verify;
