@@ -15,6 +15,13 @@ use crate::simulate::dialect::Drift;
 /// Groups read back at most.
 const GROUP_SAMPLE: usize = 10;
 
+/// A resource read back: a user or a group, by index.
+#[derive(Clone, Copy)]
+enum Sample {
+    User(usize),
+    Group(usize),
+}
+
 /// Reads up to `sample` users and [`GROUP_SAMPLE`] groups this run created.
 pub async fn verify(ctx: &Arc<Ctx>, sample: usize, concurrency: usize) -> Verification {
     let plan = &ctx.plan;
@@ -23,7 +30,7 @@ pub async fn verify(ctx: &Arc<Ctx>, sample: usize, concurrency: usize) -> Verifi
         .clone()
         .filter(|&i| ctx.user_id(i).is_some())
         .collect();
-    let users: Arc<Vec<usize>> = Arc::new(spread(&created, sample));
+    let users = spread(&created, sample);
     let done_groups: Vec<usize> = plan
         .groups
         .clone()
@@ -33,30 +40,26 @@ pub async fn verify(ctx: &Arc<Ctx>, sample: usize, concurrency: usize) -> Verifi
                     == 1
         })
         .collect();
-    let groups: Arc<Vec<usize>> = Arc::new(spread(&done_groups, GROUP_SAMPLE));
-    let mismatches = Arc::new(Mutex::new(Vec::new()));
+    let groups = spread(&done_groups, GROUP_SAMPLE);
+    let samples: Arc<Vec<Sample>> = Arc::new(
+        users
+            .iter()
+            .map(|&i| Sample::User(i))
+            .chain(groups.iter().map(|&g| Sample::Group(g)))
+            .collect(),
+    );
+    let found = Arc::new(Mutex::new(Vec::new()));
     {
-        let (users, mismatches) = (Arc::clone(&users), Arc::clone(&mismatches));
-        pool(ctx, 0..users.len(), concurrency, false, move |ctx, k| {
-            let (users, mismatches) = (Arc::clone(&users), Arc::clone(&mismatches));
+        let (samples, found) = (Arc::clone(&samples), Arc::clone(&found));
+        pool(ctx, 0..samples.len(), concurrency, false, move |ctx, k| {
+            let (samples, found) = (Arc::clone(&samples), Arc::clone(&found));
             async move {
-                if let Some(m) = check_user(&ctx, users[k]).await {
-                    mismatches
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .push(m);
-                }
-            }
-        })
-        .await;
-    }
-    {
-        let (groups, mismatches) = (Arc::clone(&groups), Arc::clone(&mismatches));
-        pool(ctx, 0..groups.len(), concurrency, false, move |ctx, k| {
-            let (groups, mismatches) = (Arc::clone(&groups), Arc::clone(&mismatches));
-            async move {
-                if let Some(m) = check_group(&ctx, groups[k]).await {
-                    mismatches
+                let mismatch = match samples[k] {
+                    Sample::User(i) => check_user(&ctx, i).await,
+                    Sample::Group(g) => check_group(&ctx, g).await,
+                };
+                if let Some(m) = mismatch {
+                    found
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .push(m);
@@ -66,7 +69,7 @@ pub async fn verify(ctx: &Arc<Ctx>, sample: usize, concurrency: usize) -> Verifi
         .await;
     }
     let mut mismatches = std::mem::take(
-        &mut *mismatches
+        &mut *found
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner),
     );
