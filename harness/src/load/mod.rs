@@ -4,8 +4,9 @@
 //! throttling, a verified sample of the end state, and cleanup of everything it created.
 //!
 //! Data flow: [`plan`] says what to send (computed from indexes, nothing stored per user),
-//! [`driver`] sends it through [`wire`] with bounded concurrency, [`throttle`] and an
-//! optional token bucket, [`stats`] counts (HDR histograms, a per-second series), then
+//! [`sequence`] puts each item's requests in the IdP's order and dialect, [`driver`] sends
+//! them through [`wire`] with bounded concurrency, [`throttle`] and an optional token
+//! bucket, [`stats`] counts (HDR histograms, a per-second series), then
 //! [`verify`] reads a sample back and [`cleanup`] deletes what was created. The result is
 //! one [`report::LoadReport`], whose content [`sections`] words once for [`markdown`] and
 //! [`html`] (with [`chart`]s) to render, and which [`report::merge`] merges across shards.
@@ -19,6 +20,7 @@ pub mod markdown;
 pub mod plan;
 pub mod report;
 pub mod sections;
+pub mod sequence;
 pub mod stats;
 pub mod throttle;
 pub mod verify;
@@ -29,9 +31,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use driver::{Ctx, incremental_user, pool, sync_group, sync_user};
+use driver::{Ctx, pool};
 use plan::{Plan, Shard};
 use report::{Created, LOAD_FORMAT_VERSION, LoadReport, Settings, ThrottleReport, Totals};
+use sequence::{incremental_user, sync_group, sync_user};
 use throttle::Throttle;
 use wire::Wire;
 
