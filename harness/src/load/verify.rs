@@ -54,11 +54,7 @@ pub async fn verify(ctx: &Arc<Ctx>, sample: usize, concurrency: usize) -> Verifi
         pool(ctx, 0..samples.len(), concurrency, false, move |ctx, k| {
             let (samples, found) = (Arc::clone(&samples), Arc::clone(&found));
             async move {
-                let mismatch = match samples[k] {
-                    Sample::User(i) => check_user(&ctx, i).await,
-                    Sample::Group(g) => check_group(&ctx, g).await,
-                };
-                if let Some(m) = mismatch {
+                if let Some(m) = check(&ctx, samples[k]).await {
                     found
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -97,31 +93,53 @@ fn spread(items: &[usize], n: usize) -> Vec<usize> {
         .collect()
 }
 
-async fn check_user(ctx: &Ctx, i: usize) -> Option<Mismatch> {
+/// Reads one sampled resource back: a mismatch when it differs from what the IdP intends,
+/// `None` when it matches or nothing usable answered (the exchange records that failure).
+async fn check(ctx: &Ctx, sample: Sample) -> Option<Mismatch> {
     let plan = &ctx.plan;
-    let id = ctx.user_id(i)?.to_string();
-    let name = plan.user_name(i);
-    let resource = format!("User {name}");
-    let drift = |d: Drift, problem: String| Mismatch {
-        resource: resource.clone(),
-        problem,
-        idp_would: plan.idp.on_drift(d).to_string(),
+    let (resource, path) = match sample {
+        Sample::User(i) => (
+            format!("User {}", plan.user_name(i)),
+            format!("/Users/{}", ctx.user_id(i)?),
+        ),
+        Sample::Group(g) => (
+            format!("Group {}", plan.group_name(g)),
+            format!("/Groups/{}", ctx.group_id(g)?),
+        ),
     };
-    let req = LoadRequest::get(format!("/Users/{id}"), vec![]);
+    let req = LoadRequest::get(path.clone(), vec![]);
     let reply = ctx
         .exchange(Op::Verify, &req, |s| s == 200 || s == 404)
         .await?;
-    if reply.status == 404 {
-        return Some(drift(
+    let (d, problem) = match sample {
+        Sample::User(i) => user_drift(ctx, i, &path, reply.status, &reply.body),
+        Sample::Group(g) => group_drift(ctx, g, &path, reply.status, &reply.body),
+    }?;
+    Some(Mismatch {
+        resource,
+        problem,
+        idp_would: plan.idp.on_drift(d).to_string(),
+    })
+}
+
+/// How user `i`'s answer differs from what the IdP intends, if it does.
+fn user_drift(
+    ctx: &Ctx,
+    i: usize,
+    path: &str,
+    status: u16,
+    body: &[u8],
+) -> Option<(Drift, String)> {
+    let plan = &ctx.plan;
+    let name = plan.user_name(i);
+    if status == 404 {
+        return Some((
             Drift::Gone,
-            format!("GET /Users/{id} answers 404: the user the target created is gone"),
+            format!("GET {path} answers 404: the user the target created is gone"),
         ));
     }
-    let Ok(body) = serde_json::from_slice::<Value>(&reply.body) else {
-        return Some(drift(
-            Drift::Gone,
-            "the user's GET answer is not JSON".into(),
-        ));
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+        return Some((Drift::Gone, "the user's GET answer is not JSON".into()));
     };
     let flags = ctx.user_flags(i);
     let want_active = flags & DEACTIVATED == 0;
@@ -131,7 +149,7 @@ async fn check_user(ctx: &Ctx, i: usize) -> Option<Mismatch> {
         _ => None,
     };
     if active != Some(want_active) {
-        return Some(drift(
+        return Some((
             Drift::Active,
             format!(
                 "active is {} but the IdP set it to {want_active}",
@@ -141,7 +159,7 @@ async fn check_user(ctx: &Ctx, i: usize) -> Option<Mismatch> {
     }
     let got_name = resolve(&body, "/userName").and_then(Value::as_str);
     if !got_name.is_some_and(|n| n.eq_ignore_ascii_case(&name)) {
-        return Some(drift(
+        return Some((
             Drift::Profile,
             format!("userName is {got_name:?}, not {name}"),
         ));
@@ -150,7 +168,7 @@ async fn check_user(ctx: &Ctx, i: usize) -> Option<Mismatch> {
         let want = plan.updated_user(i, want_active).title.unwrap_or_default();
         let got = resolve(&body, "/title").and_then(Value::as_str);
         if got != Some(want.as_str()) {
-            return Some(drift(
+            return Some((
                 Drift::Profile,
                 format!("title is {got:?} after the update to {want:?}"),
             ));
@@ -159,23 +177,19 @@ async fn check_user(ctx: &Ctx, i: usize) -> Option<Mismatch> {
     None
 }
 
-async fn check_group(ctx: &Ctx, g: usize) -> Option<Mismatch> {
+/// How group `g`'s answer differs from what the IdP intends, if it does.
+fn group_drift(
+    ctx: &Ctx,
+    g: usize,
+    path: &str,
+    status: u16,
+    body: &[u8],
+) -> Option<(Drift, String)> {
     let plan = &ctx.plan;
-    let id = ctx.group_id(g)?.to_string();
-    let resource = format!("Group {}", plan.group_name(g));
-    let drift = |d: Drift, problem: String| Mismatch {
-        resource: resource.clone(),
-        problem,
-        idp_would: plan.idp.on_drift(d).to_string(),
-    };
-    let req = LoadRequest::get(format!("/Groups/{id}"), vec![]);
-    let reply = ctx
-        .exchange(Op::Verify, &req, |s| s == 200 || s == 404)
-        .await?;
-    if reply.status == 404 {
-        return Some(drift(Drift::Gone, format!("GET /Groups/{id} answers 404")));
+    if status == 404 {
+        return Some((Drift::Gone, format!("GET {path} answers 404")));
     }
-    let body: Value = serde_json::from_slice(&reply.body).unwrap_or_default();
+    let body: Value = serde_json::from_slice(body).unwrap_or_default();
     let mut got: Vec<String> = resolve(&body, "/members")
         .and_then(Value::as_array)
         .map(|ms| {
@@ -199,7 +213,7 @@ async fn check_group(ctx: &Ctx, g: usize) -> Option<Mismatch> {
     }
     let missing = want.iter().filter(|w| !got.contains(w)).count();
     let extra = got.iter().filter(|x| !want.contains(x)).count();
-    Some(drift(
+    Some((
         Drift::Group,
         format!(
             "{} member(s) where the IdP pushed {}: {missing} missing, {extra} unexpected",
