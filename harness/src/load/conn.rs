@@ -130,13 +130,14 @@ impl Pool {
             unreachable: false,
             detail: e.to_string(),
         };
-        let mut sender = match self.take_idle() {
-            Some(sender) => sender,
-            None => self.connect().await?,
+        let (mut sender, mut pooled) = match self.take_idle() {
+            Some(sender) => (sender, true),
+            None => (self.connect().await?, false),
         };
         // A pooled connection the server has just closed fails here; one fresh try.
-        if sender.ready().await.is_err() {
+        sender.ready().await.is_err() {
             sender = self.connect().await?;
+            pooled = false;
             sender.ready().await.map_err(|e| broken(&e))?;
         }
         let mut request = hyper::Request::new(Full::new(
@@ -150,7 +151,19 @@ impl Pool {
         for (name, value) in headers {
             out.append(name.clone(), value.clone());
         }
-        let response = sender.send_request(request).await.map_err(|e| broken(&e))?;
+        let response = match sender.try_send_request(request).await {
+            Ok(response) => response,
+            // The server closed a kept-alive connection before the request went out (hyper
+            // hands the unsent request back): send it once on a new connection, as any
+            // HTTP client does. A request that was written is never sent twice.
+            Err(mut e) pooled && e.message().is_some() => {
+                let request = e.take_message().ok_or_else(|| broken(&e.error()))?;
+                sender = self.connect().await?;
+                sender.ready().await.map_err(|e| broken(&e))?;
+                sender.send_request(request).await.map_err(|e| broken(&e))?
+            }
+            Err(e) => return Err(broken(&e.into_error())),
+        };
         let (parts, mut incoming) = response.into_parts();
         let mut body = Vec::new();
         let mut complete = true;
@@ -194,5 +207,54 @@ mod tests {
             .expect("nothing listens");
         assert!(err.unreachable, "{}", err.detail);
         assert!(err.detail.contains("cannot connect"), "{}", err.detail);
+    }
+
+    /// A server that answers one request per connection and then closes it, without
+    /// `Connection: close`: kept-alive connections the client pools go dead under it.
+    async fn one_answer_per_connection() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>)
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = served.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let count = count.clone();
+                tokio::spawn(async move {
+                    let mut seen = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => seen.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let _ = socket
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                        .await;
+                });
+            }
+        });
+        (addr, served)
+    }
+
+    #[tokio::test]
+    async fn requests_go_through_when_the_server_closes_every_connection() {
+        let (addr, served) = one_answer_per_connection().await;
+        let pool = Pool::new(&addr, Duration::from_secs(10), 1024).expect("pool");
+        for i in 0..5 {
+            let reply = pool
+                .send(hyper::Method::GET, "/x", &HeaderMap::new(), None)
+                .await
+                .unwrap_or_else(|e| panic!("request {i}: {}", e.detail));
+            assert_eq!(reply.status, 200);
+            assert_eq!(reply.body, b"ok");
+        }
+        // Each request reached the server once: none was sent twice.
+        assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), 5);
     }
 }
