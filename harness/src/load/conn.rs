@@ -135,7 +135,7 @@ impl Pool {
             None => (self.connect().await?, false),
         };
         // A pooled connection the server has just closed fails here; one fresh try.
-        sender.ready().await.is_err() {
+        if sender.ready().await.is_err() {
             sender = self.connect().await?;
             pooled = false;
             sender.ready().await.map_err(|e| broken(&e))?;
@@ -156,7 +156,7 @@ impl Pool {
             // The server closed a kept-alive connection before the request went out (hyper
             // hands the unsent request back): send it once on a new connection, as any
             // HTTP client does. A request that was written is never sent twice.
-            Err(mut e) pooled && e.message().is_some() => {
+            Err(mut e) if pooled && e.message().is_some() => {
                 let request = e.take_message().ok_or_else(|| broken(&e.error()))?;
                 sender = self.connect().await?;
                 sender.ready().await.map_err(|e| broken(&e))?;
