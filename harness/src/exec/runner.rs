@@ -1,29 +1,32 @@
 //! Runs one scenario's steps in order against the target: fill templates, send, register
 //! created resources, capture values, evaluate checks. A step that fails stops the scenario;
-//! the caller runs cleanup afterwards, whatever happened.
+//! the caller runs cleanup afterwards, whatever happened. A step's request is built in
+//! `step_request`, checked by `guard` and compared with its snapshot in `behaviour_snapshot`.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::assert::{CheckContext, evaluate};
+use super::behaviour_snapshot::{snapshot_check, varies_with_other_data};
 use super::cancel::Cancel;
 use super::cleanup::Registry;
 use super::engine::Engine;
 use super::findings;
-use super::http::{HttpClient, OutgoingRequest, Response, TransportError};
+use super::guard::guard;
+use super::http::{OutgoingRequest, Response, TransportError};
 use super::hygiene;
 use super::pointer::resolve;
-use super::template::{Unset, Vars};
+use super::step_request::build_request;
+use super::template::Vars;
 use crate::catalog::Severity;
 use crate::run_report::{
     CheckOutcome, CheckResult, Exchange, RecordedRequest, ScenarioReport, ScenarioStatus,
     StepReport, StepStatus,
 };
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{Auth, Step, is_configuration_endpoint};
+use crate::scenario::model::Step;
 use crate::scenario::profile::Profile;
-use crate::validate::snapshot::{SnapshotResult, SnapshotStore, asks_for_order, normalize};
 
 /// A fresh report for a scenario that has not run yet.
 pub fn empty_report(sc: &LoadedScenario) -> ScenarioReport {
@@ -413,245 +416,6 @@ fn flaky_check(report: &StepReport, first: u16, second: u16) -> CheckResult {
         repeat_of: None,
         graded: None,
     }
-}
-
-/// Refuses a request that could change data this scenario did not create: a PUT, PATCH or
-/// DELETE (or such a bulk operation) must address a resource the scenario created, or a
-/// random id it generated with `{{uuid}}`, by a plain path (no query, fragment or dot
-/// segments that could steer it to another resource). Every path stays below the base URL.
-fn guard(
-    engine: &Engine,
-    registry: &Registry,
-    vars: &Vars,
-    req: &OutgoingRequest,
-) -> Result<(), String> {
-    if !req.path.starts_with('/') {
-        return Err(format!("path `{}` does not start with `/`", req.path));
-    }
-    if matches!(req.method, "PUT" | "PATCH" | "DELETE") {
-        check_plain_path(&req.path)?;
-    }
-    let base = &engine.client.config().base_url;
-    let ours = |path: &str| {
-        registry.created_here(&format!("{base}{path}"))
-            || path
-                .rsplit('/')
-                .next()
-                .is_some_and(|last| vars.is_generated_uuid(last))
-    };
-    let refuse = |method: &str, path: &str| {
-        format!(
-            "{method} {base}{path}: this scenario did not create that resource, and the harness only changes what it created"
-        )
-    };
-    match req.method {
-        // The server's own configuration document, sent back to check the write is refused.
-        "PUT" | "PATCH" if is_configuration_endpoint(&req.path) => Ok(()),
-        "PUT" | "PATCH" | "DELETE" if !ours(&req.path) => Err(refuse(req.method, &req.path)),
-        "POST" if req.path.trim_end_matches('/').eq_ignore_ascii_case("/Bulk") => {
-            let body: Value = req
-                .body
-                .as_ref()
-                .and_then(|b| serde_json::from_slice(b).ok())
-                .unwrap_or_default();
-            let ops = body
-                .get("Operations")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for op in ops {
-                let method = op
-                    .get("method")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_ascii_uppercase();
-                let path = op.get("path").and_then(Value::as_str).unwrap_or("");
-                if matches!(method.as_str(), "PUT" | "PATCH" | "DELETE")
-                    && !path.contains("bulkId:")
-                {
-                    check_plain_path(path)?;
-                    if !ours(path) {
-                        return Err(format!("bulk {}", refuse(&method, path)));
-                    }
-                }
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-fn check_plain_path(path: &str) -> Result<(), String> {
-    if !path.starts_with('/') {
-        return Err(format!("path `{path}` does not start with `/`"));
-    }
-    if path.contains('?') || path.contains('#') {
-        return Err(format!(
-            "path `{path}` holds a query or fragment; use `query:`"
-        ));
-    }
-    if super::cleanup::has_dot_segment(path) {
-        return Err(format!("path `{path}` has dot segments"));
-    }
-    Ok(())
-}
-
-/// A list of users or groups that is not scoped to this run's data (no filter naming the
-/// run id) holds whatever else is on the target, including other scenarios' data created at
-/// the same time, so it cannot be pinned.
-fn varies_with_other_data(req: &OutgoingRequest, resp: &Response, run_id: &str) -> bool {
-    let path = req.path.trim_end_matches('/').to_ascii_lowercase();
-    let collection = path.ends_with("/users")
-        || path.ends_with("/groups")
-        || path.ends_with("/.search")
-        || path.is_empty();
-    let scoped = req
-        .query
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("filter") && v.contains(run_id))
-        || (req.method == "POST"
-            && req
-                .body
-                .as_ref()
-                .is_some_and(|b| String::from_utf8_lossy(b).contains(run_id)));
-    collection
-        && !scoped
-        && resp
-            .json()
-            .is_some_and(|b| b.get("Resources").is_some() || b.get("totalResults").is_some())
-}
-
-/// Compares the step's normalized response with its stored snapshot (or records it).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site; the values are all distinct"
-)]
-fn snapshot_check(
-    client: &HttpClient,
-    store: &SnapshotStore,
-    sc: &LoadedScenario,
-    (index, step): (usize, &Step),
-    outgoing: &OutgoingRequest,
-    resp: &Response,
-    vars: &Vars,
-    report: &StepReport,
-) -> CheckResult {
-    let path = store.path_of(&sc.id, index, &step.name.value);
-    let shown = path.display().to_string();
-    // Redacted again as it leaves the process: normalizing decodes the body's escapes.
-    let content = client.redact(&normalize(
-        resp.status,
-        resp.header("content-type").as_deref(),
-        &resp.body,
-        &vars.redactions(),
-        asks_for_order(&outgoing.query, outgoing.body.as_deref()),
-    ));
-    let expression = format!("{} {}", outgoing.method, step.request.path.value);
-    let (passed, actual) = match store.record(&path, &sc.file.path, &expression, &content) {
-        Ok(SnapshotResult::Unchanged) => (true, "unchanged".to_string()),
-        Ok(SnapshotResult::Written) => (true, "recorded".to_string()),
-        Ok(SnapshotResult::Missing) => (
-            false,
-            format!(
-                "no snapshot stored yet; review {shown}.new and accept it with --snapshot update"
-            ),
-        ),
-        Ok(SnapshotResult::Changed(diff)) => (false, format!("the response changed:\n{diff}")),
-        Err(e) => (false, format!("cannot read or write {shown}: {e}")),
-    };
-    CheckResult {
-        description: format!("response matches snapshot {shown}"),
-        location: report.location.clone(),
-        outcome: if passed { CheckOutcome::Passed } else { CheckOutcome::Failed },
-        severity: Severity::Must,
-        requirement: None,
-        source: Some(format!("behaviour snapshot {shown}")),
-        expected: "the stored response (ids, timestamps, versions and locations redacted)".into(),
-        actual,
-        because: Some("--snapshot check fails on any change in behaviour, so releases are gated on reviewed diffs".into()),
-        impact: None,
-        violations: Vec::new(),
-        expected_failure: None,
-        repeat_of: None,
-        graded: None,
-    }
-}
-
-fn build_request(
-    engine: &Engine,
-    profile: Option<&Profile>,
-    step: &Step,
-    vars: &Vars,
-) -> Result<OutgoingRequest, String> {
-    let req = &step.request;
-    let unset = |e: Unset| e.to_string();
-    let text = |v: &Value| -> Result<String, String> {
-        Ok(match vars.render_value(v).map_err(unset)? {
-            Value::String(s) => s,
-            other => other.to_string(),
-        })
-    };
-    let pairs = |map: &serde_json::Map<String, Value>| {
-        map.iter()
-            .map(|(k, v)| Ok((k.clone(), text(v)?)))
-            .collect::<Result<Vec<_>, String>>()
-    };
-    let query = pairs(&req.query)?;
-    let headers = pairs(&req.headers)?;
-    let body = match (&req.body, &req.raw_body) {
-        (Some(b), _) => Some(
-            serde_json::to_vec(&vars.render_value(&b.value).map_err(unset)?).unwrap_or_default(),
-        ),
-        (None, Some(raw)) => Some(vars.render_str(raw).map_err(unset)?.into_bytes()),
-        (None, None) => None,
-    };
-    let bearer = match &req.auth {
-        Auth::Default => engine.client.default_bearer(),
-        Auth::None => None,
-        Auth::Bearer(t) => Some(vars.render_str(t).map_err(unset)?),
-    };
-    let mut path = vars.render_path(&req.path.value)?;
-    if path.starts_with("http://") || path.starts_with("https://") {
-        // Only URLs below the target's base are followed: never another host.
-        match path.strip_prefix(engine.client.config().base_url.as_str()) {
-            Some(rest) if rest.is_empty() || rest.starts_with('/') => path = rest.to_string(),
-            _ => {
-                return Err(format!(
-                    "`{path}` is outside the target's base URL; the harness only sends requests to the target"
-                ));
-            }
-        }
-    }
-    let mut out = OutgoingRequest {
-        query,
-        body,
-        ..OutgoingRequest::new(req.method.as_str(), path, bearer)
-    };
-    // The IdP profile's dialect first; the step's own headers win over it.
-    if let Some(profile) = profile {
-        out.query_encoding = profile.query_encoding;
-        out.omit_headers = profile.omit_headers.clone();
-        out.headers
-            .extend(profile.headers.iter().map(|(k, v)| (k.clone(), v.clone())));
-        let by_body = if out.body.is_some() {
-            &profile.body_headers
-        } else {
-            &profile.bodyless_headers
-        };
-        for (k, v) in by_body {
-            out.headers.retain(|(h, _)| !h.eq_ignore_ascii_case(k));
-            out.headers.push((k.clone(), v.clone()));
-        }
-        out.timeout = profile
-            .socket_timeout_ms
-            .filter(|ms| *ms > 0)
-            .map(std::time::Duration::from_millis);
-    }
-    for (k, v) in headers {
-        out.headers.retain(|(h, _)| !h.eq_ignore_ascii_case(&k));
-        out.headers.push((k, v));
-    }
-    Ok(out)
 }
 
 fn capture(resp: &Response, spec: &str) -> Option<Value> {
