@@ -11,6 +11,7 @@ use super::headers::{self, RecordBudget};
 pub use super::redact::REDACTED;
 use super::redact::Redactor;
 use super::retry::{Decision, RetryPolicy, ThrottleStats, is_throttled};
+use super::transport::{TransportError, root_cause, tls_problem};
 use crate::run_report::RetryRecord;
 use crate::run_report::{Exchange, RecordedRequest, RecordedResponse};
 use crate::scenario::profile::QueryEncoding;
@@ -119,57 +120,6 @@ impl Response {
             return None;
         }
         serde_json::from_slice(&self.body).ok()
-    }
-}
-
-/// Why no response arrived.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum TransportError {
-    /// TCP connect failed (refused, unreachable, DNS).
-    #[error("could not connect to {url}: {detail}")]
-    Connect {
-        /// URL tried.
-        url: String,
-        /// Cause.
-        detail: String,
-    },
-    /// No complete answer within the request timeout.
-    #[error("no complete answer from {url} within {timeout_ms} ms")]
-    Timeout {
-        /// URL tried.
-        url: String,
-        /// The limit.
-        timeout_ms: u128,
-    },
-    /// The TLS handshake failed: the server's certificate is not trusted (or TLS broke).
-    #[error(
-        "TLS connection to {url} failed: {detail}; if the server uses a private CA, trust it with --ca-cert FILE (PEM) or SSL_CERT_FILE"
-    )]
-    Tls {
-        /// URL tried.
-        url: String,
-        /// Why, in words.
-        detail: String,
-    },
-    /// Anything else (malformed HTTP, reset connection, bad URL).
-    #[error("request to {url} failed: {detail}")]
-    Other {
-        /// URL tried.
-        url: String,
-        /// Cause.
-        detail: String,
-    },
-}
-
-impl TransportError {
-    /// True when the target could not be reached at all.
-    pub fn is_unreachable(&self) -> bool {
-        matches!(
-            self,
-            TransportError::Connect { .. }
-                | TransportError::Timeout { .. }
-                | TransportError::Tls { .. }
-        )
     }
 }
 
@@ -550,63 +500,6 @@ fn record_body(body: &[u8]) -> String {
         text.push_str(&format!("… ({} bytes in all)", body.len()));
     }
     text
-}
-
-/// A TLS failure in words, if that is what `e` is: rustls reports certificate problems as
-/// debug-formatted enums (`InvalidCertificate(UnknownIssuer)`), which mean nothing to a user.
-fn tls_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
-    // The causes only: the top-level error's debug text holds the URL.
-    let mut chain = String::new();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = e.source();
-    while let Some(err) = cur {
-        chain.push_str(&format!("{err} {err:?} "));
-        cur = err.source();
-    }
-    let why = [
-        (
-            "UnknownIssuer",
-            "it is signed by an authority this machine does not trust",
-        ),
-        (
-            "CaUsedAsEndEntity",
-            "it is a CA certificate used as the server's own",
-        ),
-        ("SelfSigned", "it is self-signed"),
-        ("Expired", "it has expired"),
-        ("NotValidYet", "it is not valid yet"),
-        ("NotValidForName", "it is not valid for this host name"),
-        ("Revoked", "it is revoked"),
-        ("BadSignature", "its signature does not verify"),
-        (
-            "UnsupportedSignatureAlgorithm",
-            "its signature algorithm is not supported",
-        ),
-    ]
-    .iter()
-    .find(|(needle, _)| chain.contains(needle))
-    .map(|(_, why)| format!("the certificate is not trusted: {why}"));
-    if why.is_some() {
-        return why;
-    }
-    let lower = chain.to_ascii_lowercase();
-    if lower.contains("invalidcertificate") || lower.contains("certificate") {
-        Some("the certificate is not trusted".into())
-    } else if lower.contains("tls") || lower.contains("handshake") || lower.contains("alert") {
-        Some(format!(
-            "the TLS handshake failed ({})",
-            root_cause(e).chars().take(200).collect::<String>()
-        ))
-    } else {
-        None
-    }
-}
-
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (space → `%20`).

@@ -21,3 +21,4 @@ pub mod session;
 mod step_request;
 pub mod suite;
 pub mod template;
+pub mod transport;

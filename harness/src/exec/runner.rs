@@ -14,11 +14,12 @@ use super::cleanup::Registry;
 use super::engine::Engine;
 use super::findings;
 use super::guard::guard;
-use super::http::{OutgoingRequest, Response, TransportError};
+use super::http::{OutgoingRequest, Response};
 use super::hygiene;
 use super::pointer::resolve;
 use super::step_request::build_request;
 use super::template::Vars;
+use super::transport::TransportError;
 use crate::catalog::Severity;
 use crate::run_report::{
     CheckOutcome, CheckResult, Exchange, RecordedRequest, ScenarioReport, ScenarioStatus,
@@ -365,7 +366,7 @@ async fn send_step(
     outgoing: &OutgoingRequest,
     cancel: &Cancel,
     alone: bool,
-) -> Option<(Exchange, Result<Response, super::http::TransportError>)> {
+) -> Option<(Exchange, Result<Response, TransportError>)> {
     let gate = engine.client.concurrency_gate();
     let send = async {
         if holds_gate() {
