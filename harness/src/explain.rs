@@ -5,8 +5,9 @@
 use crate::catalog::Severity;
 use crate::catalog::{Catalog, Requirement};
 use crate::scenario::diagnostic::{SourceLocation, did_you_mean};
+use crate::scenario::expectation::Expectation;
 use crate::scenario::load::LoadedScenario;
-use crate::scenario::model::{Expectation, Step};
+use crate::scenario::model::Step;
 
 /// One requirement and the checks citing it.
 #[derive(Debug)]

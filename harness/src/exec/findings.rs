@@ -11,7 +11,7 @@ use super::assert::describe_body;
 use super::http::Response;
 use crate::catalog::Catalog;
 use crate::run_report::{CheckOutcome, CheckResult, RequirementRef};
-use crate::scenario::model::{BodyShape, Expectation};
+use crate::scenario::expectation::{BodyShape, Expectation};
 
 /// The rule that every error answer carries a JSON body (RFC 7644 §3.12).
 pub const ERROR_BODY_IS_JSON: &str = "P-3.12-01";

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_saphyr::Spanned;
 
 use super::diagnostic::{Diagnostic, SourceFile, did_you_mean};
-use super::model::{Expectation, Method, Scenario};
+use super::expectation::Expectation;
+use super::model::{Method, Scenario};
 use super::placeholder::{BUILTINS, placeholders, placeholders_in_value};
 use crate::catalog::Catalog;
 use crate::catalog::Severity;
@@ -341,7 +342,7 @@ impl Linter<'_, '_> {
             );
         }
         if let Some(s) = &e.schema
-            && s.value != super::model::TARGET_SCHEMA
+            && s.value != super::expectation::TARGET_SCHEMA
             && !self.ctx.schema_names.contains(&s.value.as_str())
         {
             let hint = did_you_mean(&s.value, self.ctx.schema_names.iter().copied());

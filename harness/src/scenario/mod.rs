@@ -1,6 +1,7 @@
 //! Scenario files: the model, the loader and the linter. Data in: nothing here sends a request.
 
 pub mod diagnostic;
+pub mod expectation;
 pub mod fingerprint;
 pub mod lint;
 pub mod load;

@@ -15,7 +15,8 @@ use crate::catalog::Catalog;
 use crate::catalog::Severity;
 use crate::run_report::{CheckOutcome, CheckResult, Grading, RequirementRef, SchemaViolation};
 use crate::scenario::diagnostic::{SourceFile, SourceLocation};
-use crate::scenario::model::{BodyShape, Expectation, Step};
+use crate::scenario::expectation::{BodyShape, Expectation};
+use crate::scenario::model::Step;
 use crate::scenario::placeholder::{placeholders, placeholders_in_value};
 use crate::validate::SchemaSet;
 use crate::validate::target_schema::TargetSchemas;
@@ -277,7 +278,7 @@ fn judge(
     if exp
         .schema
         .as_ref()
-        .is_some_and(|n| n.value == crate::scenario::model::TARGET_SCHEMA)
+        .is_some_and(|n| n.value == crate::scenario::expectation::TARGET_SCHEMA)
     {
         return judge_target_schema(ctx.target, step, resp);
     }

@@ -8,7 +8,7 @@ use super::Verdict;
 use super::describe::{show, show_opt};
 use crate::exec::pointer::{is_unassigned, json_eq, json_matches, resolve};
 use crate::exec::template::Vars;
-use crate::scenario::model::{Expectation, JsonType, SortOrder};
+use crate::scenario::expectation::{Expectation, JsonType, SortOrder};
 
 /// Applies every predicate of `exp` to `value`; the first that fails decides expected/actual.
 pub(super) fn predicates(
