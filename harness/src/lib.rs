@@ -34,6 +34,8 @@ pub mod exec;
 pub mod exit;
 pub mod explain;
 #[cfg(test)]
+mod file_size;
+#[cfg(test)]
 mod layers;
 pub mod load;
 pub mod manual;
