@@ -376,7 +376,7 @@ fn unknown(file: &SourceFile, span: Range<usize>, name: &str, allowed: &[&str]) 
 fn syntax(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().trim().to_string();
     let span = err.span().unwrap_or(0..0);
-    if let Some((name, expected)) = unknown_key(&message) {
+    if let Some((name, expected)) = crate::scenario::diagnostic::unknown_field(&message) {
         let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
         return unknown(file, span, &name, &expected);
     }
@@ -434,22 +434,6 @@ fn mask_value_on_line(text: &str, line: u64) -> String {
             }
         })
         .collect()
-}
-
-/// ``unknown field `x`, expected one of `a`, `b` `` → ("x", ["a", "b"]).
-fn unknown_key(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.split("unknown field `").nth(1)?;
-    let (name, tail) = rest.split_once('`')?;
-    let list = tail
-        .split_once("expected one of ")
-        .or_else(|| tail.split_once("expected "))
-        .map_or("", |(_, l)| l);
-    let expected = list
-        .split(',')
-        .map(|n| n.trim().trim_matches('`').to_string())
-        .filter(|n| !n.is_empty())
-        .collect();
-    Some((name.to_string(), expected))
 }
 
 /// 1-based line and column (in characters) of a byte offset.

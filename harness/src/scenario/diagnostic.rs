@@ -225,6 +225,24 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// Serde's `unknown field `x`, expected one of `a`, `b`` (backticks around the names
+/// optional) → ("x", ["a", "b"]): the misspelt key of a YAML or TOML input file and the keys
+/// it may have meant.
+pub(crate) fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (name, tail) = rest.split_once('`')?;
+    let list = tail
+        .split_once("expected one of ")
+        .or_else(|| tail.split_once("expected "))
+        .map_or("", |(_, l)| l);
+    let expected = list
+        .split(',')
+        .map(|n| n.trim().trim_matches('`').to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    Some((name.to_string(), expected))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

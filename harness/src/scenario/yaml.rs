@@ -57,7 +57,7 @@ fn syntax_diagnostic(file: &SourceFile, err: &serde_saphyr::Error, kind: &YamlKi
         column
     };
     let d = Diagnostic::at(file, line, column, message.clone()).with_label("here");
-    if let Some((unknown, expected)) = unknown_field(&message) {
+    if let Some((unknown, expected)) = super::diagnostic::unknown_field(&message) {
         let d = d.with_label("not a field here");
         return match did_you_mean(&unknown, expected.iter().map(String::as_str)) {
             Some(m) => d.with_help(match kind.schema {
@@ -138,23 +138,6 @@ fn strip_location_suffix(raw: &str) -> String {
         Some(i) => first[..i].to_string(),
         None => first.to_string(),
     }
-}
-
-/// `unknown field `x`, expected one of a, b` (backticks around the names optional)
-/// → ("x", ["a", "b"]).
-fn unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.split("unknown field `").nth(1)?;
-    let (name, tail) = rest.split_once('`')?;
-    let list = tail
-        .split_once("expected one of ")
-        .or_else(|| tail.split_once("expected "))
-        .map_or("", |(_, l)| l);
-    let expected = list
-        .split(',')
-        .map(|n| n.trim().trim_matches('`').to_string())
-        .filter(|n| !n.is_empty())
-        .collect();
-    Some((name.to_string(), expected))
 }
 
 #[cfg(test)]
