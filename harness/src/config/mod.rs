@@ -66,17 +66,16 @@ mod tests {
 
     #[test]
     fn explicit_and_disabled_configs() {
-        let cwd = Path::new("/work/project");
+        let tmp = tempfile::tempdir().unwrap();
+        let cwd = tmp.path();
         assert_eq!(
             locate(Some(Path::new("ci.toml")), false, cwd),
             Some(cwd.join("ci.toml"))
         );
-        assert_eq!(
-            locate(Some(Path::new("/etc/h.toml")), false, cwd),
-            Some(PathBuf::from("/etc/h.toml"))
-        );
+        let elsewhere = tempfile::tempdir().unwrap();
+        let absolute = elsewhere.path().join("h.toml");
+        assert_eq!(locate(Some(&absolute), false, cwd), Some(absolute.clone()));
         assert_eq!(locate(Some(Path::new("ci.toml")), true, cwd), None);
-        let tmp = tempfile::tempdir().unwrap();
         std::fs::write(tmp.path().join(FILE_NAME), "").unwrap();
         assert_eq!(locate(None, true, tmp.path()), None);
         assert_eq!(
