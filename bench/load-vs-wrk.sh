@@ -24,7 +24,8 @@
 #
 # Usage: bench/load-vs-wrk.sh
 # Environment: CONNECTIONS (32), THREADS (2), DURATION (10s), SEED_USERS (100000),
-#              LOOKUPS (200000), SYNC_USERS (100000), BEFORE / BEFORE_BIN (unset), PORT (18090)
+#              LOOKUPS (200000), SYNC_USERS (100000), BEFORE / BEFORE_BIN (unset), PORT (18090),
+#              ONLY=server (only step 4, the reference server against the trivial handler)
 # Needs wrk (apt-get install wrk), curl and /usr/bin/time (Debian package: time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,8 +73,10 @@ fi
 
 # start BIN PORT SEED → pid in $STARTED; waits until the server answers.
 start_server() {
-  "$1" serve --port "$2" --token "$TOKEN" --seed-users "$3" --base-path /scim/v2 \
-    >"$WORK/server-$2.log" 2>&1 &
+  # `exec` in a subshell: $! is then the server's own pid (read for its CPU time), also
+  # when this function runs inside a command substitution.
+  (exec "$1" serve --port "$2" --token "$TOKEN" --seed-users "$3" --base-path /scim/v2 \
+    >"$WORK/server-$2.log" 2>&1) &
   STARTED=$!
   PIDS+=("$STARTED")
   for _ in $(seq 1 1200); do
@@ -132,10 +135,12 @@ time_load() {
   LOAD_RSS_MIB=$((rss / 1024))
 }
 
+ONLY=${ONLY:-}
+BASE="http://127.0.0.1:$PORT/scim/v2"
+if [ "$ONLY" != server ]; then
 echo "== 1+2. load mode vs wrk: filtered lookups, $CONNECTIONS connections, server seeded with $SEED_USERS users"
 start_server "$BIN" "$PORT" "$SEED_USERS"
 SERVER=$STARTED
-BASE="http://127.0.0.1:$PORT/scim/v2"
 LOOKUP_URL="$BASE/Users?filter=userName+eq+%22load-bench-u000001%40example.test%22"
 wrk_run "$WORK/wrk-lookup.txt" "$LOOKUP_URL"
 WRK_LOOKUP=$(rps "$WORK/wrk-lookup.txt")
@@ -166,6 +171,7 @@ SYNC_RSS=$LOAD_RSS_MIB
 SYNC_VERDICT=$(grep -o '"verdict": "[a-z]*"' "$WORK/sync/load.json" | head -1)
 SYNC_CREATE_P99=$(grep -A20 '"name": "user create"' "$WORK/sync/load.json" | grep -o '"p99_ms": [0-9.]*' | head -1 | awk '{print $2}')
 stop "$SERVER"
+fi
 
 # server_figures LABEL BIN → prints one line per measurement
 server_figures() {
@@ -190,7 +196,7 @@ server_figures() {
 }
 
 echo "== 4. reference server ($SEED_USERS users) vs a trivial axum handler"
-"$TRIVIAL" $((PORT + 1)) >"$WORK/trivial.log" 2>&1 &
+(exec "$TRIVIAL" $((PORT + 1)) >"$WORK/trivial.log" 2>&1) &
 TRIVIAL_PID=$!
 PIDS+=("$TRIVIAL_PID")
 for _ in $(seq 1 100); do
@@ -208,6 +214,7 @@ if [ -n "$BEFORE_BIN" ]; then
 fi
 
 echo
+if [ "$ONLY" != server ]; then
 echo "load mode vs wrk (filtered lookups, $CONNECTIONS connections, $THREADS wrk threads)"
 printf '  wrk          %9s req/s\n' "$WRK_LOOKUP"
 printf '  load         %9s req/s   ratio %s (target >= 0.70)   CPU %s µs/request over %s requests\n' \
@@ -219,6 +226,7 @@ printf '  load (exec)  %9s req/s   ratio %s                   CPU %s µs/request
 echo "full sync, --users $SYNC_USERS (entra)"
 printf '  %s req/s, %s requests, CPU %s µs/request (target <= 50), peak RSS %s MiB (target < 150), create p99 %s ms, %s\n' \
   "$SYNC_RPS" "$SYNC_REQ" "$SYNC_CPU" "$SYNC_RSS" "$SYNC_CREATE_P99" "$SYNC_VERDICT"
+fi
 echo "reference server vs trivial axum ($TRIVIAL_RPS req/s, $TRIVIAL_CPU µs CPU/req), $SEED_USERS users"
 [ -n "$BEFORE_LINES" ] && echo "$BEFORE_LINES"
 echo "$SERVER_LINES"

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use tokio::net::TcpListener;
@@ -28,36 +28,46 @@ use crate::service::ScimService;
 /// An axum router serving `service` under its base path (every other path answers a SCIM
 /// 404). Useful to mount the reference server inside another axum application.
 pub fn router(service: Arc<ScimService>) -> Router {
-    Router::new().fallback(serve).with_state(service)
+    let base_path = service.options().normalized_base_path();
+    Router::new()
+        .fallback(serve)
+        .with_state(Arc::new(Mounted { service, base_path }))
+}
+
+/// The router's state: the service and its base path, normalised once.
+struct Mounted {
+    service: Arc<ScimService>,
+    base_path: String,
 }
 
 async fn serve(
-    State(service): State<Arc<ScimService>>,
+    State(mounted): State<Arc<Mounted>>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
-    let base_path = service.options().normalized_base_path();
+    let base_path = mounted.base_path.as_str();
     let (parts, body) = req.into_parts();
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| parts.uri.authority().map(ToString::to_string))
-        .unwrap_or_else(|| "localhost".to_owned());
-    let base_url = format!("http://{host}{base_path}");
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let Some(mut request) = Request::from_target(parts.method.as_str(), target, &base_path) else {
+    let Some(mut request) = Request::from_target(parts.method.as_str(), target, base_path) else {
         let err = ScimError::not_found(format!("no SCIM endpoint at '{}'", parts.uri.path()));
         return to_axum(Response::with_json(404, &err.to_json()));
     };
+    let host = match parts.headers.get(header::HOST).map(HeaderValue::to_str) {
+        Some(Ok(host)) => host,
+        _ => parts.uri.authority().map_or("localhost", |a| a.as_str()),
+    };
+    let mut base_url = String::with_capacity(7 + host.len() + base_path.len());
+    base_url.push_str("http://");
+    base_url.push_str(host);
+    base_url.push_str(base_path);
     request.headers = parts
         .headers
         .iter()
         .map(|(k, v)| {
-            (
-                k.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
+            let value = match v.to_str() {
+                Ok(v) => v.to_owned(),
+                Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            };
+            (k.as_str().to_owned(), value)
         })
         .collect();
     let too_large = || {
@@ -74,15 +84,19 @@ async fn serve(
     if declared.is_some_and(|l| l > MAX_PAYLOAD_BYTES as u64) {
         return too_large();
     }
-    match axum::body::to_bytes(body, MAX_PAYLOAD_BYTES).await {
-        Ok(bytes) => request.body = bytes.to_vec(),
-        Err(e) if is_length_limit(&e) => return too_large(),
-        Err(e) => {
-            let err = ScimError::invalid_syntax(format!("could not read the request body: {e}"));
-            return to_axum(Response::with_json(400, &err.to_json()));
+    // A request without a body (every GET and DELETE an IdP sends) skips the collecting.
+    if !body.is_end_stream() {
+        match axum::body::to_bytes(body, MAX_PAYLOAD_BYTES).await {
+            Ok(bytes) => request.body = bytes.into(),
+            Err(e) if is_length_limit(&e) => return too_large(),
+            Err(e) => {
+                let err =
+                    ScimError::invalid_syntax(format!("could not read the request body: {e}"));
+                return to_axum(Response::with_json(400, &err.to_json()));
+            }
         }
     }
-    to_axum(service.handle(&request, &base_url))
+    to_axum(mounted.service.handle(&request, &base_url))
 }
 
 fn is_length_limit(err: &axum::Error) -> bool {
@@ -100,12 +114,21 @@ fn to_axum(resp: Response) -> axum::response::Response {
     let mut out = axum::response::Response::new(Body::from(resp.body));
     *out.status_mut() =
         StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = out.headers_mut();
+    headers.reserve(resp.headers.len());
     for (name, value) in resp.headers {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
-            out.headers_mut().append(name, value);
+        // The names every response carries are matched without parsing.
+        let name = match name.as_str() {
+            "Content-Type" => header::CONTENT_TYPE,
+            "ETag" => header::ETAG,
+            "Location" => header::LOCATION,
+            other => match HeaderName::from_bytes(other.as_bytes()) {
+                Ok(name) => name,
+                Err(_) => continue,
+            },
+        };
+        if let Ok(value) = HeaderValue::try_from(value) {
+            headers.append(name, value);
         }
     }
     out

@@ -67,6 +67,7 @@ pub mod discovery;
 pub mod error;
 pub mod filter;
 pub mod http;
+mod json;
 pub mod message;
 pub mod options;
 mod patch;

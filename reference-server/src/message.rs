@@ -6,6 +6,8 @@
 
 use serde_json::Value;
 
+use crate::json::WriteJson;
+
 /// The media type of every SCIM response body.
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
 
@@ -111,6 +113,15 @@ impl Response {
         }
     }
 
+    /// A response with a JSON body written by the crate's own writer (see [`WriteJson`]).
+    pub(crate) fn scim_json(status: u16, body: &impl WriteJson) -> Self {
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), SCIM_MEDIA_TYPE.into())],
+            body: body.to_json_vec(),
+        }
+    }
+
     /// A response without body.
     pub fn empty(status: u16) -> Self {
         Response {
@@ -168,6 +179,9 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
 /// Decodes `%XX` escapes (invalid escapes are kept verbatim; invalid UTF-8 is replaced).
 pub fn percent_decode(input: &str, plus_as_space: bool) -> String {
     let bytes = input.as_bytes();
+    if !bytes.contains(&b'%') && !(plus_as_space && bytes.contains(&b'+')) {
+        return input.to_owned();
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {

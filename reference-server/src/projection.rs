@@ -44,6 +44,11 @@ impl Projection {
         Projection::default()
     }
 
+    /// Whether this is the default set: nothing asked for, nothing (known) excluded.
+    pub fn is_all(&self) -> bool {
+        self.include.is_none() && self.exclude.children.is_empty()
+    }
+
     /// Builds a projection from the comma-separated query parameter values.
     /// Entries that name no known attribute are ignored.
     pub fn parse(kind: ResourceKind, attributes: Option<&str>, excluded: Option<&str>) -> Self {

@@ -12,15 +12,16 @@
 
 use std::cmp::Ordering;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::defect::{Defect, Policy, quirk};
 use crate::discovery::{DEFAULT_PAGE_SIZE, LIST_RESPONSE_URN, MAX_RESULTS};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, Filter, Matching, Syntax, fold, get_ci};
+use crate::json::{WriteJson, write_array, write_str};
 use crate::message::Request;
 use crate::projection::Projection;
-use crate::render::{Links, render, render_canonical};
+use crate::render::{Links, Rendered, render, render_canonical};
 use crate::schema::{self, AttrType, ResourceKind, Target};
 use crate::store::{Record, Tables};
 use crate::time::parse_datetime;
@@ -299,12 +300,44 @@ fn parse_int(name: &str, raw: &str) -> Result<i64, ScimError> {
     )))
 }
 
+/// A ListResponse (RFC 7644 §3.4.2), written straight to JSON.
+#[derive(Debug)]
+pub(crate) struct ListResponse<'t> {
+    total: usize,
+    start_index: usize,
+    items_per_page: usize,
+    /// `None` leaves `Resources` out (a `count=0` query).
+    resources: Option<Vec<Rendered<'t>>>,
+}
+
+impl WriteJson for ListResponse<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"schemas\":");
+        write_array(out, [LIST_RESPONSE_URN]);
+        for (key, n) in [
+            ("totalResults", self.total),
+            ("startIndex", self.start_index),
+            ("itemsPerPage", self.items_per_page),
+        ] {
+            out.push(b',');
+            write_str(out, key);
+            out.push(b':');
+            n.write_json(out);
+        }
+        if let Some(resources) = &self.resources {
+            out.extend_from_slice(b",\"Resources\":");
+            write_array(out, resources);
+        }
+        out.push(b'}');
+    }
+}
+
 /// Runs a list query and renders the ListResponse.
-pub(crate) fn run(
-    tables: &Tables,
+pub(crate) fn run<'t>(
+    tables: &'t Tables,
     params: &ListParams,
     links: Links<'_>,
-) -> Result<Value, ScimError> {
+) -> Result<ListResponse<'t>, ScimError> {
     let p = params.policy;
     let matching = Matching {
         case_exact_user_name: p.has(Defect::CaseSensitiveUsernameFilter),
@@ -350,7 +383,7 @@ pub(crate) fn run(
         .iter()
         .map(|k| (*k, params.projection(*k)))
         .collect();
-    let page: Vec<Value> = matches
+    let page: Vec<Rendered<'t>> = matches
         .iter()
         .skip(skip)
         .take(params.count)
@@ -360,12 +393,14 @@ pub(crate) fn run(
                 .iter()
                 .find(|(k, _)| k == kind)
                 .map_or(&all, |(_, pr)| pr);
-            let mut item = render(tables, *kind, rec, links, projection);
+            let item = render(tables, *kind, rec, links, projection);
             if p.has(Defect::IdChangesBetweenReads) {
                 // The list DTO maps the database row number, not the resource id.
+                let mut item = item.into_map();
                 item.insert("id".into(), Value::from(rec.seq.to_string()));
+                return Rendered::Map(item);
             }
-            Value::Object(item)
+            item
         })
         .collect();
     let total = if p.has(Defect::TotalResultsIsPageSize) {
@@ -378,18 +413,13 @@ pub(crate) fn run(
     } else {
         page.len()
     };
-    let mut body = json!({
-        "schemas": [LIST_RESPONSE_URN],
-        "totalResults": total,
-        "startIndex": params.start_index,
-        "itemsPerPage": items_per_page,
-    });
-    if (params.count > 0 || p.has(Defect::CountIgnored))
-        && let Value::Object(map) = &mut body
-    {
-        map.insert("Resources".into(), Value::Array(page));
-    }
-    Ok(body)
+    let with_resources = params.count > 0 || p.has(Defect::CountIgnored);
+    Ok(ListResponse {
+        total,
+        start_index: params.start_index,
+        items_per_page,
+        resources: with_resources.then_some(page),
+    })
 }
 
 /// Records that may match: an index lookup when the filter pins an indexed attribute.
@@ -572,15 +602,21 @@ pub(crate) fn all_rendered(tables: &Tables, kind: ResourceKind, links: Links<'_>
     tables
         .table(kind)
         .iter()
-        .map(|rec| Value::Object(render(tables, kind, rec, links, &Projection::all())))
+        .map(|rec| Value::Object(render(tables, kind, rec, links, &Projection::all()).into_map()))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::resource::normalize_resource;
     use crate::schema::{GROUP_URN, USER_URN};
+
+    fn value(list: ListResponse<'_>) -> Value {
+        serde_json::from_slice(&list.to_json_vec()).unwrap()
+    }
 
     const BASE: &str = "http://h";
 
@@ -604,7 +640,7 @@ mod tests {
             req = req.with_query(k, v);
         }
         let params = ListParams::from_request(ResourceKind::User, &req)?;
-        run(t, &params, Links::new(BASE))
+        run(t, &params, Links::new(BASE)).map(value)
     }
 
     fn names(v: &Value) -> Vec<&str> {
@@ -684,13 +720,13 @@ mod tests {
         }
         let req = Request::new("GET", "/Groups").with_query("count", "1000");
         let params = ListParams::from_request(ResourceKind::Group, &req).unwrap();
-        let v = run(&t, &params, Links::new(BASE)).unwrap();
+        let v = value(run(&t, &params, Links::new(BASE)).unwrap());
         assert_eq!(v["itemsPerPage"], MAX_RESULTS);
         assert_eq!(v["totalResults"], MAX_RESULTS + 5);
         let params =
             ListParams::from_request(ResourceKind::Group, &Request::new("GET", "/Groups")).unwrap();
         assert_eq!(
-            run(&t, &params, Links::new(BASE)).unwrap()["itemsPerPage"],
+            value(run(&t, &params, Links::new(BASE)).unwrap())["itemsPerPage"],
             DEFAULT_PAGE_SIZE
         );
     }

@@ -72,7 +72,7 @@ impl ScimService {
             return Ok(resp);
         }
         let body = render(&tables, kind, rec, links, &projection);
-        Ok(self.resource_response(200, &Value::Object(body), etag))
+        Ok(self.resource_response(200, &body, etag))
     }
 
     pub(super) fn create(
@@ -98,8 +98,7 @@ impl ScimService {
         } else {
             201
         };
-        let mut resp =
-            self.resource_response(status, &Value::Object(body), self.policy.etag(rec.version));
+        let mut resp = self.resource_response(status, &body, self.policy.etag(rec.version));
         if !self.has(Defect::NoLocationHeader) {
             resp.headers
                 .push(("Location".into(), links.resource(kind, &id)));
@@ -121,8 +120,7 @@ impl ScimService {
         let id = tables.create(kind, normalized)?;
         let rec = tables.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
         let body = render(&tables, kind, rec, links, &Default::default());
-        let mut resp =
-            self.resource_response(201, &Value::Object(body), self.policy.etag(rec.version));
+        let mut resp = self.resource_response(201, &body, self.policy.etag(rec.version));
         resp.headers
             .push(("Location".into(), links.resource(kind, &id)));
         Ok(resp)
@@ -146,11 +144,7 @@ impl ScimService {
                 let id = tables.create_with_id(kind, normalized, Some(id))?;
                 let rec = tables.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
                 let body = render(&tables, kind, rec, links, &projection);
-                return Ok(self.resource_response(
-                    201,
-                    &Value::Object(body),
-                    self.policy.etag(rec.version),
-                ));
+                return Ok(self.resource_response(201, &body, self.policy.etag(rec.version)));
             }
             return Err(not_found(kind, id));
         };
@@ -162,7 +156,7 @@ impl ScimService {
             .ok_or_else(|| not_found(kind, id))??;
         let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
         let body = render(&tables, kind, rec, links, &projection);
-        Ok(self.resource_response(200, &Value::Object(body), self.policy.etag(rec.version)))
+        Ok(self.resource_response(200, &body, self.policy.etag(rec.version)))
     }
 
     pub(super) fn patch(
@@ -209,7 +203,7 @@ impl ScimService {
         }
         let projection = query::projection(kind, req, p);
         let body = render(&tables, kind, rec, links, &projection);
-        Ok(self.resource_response(200, &Value::Object(body), self.policy.etag(rec.version)))
+        Ok(self.resource_response(200, &body, self.policy.etag(rec.version)))
     }
 
     pub(super) fn delete(

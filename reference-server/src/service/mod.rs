@@ -143,7 +143,9 @@ impl ScimService {
         let links = Links::new(self.default_base_url());
         tables
             .get(kind, &id)
-            .map(|rec| Value::Object(render(&tables, kind, rec, links, &Default::default())))
+            .map(|rec| {
+                Value::Object(render(&tables, kind, rec, links, &Default::default()).into_map())
+            })
             .ok_or_else(|| ScimError::not_found(format!("{} {id} vanished", kind.name())))
     }
 

@@ -6,13 +6,19 @@ use serde_json::Value;
 use super::ScimService;
 use crate::defect::Defect;
 use crate::error::ScimError;
+use crate::json::WriteJson;
 use crate::message::{Response, SCIM_MEDIA_TYPE};
 use crate::variant::{self, Variant};
 
 impl ScimService {
     /// A single-resource JSON response with its `ETag`.
-    pub(super) fn resource_response(&self, status: u16, body: &Value, etag: String) -> Response {
-        let mut resp = Response::with_json(status, body);
+    pub(super) fn resource_response(
+        &self,
+        status: u16,
+        body: &impl WriteJson,
+        etag: String,
+    ) -> Response {
+        let mut resp = Response::scim_json(status, body);
         self.add_etag(&mut resp, etag);
         resp
     }
@@ -23,8 +29,8 @@ impl ScimService {
         }
     }
 
-    pub(super) fn ok(&self, body: &Value) -> Response {
-        Response::with_json(200, body)
+    pub(super) fn ok(&self, body: &impl WriteJson) -> Response {
+        Response::scim_json(200, body)
     }
 
     /// 405 with an `Allow` header.

@@ -1,0 +1,391 @@
+//! Output representation of stored records: adds the common attributes (`schemas`, `id`,
+//! `meta`) and what depends on the request or on other resources — `meta.location`, member
+//! and manager `$ref`/`display`, the derived `User.groups` — then applies the requested
+//! [`Projection`].
+
+mod node;
+
+use serde_json::{Map, Value};
+
+pub(crate) use node::{Node, Object};
+
+use crate::defect::{Defect, Policy};
+use crate::json::WriteJson;
+use crate::projection::Projection;
+use crate::schema::{ENTERPRISE_URN, ResourceKind};
+use crate::store::{Record, Tables};
+use crate::time::{format_millis, format_with_offset};
+use crate::variant::{self, Variant};
+
+/// Where resources live: the SCIM base URL without trailing slash.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Links<'a> {
+    base_url: &'a str,
+}
+
+impl<'a> Links<'a> {
+    pub fn new(base_url: &'a str) -> Self {
+        Links {
+            base_url: base_url.trim_end_matches('/'),
+        }
+    }
+
+    /// `{base}/{Users|Groups}/{id}`.
+    pub fn resource(&self, kind: ResourceKind, id: &str) -> String {
+        format!("{}/{}/{id}", self.base_url, kind.endpoint())
+    }
+
+    /// `{base}/{Users|Groups}`.
+    pub fn collection(&self, kind: ResourceKind) -> String {
+        format!("{}/{}", self.base_url, kind.endpoint())
+    }
+
+    /// `{base}/{path}` for discovery documents.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}/{path}", self.base_url)
+    }
+}
+
+/// A resource as a response sends it: the tree itself when nothing reshapes it (written
+/// straight to JSON), else the map a projection or a variant has shaped.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Rendered<'a> {
+    Tree(Object<'a>),
+    Map(Map<String, Value>),
+}
+
+impl Rendered<'_> {
+    /// The resource as a `serde_json` map.
+    pub fn into_map(self) -> Map<String, Value> {
+        match self {
+            Rendered::Tree(tree) => tree.into_map(),
+            Rendered::Map(map) => map,
+        }
+    }
+}
+
+impl WriteJson for Rendered<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Rendered::Tree(tree) => tree.write_json(out),
+            Rendered::Map(map) => map.write_json(out),
+        }
+    }
+}
+
+/// The resource as served: `schemas`, `id`, the stored attributes plus computed parts, and
+/// `meta`, shaped by `projection`, then written the way the active variants write it
+/// (values reordered, names recased).
+pub(crate) fn render<'t>(
+    tables: &'t Tables,
+    kind: ResourceKind,
+    rec: &'t Record,
+    links: Links<'_>,
+    projection: &Projection,
+) -> Rendered<'t> {
+    let tree = render_tree(tables, kind, rec, links, projection);
+    let policy = tables.policy();
+    let reshaped = !projection.is_all()
+        || policy.varies(Variant::ReorderedValues)
+        || policy.varies(Variant::RecasedAttributes);
+    if !reshaped {
+        return Rendered::Tree(tree);
+    }
+    let mut out = tree.into_map();
+    projection.apply(kind, &mut out);
+    if policy.varies(Variant::ReorderedValues) {
+        variant::reorder_values(&mut out);
+    }
+    if policy.varies(Variant::RecasedAttributes) {
+        variant::recase(&mut out);
+    }
+    Rendered::Map(out)
+}
+
+/// [`render`] with canonical names and stored value order, for evaluating filters and
+/// sort keys on derived attributes.
+pub(crate) fn render_canonical(
+    tables: &Tables,
+    kind: ResourceKind,
+    rec: &Record,
+    links: Links<'_>,
+    projection: &Projection,
+) -> Map<String, Value> {
+    let mut out = render_tree(tables, kind, rec, links, projection).into_map();
+    projection.apply(kind, &mut out);
+    out
+}
+
+/// The layout of a served resource, before the projection removes what was not asked for
+/// (it only leaves out `members`, `groups` and `meta` when they are not wanted at all).
+fn render_tree<'t>(
+    tables: &'t Tables,
+    kind: ResourceKind,
+    rec: &'t Record,
+    links: Links<'_>,
+    projection: &Projection,
+) -> Object<'t> {
+    let policy = tables.policy();
+    let mut out = Object::with_capacity(rec.data.len() + 4);
+    if !policy.has(Defect::MissingSchemas) {
+        let mut schemas = vec![Node::str(kind.schema().id)];
+        for ext in kind.extensions() {
+            if rec.data.contains_key(ext.id) {
+                schemas.push(Node::str(ext.id));
+            }
+        }
+        if policy.varies(Variant::VendorExtension) {
+            schemas.push(Node::str(variant::vendor_urn(kind)));
+        }
+        out.insert("schemas", Node::Array(schemas));
+    }
+    out.insert("id", Node::str(rec.id()));
+    let mut groups_done = kind != ResourceKind::User || !projection.wants("groups");
+    for (key, value) in &rec.data {
+        if !groups_done && key.starts_with("urn:") {
+            insert_groups(tables, rec, links, &mut out);
+            groups_done = true;
+        }
+        let rendered = match key.as_str() {
+            "members" if kind == ResourceKind::Group => {
+                if !projection.wants("members") {
+                    continue;
+                }
+                render_members(tables, value, links)
+            }
+            ENTERPRISE_URN if kind == ResourceKind::User => {
+                Node::Owned(render_enterprise(tables, value, links))
+            }
+            _ => Node::Stored(value),
+        };
+        out.insert(key.as_str(), rendered);
+    }
+    if !groups_done {
+        insert_groups(tables, rec, links, &mut out);
+    }
+    if policy.has(Defect::PasswordReturned)
+        && let Some(password) = &rec.password
+    {
+        out.insert("password", Node::str(password));
+    }
+    if policy.varies(Variant::VendorExtension) {
+        // Server-managed vendor data, kept outside the client's attributes.
+        out.insert(
+            variant::vendor_urn(kind),
+            Node::Owned(variant::vendor_object(kind, rec.id())),
+        );
+    }
+    if projection.wants("meta") {
+        out.insert("meta", render_meta(kind, rec, links, policy));
+    }
+    out
+}
+
+/// `meta`: resource type, timestamps, location and version (when ETags are supported).
+fn render_meta<'t>(kind: ResourceKind, rec: &Record, links: Links<'_>, policy: Policy) -> Node<'t> {
+    let mut m = Object::with_capacity(5);
+    m.insert("resourceType", Node::str(kind.name()));
+    let time = |ms: i64| {
+        Node::string(if policy.varies(Variant::LocalTimestamps) {
+            format_with_offset(ms, variant::LOCAL_OFFSET_MINUTES)
+        } else {
+            format_millis(ms)
+        })
+    };
+    m.insert("created", time(rec.created));
+    m.insert("lastModified", time(rec.modified));
+    m.insert("location", Node::string(links.resource(kind, rec.id())));
+    if !policy.varies(Variant::EtagUnsupported) {
+        m.insert("version", Node::string(policy.etag(rec.version)));
+    }
+    Node::Object(m)
+}
+
+/// The derived `groups` of a user: `{value, $ref, display, type: "direct"}`.
+fn insert_groups<'t>(tables: &'t Tables, rec: &Record, links: Links<'_>, out: &mut Object<'t>) {
+    let groups: Vec<Node<'t>> = tables
+        .groups_of(rec.id())
+        .into_iter()
+        .map(|g| {
+            let mut m = Object::with_capacity(4);
+            m.insert("value", Node::str(g.id()));
+            if tables.policy().varies(Variant::SparseReferences) {
+                return Node::Object(m);
+            }
+            m.insert(
+                "$ref",
+                Node::string(links.resource(ResourceKind::Group, g.id())),
+            );
+            if let Some(name) = g.str_attr("displayName") {
+                m.insert("display", Node::str(name));
+            }
+            m.insert("type", Node::str("direct"));
+            Node::Object(m)
+        })
+        .collect();
+    if !groups.is_empty() {
+        out.insert("groups", Node::Array(groups));
+    }
+}
+
+/// The display name of a resource: `displayName`, else `userName`.
+fn display_of(rec: &Record) -> Option<&str> {
+    rec.str_attr("displayName")
+        .or_else(|| rec.str_attr("userName"))
+}
+
+/// Members with `$ref`, `type` and `display` filled in from the store where they exist.
+fn render_members<'t>(tables: &'t Tables, members: &'t Value, links: Links<'_>) -> Node<'t> {
+    let Value::Array(items) = members else {
+        return Node::Stored(members);
+    };
+    let rendered = items
+        .iter()
+        .map(|item| {
+            let Value::Object(member) = item else {
+                return Node::Stored(item);
+            };
+            let Some(id) = member.get("value").and_then(Value::as_str) else {
+                return Node::Stored(item);
+            };
+            let Some((kind, target)) = tables.find_any(id) else {
+                return Node::Stored(item);
+            };
+            let mut m = Object::with_capacity(4);
+            m.insert("value", Node::str(id));
+            if tables.policy().varies(Variant::SparseReferences) {
+                return Node::Object(m);
+            }
+            m.insert("$ref", Node::string(links.resource(kind, id)));
+            m.insert("type", Node::str(kind.name()));
+            let display = display_of(target)
+                .map(Node::str)
+                .or_else(|| member.get("display").map(Node::Stored));
+            if let Some(d) = display {
+                m.insert("display", d);
+            }
+            Node::Object(m)
+        })
+        .collect();
+    Node::Array(rendered)
+}
+
+/// The enterprise extension with `manager.$ref`/`displayName` filled in when the manager exists.
+fn render_enterprise(tables: &Tables, ext: &Value, links: Links<'_>) -> Value {
+    let mut ext = ext.clone();
+    let manager = ext.get_mut("manager").and_then(Value::as_object_mut);
+    if let Some(manager) = manager
+        && let Some(id) = manager
+            .get("value")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+        && let Some(user) = tables.get(ResourceKind::User, &id)
+        && !tables.policy().varies(Variant::SparseReferences)
+    {
+        manager.insert(
+            "$ref".into(),
+            Value::from(links.resource(ResourceKind::User, &id)),
+        );
+        if let Some(d) = display_of(user) {
+            manager.insert("displayName".into(), Value::from(d));
+        }
+    }
+    ext
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::resource::normalize_resource;
+    use crate::schema::{GROUP_URN, USER_URN};
+
+    /// Users with a manager and groups, groups with user and group members, under `policy`.
+    fn tables(policy: Policy) -> Tables {
+        let mut t = Tables::new(policy);
+        let mut add = |t: &mut Tables, kind, body: Value| {
+            let n = normalize_resource(kind, &body, policy).unwrap();
+            t.create(kind, n).unwrap().to_string()
+        };
+        let boss = add(
+            &mut t,
+            ResourceKind::User,
+            json!({"schemas": [USER_URN], "userName": "boss", "displayName": "The \"Boss\""}),
+        );
+        let ann = add(
+            &mut t,
+            ResourceKind::User,
+            json!({"schemas": [USER_URN, ENTERPRISE_URN], "userName": "ann\u{2028}<x>", "password": "pw",
+                   "emails": [{"value": "a@x.test", "primary": true}],
+                   ENTERPRISE_URN: {"employeeNumber": "7", "manager": {"value": boss}}}),
+        );
+        let inner = add(
+            &mut t,
+            ResourceKind::Group,
+            json!({"schemas": [GROUP_URN], "displayName": "inner", "members": [{"value": ann}]}),
+        );
+        add(
+            &mut t,
+            ResourceKind::Group,
+            json!({"schemas": [GROUP_URN], "displayName": "outer",
+                   "members": [{"value": boss}, {"value": inner}]}),
+        );
+        t
+    }
+
+    #[test]
+    fn a_resource_written_from_the_tree_is_the_resource_its_map_holds() {
+        let policies = [
+            Policy::default(),
+            Policy::new(
+                false,
+                &[Defect::MissingSchemas, Defect::PasswordReturned],
+                &[],
+            ),
+            Policy::new(
+                false,
+                &[],
+                &[
+                    Variant::VendorExtension,
+                    Variant::SparseReferences,
+                    Variant::LocalTimestamps,
+                    Variant::EtagUnsupported,
+                ],
+            ),
+        ];
+        for policy in policies {
+            let t = tables(policy);
+            let links = Links::new("http://h/scim/v2/");
+            for kind in ResourceKind::ALL {
+                for rec in t.table(kind).iter() {
+                    let rendered = render(&t, kind, rec, links, &Projection::all());
+                    assert!(matches!(rendered, Rendered::Tree(_)), "nothing reshapes it");
+                    let streamed = String::from_utf8(rendered.to_json_vec()).unwrap();
+                    let via_map =
+                        serde_json::to_string(&Value::Object(rendered.into_map())).unwrap();
+                    assert_eq!(streamed, via_map, "{policy:?}");
+                    let canonical = render_canonical(&t, kind, rec, links, &Projection::all());
+                    assert_eq!(serde_json::to_string(&canonical).unwrap(), streamed);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_projection_or_a_reshaping_variant_renders_through_the_map() {
+        let t = tables(Policy::default());
+        let links = Links::new("http://h");
+        let rec = t.table(ResourceKind::User).iter().next().unwrap();
+        let only_name = Projection::parse(ResourceKind::User, Some("userName"), None);
+        let Rendered::Map(m) = render(&t, ResourceKind::User, rec, links, &only_name) else {
+            panic!("a projection reshapes the resource");
+        };
+        let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["schemas", "id", "userName"]);
+        let recased = tables(Policy::new(false, &[], &[Variant::RecasedAttributes]));
+        let rec = recased.table(ResourceKind::User).iter().next().unwrap();
+        let rendered = render(&recased, ResourceKind::User, rec, links, &Projection::all());
+        assert!(matches!(rendered, Rendered::Map(_)));
+    }
+}

@@ -1,0 +1,154 @@
+//! A rendered resource as a tree that borrows what it can from the store: the stored
+//! attributes are referenced, not copied, and only what a response computes (`meta`,
+//! `$ref`s, display names) is owned. The tree is written straight to JSON ([`Serialize`])
+//! when a response sends the resource as it is, and turned into a `serde_json` map
+//! ([`Node::into_value`]) when it is shaped further (projections, variants) or read by a
+//! filter or a sort key.
+//!
+//! An object keeps the keys of a `serde_json` map with `preserve_order`: in insertion
+//! order, and a key inserted again keeps its place and takes the new value. So both
+//! outputs of one tree are the same JSON, byte for byte.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::json::{WriteJson, write_array, write_object, write_str};
+
+/// One value of a rendered resource.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node<'a> {
+    /// A stored value, borrowed.
+    Stored(&'a Value),
+    /// A string, borrowed or computed.
+    Str(Cow<'a, str>),
+    /// A computed value.
+    Owned(Value),
+    /// An object.
+    Object(Object<'a>),
+    /// An array.
+    Array(Vec<Node<'a>>),
+}
+
+impl<'a> Node<'a> {
+    /// A borrowed string.
+    pub fn str(s: &'a str) -> Self {
+        Node::Str(Cow::Borrowed(s))
+    }
+
+    /// A computed string.
+    pub fn string(s: String) -> Self {
+        Node::Str(Cow::Owned(s))
+    }
+
+    /// The same JSON as a `serde_json` value (stored values are copied).
+    pub fn into_value(self) -> Value {
+        match self {
+            Node::Stored(v) => v.clone(),
+            Node::Str(s) => Value::String(s.into_owned()),
+            Node::Owned(v) => v,
+            Node::Object(o) => Value::Object(o.into_map()),
+            Node::Array(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
+        }
+    }
+}
+
+/// The members of a rendered object, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Object<'a> {
+    fields: Vec<(Cow<'a, str>, Node<'a>)>,
+}
+
+impl<'a> Object<'a> {
+    /// An empty object with room for `n` members.
+    pub fn with_capacity(n: usize) -> Self {
+        Object {
+            fields: Vec::with_capacity(n),
+        }
+    }
+
+    /// Sets `key`: a new key goes last, an existing one keeps its place.
+    pub fn insert(&mut self, key: impl Into<Cow<'a, str>>, value: Node<'a>) {
+        let key = key.into();
+        match self.fields.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => *slot = value,
+            None => self.fields.push((key, value)),
+        }
+    }
+
+    /// The members as a `serde_json` map.
+    pub fn into_map(self) -> Map<String, Value> {
+        let mut map = Map::new();
+        for (key, value) in self.fields {
+            map.insert(key.into_owned(), value.into_value());
+        }
+        map
+    }
+}
+
+impl WriteJson for Node<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Node::Stored(v) => v.write_json(out),
+            Node::Str(s) => write_str(out, s),
+            Node::Owned(v) => v.write_json(out),
+            Node::Object(o) => o.write_json(out),
+            Node::Array(items) => write_array(out, items),
+        }
+    }
+}
+
+impl WriteJson for Object<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        write_object(out, self.fields.iter().map(|(k, v)| (k.as_ref(), v)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn sample(stored: &Value) -> Object<'_> {
+        let mut meta = Object::with_capacity(2);
+        meta.insert("resourceType", Node::str("User"));
+        meta.insert("location", Node::string("http://h/Users/1".into()));
+        let mut o = Object::with_capacity(4);
+        o.insert("schemas", Node::Array(vec![Node::str("urn:x")]));
+        o.insert("id", Node::str("1"));
+        o.insert("name", Node::Stored(stored));
+        o.insert("meta", Node::Object(meta));
+        o
+    }
+
+    #[test]
+    fn writes_the_same_json_as_the_map_it_turns_into() {
+        let stored = json!({"givenName": "Ann \"Q\" <b>\u{2028}", "n": [1, 2.5, null, true]});
+        let o = sample(&stored);
+        let streamed = o.to_json_vec();
+        let via_map = serde_json::to_vec(&Value::Object(o.into_map())).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(via_map).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_key_set_again_keeps_its_place_like_a_map() {
+        let stored = json!("x");
+        let mut o = sample(&stored);
+        o.insert("id", Node::Owned(json!(7)));
+        o.insert("extra", Node::str("last"));
+        let streamed: Value = serde_json::from_slice(&o.to_json_vec()).unwrap();
+        let keys: Vec<&str> = streamed
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["schemas", "id", "name", "meta", "extra"]);
+        assert_eq!(streamed["id"], 7);
+        assert_eq!(Value::Object(o.into_map()), streamed);
+    }
+}
