@@ -115,10 +115,15 @@ impl Response {
 
     /// A response with a JSON body written by the crate's own writer (see [`WriteJson`]).
     pub(crate) fn scim_json(status: u16, body: &impl WriteJson) -> Self {
+        Response::with_body(status, body.to_json_vec())
+    }
+
+    /// A response with a JSON body already written.
+    pub(crate) fn with_body(status: u16, body: Vec<u8>) -> Self {
         Response {
             status,
             headers: vec![("Content-Type".into(), SCIM_MEDIA_TYPE.into())],
-            body: body.to_json_vec(),
+            body,
         }
     }
 

@@ -252,11 +252,15 @@ pub(crate) fn opaque_id(kind: ResourceKind, n: u64) -> String {
 
 /// The entity tag of `version`: weak by default, strong with `strong-etags`.
 pub(crate) fn entity_tag(version: u64, strong: bool) -> String {
-    if strong {
-        format!("\"{version}\"")
-    } else {
-        format!("W/\"{version}\"")
+    let version = version.to_string();
+    let mut tag = String::with_capacity(version.len() + 4);
+    if !strong {
+        tag.push_str("W/");
     }
+    tag.push('"');
+    tag.push_str(&version);
+    tag.push('"');
+    tag
 }
 
 /// `unsorted-lists`: the position of a resource in hash order.

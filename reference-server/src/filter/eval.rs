@@ -318,6 +318,14 @@ fn compare_strings(op: CompareOp, a: &str, b: &str, case_exact: bool) -> bool {
 
 /// The case folding used by filters, uniqueness and indexes alike.
 pub fn fold(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() {
+        // The common case, byte by byte: ASCII lower-cases the same either way.
+        return if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(s.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(s)
+        };
+    }
     if s.chars().any(|c| c.is_uppercase()) {
         Cow::Owned(s.to_lowercase())
     } else {

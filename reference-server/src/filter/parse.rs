@@ -63,8 +63,15 @@ fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
                     }
                 }
                 let raw = &input[start..=j];
-                let s: String = serde_json::from_str(raw)
-                    .map_err(|e| err(start, format!("invalid string literal: {e}")))?;
+                let inner = &raw[1..raw.len() - 1];
+                // Without escapes or control characters the literal is its own text;
+                // anything else is read as the JSON string it must be.
+                let s: String = if inner.bytes().all(|b| b >= 0x20 && b != b'\\') {
+                    inner.to_owned()
+                } else {
+                    serde_json::from_str(raw)
+                        .map_err(|e| err(start, format!("invalid string literal: {e}")))?
+                };
                 i = j + 1;
                 out.push(Token {
                     tok: Tok::Str(s),
@@ -179,12 +186,16 @@ impl<'a> Parser<'a> {
         &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
 
+    /// The current token, moved out: the parser never looks back, so a consumed token is
+    /// left as `End` (no copy of its text).
     fn next(&mut self) -> Token {
-        let t = self.peek().clone();
-        if t.tok != Tok::End {
-            self.pos += 1;
+        let i = self.pos.min(self.tokens.len() - 1);
+        let at = self.tokens[i].at;
+        if self.tokens[i].tok == Tok::End {
+            return Token { tok: Tok::End, at };
         }
-        t
+        self.pos += 1;
+        std::mem::replace(&mut self.tokens[i], Token { tok: Tok::End, at })
     }
 
     fn error(&self, at: usize, message: impl Into<String>) -> FilterError {

@@ -30,9 +30,20 @@ impl<'a> Links<'a> {
         }
     }
 
+    /// The base URL, without trailing slash.
+    pub fn base(&self) -> &'a str {
+        self.base_url
+    }
+
     /// `{base}/{Users|Groups}/{id}`.
     pub fn resource(&self, kind: ResourceKind, id: &str) -> String {
-        format!("{}/{}/{id}", self.base_url, kind.endpoint())
+        // Written on every rendered resource: pieces appended, no formatting machinery.
+        let endpoint = kind.endpoint();
+        let mut url = String::with_capacity(self.base_url.len() + endpoint.len() + id.len() + 2);
+        for part in [self.base_url, "/", endpoint, "/", id] {
+            url.push_str(part);
+        }
+        url
     }
 
     /// `{base}/{Users|Groups}`.
@@ -137,9 +148,9 @@ fn render_tree<'t>(
         if policy.varies(Variant::VendorExtension) {
             schemas.push(Node::str(variant::vendor_urn(kind)));
         }
-        out.insert("schemas", Node::Array(schemas));
+        out.push_new("schemas", Node::Array(schemas));
     }
-    out.insert("id", Node::str(rec.id()));
+    out.push_new("id", Node::str(rec.id()));
     let mut groups_done = kind != ResourceKind::User || !projection.wants("groups");
     for (key, value) in &rec.data {
         if !groups_done && key.starts_with("urn:") {
@@ -158,7 +169,11 @@ fn render_tree<'t>(
             }
             _ => Node::Stored(value),
         };
-        out.insert(key.as_str(), rendered);
+        // Stored names are distinct; only the members set before them can repeat one.
+        match key.as_str() {
+            "schemas" | "id" | "groups" => out.insert(key.as_str(), rendered),
+            _ => out.push_new(key, rendered),
+        }
     }
     if !groups_done {
         insert_groups(tables, rec, links, &mut out);
@@ -184,7 +199,7 @@ fn render_tree<'t>(
 /// `meta`: resource type, timestamps, location and version (when ETags are supported).
 fn render_meta<'t>(kind: ResourceKind, rec: &Record, links: Links<'_>, policy: Policy) -> Node<'t> {
     let mut m = Object::with_capacity(5);
-    m.insert("resourceType", Node::str(kind.name()));
+    m.push_new("resourceType", Node::str(kind.name()));
     let time = |ms: i64| {
         Node::string(if policy.varies(Variant::LocalTimestamps) {
             format_with_offset(ms, variant::LOCAL_OFFSET_MINUTES)
@@ -192,11 +207,11 @@ fn render_meta<'t>(kind: ResourceKind, rec: &Record, links: Links<'_>, policy: P
             format_millis(ms)
         })
     };
-    m.insert("created", time(rec.created));
-    m.insert("lastModified", time(rec.modified));
-    m.insert("location", Node::string(links.resource(kind, rec.id())));
+    m.push_new("created", time(rec.created));
+    m.push_new("lastModified", time(rec.modified));
+    m.push_new("location", Node::string(links.resource(kind, rec.id())));
     if !policy.varies(Variant::EtagUnsupported) {
-        m.insert("version", Node::string(policy.etag(rec.version)));
+        m.push_new("version", Node::string(policy.etag(rec.version)));
     }
     Node::Object(m)
 }
@@ -208,18 +223,18 @@ fn insert_groups<'t>(tables: &'t Tables, rec: &Record, links: Links<'_>, out: &m
         .into_iter()
         .map(|g| {
             let mut m = Object::with_capacity(4);
-            m.insert("value", Node::str(g.id()));
+            m.push_new("value", Node::str(g.id()));
             if tables.policy().varies(Variant::SparseReferences) {
                 return Node::Object(m);
             }
-            m.insert(
+            m.push_new(
                 "$ref",
                 Node::string(links.resource(ResourceKind::Group, g.id())),
             );
             if let Some(name) = g.str_attr("displayName") {
-                m.insert("display", Node::str(name));
+                m.push_new("display", Node::str(name));
             }
-            m.insert("type", Node::str("direct"));
+            m.push_new("type", Node::str("direct"));
             Node::Object(m)
         })
         .collect();
@@ -252,17 +267,17 @@ fn render_members<'t>(tables: &'t Tables, members: &'t Value, links: Links<'_>) 
                 return Node::Stored(item);
             };
             let mut m = Object::with_capacity(4);
-            m.insert("value", Node::str(id));
+            m.push_new("value", Node::str(id));
             if tables.policy().varies(Variant::SparseReferences) {
                 return Node::Object(m);
             }
-            m.insert("$ref", Node::string(links.resource(kind, id)));
-            m.insert("type", Node::str(kind.name()));
+            m.push_new("$ref", Node::string(links.resource(kind, id)));
+            m.push_new("type", Node::str(kind.name()));
             let display = display_of(target)
                 .map(Node::str)
                 .or_else(|| member.get("display").map(Node::Stored));
             if let Some(d) = display {
-                m.insert("display", d);
+                m.push_new("display", d);
             }
             Node::Object(m)
         })

@@ -76,6 +76,16 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// Adds `key` last, as [`Object::insert`] would when the key is not there yet: the
+    /// caller knows it is not (a stored attribute name that no member before it can have).
+    pub fn push_new(&mut self, key: &'a str, value: Node<'a>) {
+        debug_assert!(
+            self.fields.iter().all(|(k, _)| k != key),
+            "{key} is already set"
+        );
+        self.fields.push((Cow::Borrowed(key), value));
+    }
+
     /// The members as a `serde_json` map.
     pub fn into_map(self) -> Map<String, Value> {
         let mut map = Map::new();

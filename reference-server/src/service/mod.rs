@@ -15,12 +15,13 @@ mod handlers;
 mod response;
 mod routing;
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
-use routing::{Route, discovery_document, route};
+use routing::{DocumentCache, Route, discovery_document, route};
 
 use crate::defect::{Defect, Policy};
 use crate::error::ScimError;
@@ -46,6 +47,8 @@ pub struct ScimService {
     default_base_url: OnceLock<String>,
     /// Requests served so far (the gateway's counter for the rate-limiting variants).
     requests: AtomicU64,
+    /// The discovery documents served so far.
+    documents: DocumentCache,
 }
 
 /// One isolated data set and the bearer token that selects it.
@@ -78,6 +81,7 @@ impl ScimService {
             tenants,
             default_base_url: OnceLock::new(),
             requests: AtomicU64::new(0),
+            documents: DocumentCache::default(),
         }
     }
 
@@ -179,19 +183,24 @@ impl ScimService {
     }
 
     fn dispatch(&self, req: &Request, links: Links<'_>) -> Result<Response, ScimError> {
-        let method = req.method.to_ascii_uppercase();
+        let method = if req.method.bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(req.method.to_ascii_uppercase())
+        } else {
+            Cow::Borrowed(req.method.as_str())
+        };
+        let method = method.as_ref();
         let route = route(&req.path)?;
         if route.is_discovery() {
             if self.has(Defect::SpcRequiresAuth) {
                 self.authorize(req)?;
             }
             if method != "GET" && !self.has(Defect::ConfigurationWritable) {
-                return Ok(self.not_allowed(&method, "GET"));
+                return Ok(self.not_allowed(method, "GET"));
             }
-            return discovery_document(&route, req, links, self.policy);
+            return discovery_document(&route, req, links, self.policy, &self.documents);
         }
         let store = self.authorize(req)?;
-        let mut resp = self.serve(store, route, &method, req, links)?;
+        let mut resp = self.serve(store, route, method, req, links)?;
         if self.has(Defect::ProjectionDropsSchemas)
             && req.query.iter().any(|(k, _)| {
                 k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
@@ -272,7 +281,7 @@ impl ScimService {
                 _ => Ok(self.not_allowed(method, "POST")),
             },
             Route::ServiceProviderConfig | Route::ResourceTypes(_) | Route::Schemas(_) => {
-                discovery_document(&route, req, links, self.policy)
+                discovery_document(&route, req, links, self.policy, &self.documents)
             }
         }
     }

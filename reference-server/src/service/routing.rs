@@ -1,9 +1,12 @@
 //! Routing: a request path to the endpoint it names, and the discovery documents served
 //! at the discovery endpoints.
 
+use std::sync::{PoisonError, RwLock};
+
 use crate::defect::Policy;
 use crate::discovery;
 use crate::error::ScimError;
+use crate::json::WriteJson;
 use crate::message::{Request, Response};
 use crate::render::Links;
 use crate::schema::ResourceKind;
@@ -63,6 +66,55 @@ pub(super) fn route(path: &str) -> Result<Route<'_>, ScimError> {
     })
 }
 
+/// Discovery documents already written. A document only depends on the policy (fixed for
+/// the service), the base URL and the path, so each is built once and then copied; a
+/// bounded number of them, since the base URL comes from the client's `Host` header.
+#[derive(Debug, Default)]
+pub(super) struct DocumentCache {
+    documents: RwLock<Vec<CachedDocument>>,
+}
+
+#[derive(Debug)]
+struct CachedDocument {
+    base_url: String,
+    path: String,
+    body: Vec<u8>,
+}
+
+impl DocumentCache {
+    /// More base URLs or paths than this are answered without being kept.
+    const CAPACITY: usize = 64;
+
+    fn get(&self, base_url: &str, path: &str) -> Option<Vec<u8>> {
+        let documents = self
+            .documents
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        documents
+            .iter()
+            .find(|d| d.base_url == base_url && d.path == path)
+            .map(|d| d.body.clone())
+    }
+
+    fn keep(&self, base_url: &str, path: &str, body: &[u8]) {
+        let mut documents = self
+            .documents
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if documents.len() < Self::CAPACITY
+            && !documents
+                .iter()
+                .any(|d| d.base_url == base_url && d.path == path)
+        {
+            documents.push(CachedDocument {
+                base_url: base_url.to_owned(),
+                path: path.to_owned(),
+                body: body.to_vec(),
+            });
+        }
+    }
+}
+
 /// A discovery document. RFC 7644 §4: paging and sorting parameters are ignored, a
 /// `filter` is answered with 403.
 pub(super) fn discovery_document(
@@ -70,6 +122,7 @@ pub(super) fn discovery_document(
     req: &Request,
     links: Links<'_>,
     p: Policy,
+    cache: &DocumentCache,
 ) -> Result<Response, ScimError> {
     if req.query_param("filter").is_some() {
         return Err(ScimError::new(
@@ -77,6 +130,9 @@ pub(super) fn discovery_document(
             None,
             "filtering is not supported on discovery endpoints",
         ));
+    }
+    if let Some(body) = cache.get(links.base(), &req.path) {
+        return Ok(Response::with_body(200, body));
     }
     let doc = match route {
         Route::ServiceProviderConfig => Some(discovery::service_provider_config(links, p)),
@@ -86,6 +142,9 @@ pub(super) fn discovery_document(
         Route::Schemas(Some(id)) => discovery::schema_by_id(id, links, p),
         _ => None,
     };
-    doc.map(|d| Response::with_json(200, &d))
-        .ok_or_else(|| ScimError::not_found(format!("no discovery document at '{}'", req.path)))
+    let doc = doc
+        .ok_or_else(|| ScimError::not_found(format!("no discovery document at '{}'", req.path)))?;
+    let body = doc.to_json_vec();
+    cache.keep(links.base(), &req.path, &body);
+    Ok(Response::with_body(200, body))
 }

@@ -220,6 +220,25 @@ fn discovery_documents_use_the_base_url() {
     );
     let rt = json_of(&call(&svc, "GET", "/ResourceTypes/Group", None));
     assert_eq!(rt["schema"], GROUP_URN);
+    // Documents are kept once written, per base URL: another host gets its own, and the
+    // first host still gets the same bytes.
+    let first = svc.handle(&Request::new("GET", "/ServiceProviderConfig"), BASE);
+    let other = svc.handle(
+        &Request::new("GET", "/ServiceProviderConfig"),
+        "https://proxy.example/scim",
+    );
+    assert_eq!(
+        json_of(&other)["meta"]["location"],
+        "https://proxy.example/scim/ServiceProviderConfig"
+    );
+    let again = svc.handle(&Request::new("GET", "/ServiceProviderConfig"), BASE);
+    assert_eq!(again.body, first.body);
+    assert_eq!(json_of(&again), spc);
+    let filtered = svc.handle(
+        &Request::new("GET", "/ServiceProviderConfig").with_query("filter", "x eq 1"),
+        BASE,
+    );
+    assert_eq!(filtered.status, 403, "a filter is refused, cached or not");
 }
 
 #[test]
