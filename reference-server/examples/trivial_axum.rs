@@ -1,13 +1,18 @@
-//! The baseline of `bench/load-vs-wrk.sh`: the cheapest useful axum server — one handler
+//! The baselines of `bench/load-vs-wrk.sh`: the cheapest useful axum server — one handler
 //! answering every request with a small fixed SCIM ListResponse — on the same runtime and
 //! axum features as the reference server, so "reference server ÷ trivial handler" measures
-//! what the SCIM work costs, not the machine.
+//! what the SCIM work costs, not the machine. Two forms:
+//!
+//! - `--router`: the handler as the fallback of an axum `Router`, the usual axum app;
+//! - without: the handler served on its own, no router in front — the plumbing the
+//!   reference server itself uses, so nothing but the SCIM work separates the two.
 //!
 //! ```text
-//! cargo run --release -p scim-reference-server --example trivial_axum -- [PORT]
+//! cargo run --release -p scim-reference-server --example trivial_axum -- [PORT] [--router]
 //! ```
 
 use axum::Router;
+use axum::handler::HandlerWithoutStateExt;
 use axum::http::header;
 use axum::response::IntoResponse;
 
@@ -19,11 +24,19 @@ async fn answer() -> impl IntoResponse {
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let port: u16 = std::env::args()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(18081);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let port: u16 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(18081);
+    let with_router = args.iter().any(|a| a == "--router");
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-    println!("trivial axum handler at http://{}", listener.local_addr()?);
-    axum::serve(listener, Router::new().fallback(answer)).await
+    let form = if with_router {
+        "router"
+    } else {
+        "bare handler"
+    };
+    println!("trivial axum {form} at http://{}", listener.local_addr()?);
+    if with_router {
+        axum::serve(listener, Router::new().fallback(answer)).await
+    } else {
+        axum::serve(listener, answer.into_make_service()).await
+    }
 }

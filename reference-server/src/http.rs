@@ -14,6 +14,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, HttpBody};
 use axum::extract::State;
+use axum::handler::Handler;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -21,30 +22,35 @@ use tokio::task::JoinHandle;
 
 use crate::discovery::MAX_PAYLOAD_BYTES;
 use crate::error::ScimError;
-use crate::message::{Request, Response};
+use crate::message::{Request, Response, SCIM_MEDIA_TYPE};
 use crate::options::ServerOptions;
 use crate::service::ScimService;
 
 /// An axum router serving `service` under its base path (every other path answers a SCIM
 /// 404). Useful to mount the reference server inside another axum application.
 pub fn router(service: Arc<ScimService>) -> Router {
-    let base_path = service.options().normalized_base_path();
     Router::new()
         .fallback(serve)
-        .with_state(Arc::new(Mounted { service, base_path }))
+        .with_state(Mounted::new(service))
 }
 
 /// The router's state: the service and its base path, normalised once.
-struct Mounted {
-    service: Arc<ScimService>,
-    base_path: String,
+#[derive(Clone)]
+struct Mounted(Arc<(Arc<ScimService>, String)>);
+
+impl Mounted {
+    fn new(service: Arc<ScimService>) -> Self {
+        let base_path = service.options().normalized_base_path();
+        Mounted(Arc::new((service, base_path)))
+    }
 }
 
 async fn serve(
-    State(mounted): State<Arc<Mounted>>,
+    State(mounted): State<Mounted>,
     req: axum::extract::Request,
 ) -> axum::response::Response {
-    let base_path = mounted.base_path.as_str();
+    let (service, base_path) = &*mounted.0;
+    let base_path = base_path.as_str();
     let (parts, body) = req.into_parts();
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let Some(mut request) = Request::from_target(parts.method.as_str(), target, base_path) else {
@@ -96,7 +102,7 @@ async fn serve(
             }
         }
     }
-    to_axum(mounted.service.handle(&request, &base_url))
+    to_axum(service.handle(&request, &base_url))
 }
 
 fn is_length_limit(err: &axum::Error) -> bool {
@@ -127,7 +133,12 @@ fn to_axum(resp: Response) -> axum::response::Response {
                 Err(_) => continue,
             },
         };
-        if let Ok(value) = HeaderValue::try_from(value) {
+        let value = if value == SCIM_MEDIA_TYPE {
+            Ok(HeaderValue::from_static(SCIM_MEDIA_TYPE))
+        } else {
+            HeaderValue::try_from(value)
+        };
+        if let Ok(value) = value {
             headers.append(name, value);
         }
     }
@@ -153,7 +164,10 @@ impl ReferenceServer {
         let base_url = format!("http://{addr}{}", options.normalized_base_path());
         let service = Arc::new(ScimService::new(options));
         service.set_default_base_url(base_url.clone());
-        let app = router(Arc::clone(&service));
+        // Every request goes to one handler, so the server runs it without a router in front.
+        let app = serve
+            .with_state(Mounted::new(Arc::clone(&service)))
+            .into_make_service();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let shutdown = async {

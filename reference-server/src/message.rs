@@ -184,7 +184,8 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
 /// Decodes `%XX` escapes (invalid escapes are kept verbatim; invalid UTF-8 is replaced).
 pub fn percent_decode(input: &str, plus_as_space: bool) -> String {
     let bytes = input.as_bytes();
-    if !bytes.contains(&b'%') && !(plus_as_space && bytes.contains(&b'+')) {
+    let escaped = bytes.contains(&b'%') || (plus_as_space && bytes.contains(&b'+'));
+    if !escaped {
         return input.to_owned();
     }
     let mut out = Vec::with_capacity(bytes.len());

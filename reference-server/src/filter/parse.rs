@@ -10,20 +10,20 @@ const MAX_DEPTH: usize = 64;
 // Lexer and parser
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+enum Tok<'a> {
     LParen,
     RParen,
     LBracket,
     RBracket,
-    Word(String),
+    Word(&'a str),
     Str(String),
     Num(Number),
     End,
 }
 
 #[derive(Debug, Clone)]
-struct Token {
-    tok: Tok,
+struct Token<'a> {
+    tok: Tok<'a>,
     /// Byte offset in the input.
     at: usize,
 }
@@ -32,7 +32,7 @@ fn column(input: &str, at: usize) -> usize {
     input.get(..at).map_or(at, |s| s.chars().count()) + 1
 }
 
-fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
+fn lex(input: &str) -> Result<Vec<Token<'_>>, FilterError> {
     let err = |at: usize, message: String| FilterError {
         message,
         column: column(input, at),
@@ -112,7 +112,7 @@ fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
                 }
                 i = j;
                 out.push(Token {
-                    tok: Tok::Word(input[start..j].to_owned()),
+                    tok: Tok::Word(&input[start..j]),
                     at: start,
                 });
                 continue;
@@ -126,7 +126,7 @@ fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
                 }
                 i = j;
                 out.push(Token {
-                    tok: Tok::Word(input[start..j].to_owned()),
+                    tok: Tok::Word(&input[start..j]),
                     at: start,
                 });
                 continue;
@@ -148,7 +148,7 @@ fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
 
 pub(super) struct Parser<'a> {
     input: &'a str,
-    tokens: Vec<Token>,
+    tokens: Vec<Token<'a>>,
     pos: usize,
     depth: usize,
     /// Parsing the inside of `attr[...]`: brackets may not nest.
@@ -181,14 +181,14 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn peek(&self) -> &Token {
+    fn peek(&self) -> &Token<'a> {
         // `lex` always ends with `End`, and `pos` never moves past it.
         &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
 
     /// The current token, moved out: the parser never looks back, so a consumed token is
     /// left as `End` (no copy of its text).
-    fn next(&mut self) -> Token {
+    fn next(&mut self) -> Token<'a> {
         let i = self.pos.min(self.tokens.len() - 1);
         let at = self.tokens[i].at;
         if self.tokens[i].tok == Tok::End {
@@ -239,29 +239,29 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_or(&mut self) -> Result<Filter, FilterError> {
-        let mut items = vec![self.parse_and()?];
+        let first = self.parse_and()?;
+        if !self.is_keyword("or") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
         while self.is_keyword("or") {
             self.next();
             items.push(self.parse_and()?);
         }
-        Ok(if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Filter::Or(items)
-        })
+        Ok(Filter::Or(items))
     }
 
     fn parse_and(&mut self) -> Result<Filter, FilterError> {
-        let mut items = vec![self.parse_unary()?];
+        let first = self.parse_unary()?;
+        if !self.is_keyword("and") {
+            return Ok(first);
+        }
+        let mut items = vec![first];
         while self.is_keyword("and") {
             self.next();
             items.push(self.parse_unary()?);
         }
-        Ok(if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Filter::And(items)
-        })
+        Ok(Filter::And(items))
     }
 
     fn enter(&mut self, at: usize) -> Result<(), FilterError> {
@@ -272,7 +272,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn expect(&mut self, want: Tok, what: &str) -> Result<(), FilterError> {
+    fn expect(&mut self, want: Tok<'_>, what: &str) -> Result<(), FilterError> {
         let t = self.next();
         if t.tok == want {
             Ok(())
@@ -308,7 +308,7 @@ impl<'a> Parser<'a> {
                 Ok(inner)
             }
             Tok::Word(word) => {
-                let path = AttrPath::parse(&word).map_err(|m| self.error(t.at, m))?;
+                let path = AttrPath::parse(word).map_err(|m| self.error(t.at, m))?;
                 self.parse_after_path(path, t.at)
             }
             other => Err(self.error(
@@ -349,14 +349,14 @@ impl<'a> Parser<'a> {
                     filter: Box::new(filter),
                 })
             }
-            Tok::Word(word) if self.word_is(&word, "pr") => Ok(Filter::Present(path)),
+            Tok::Word(word) if self.word_is(word, "pr") => Ok(Filter::Present(path)),
             Tok::Word(word) => {
-                let op = CompareOp::parse(&word)
+                let op = CompareOp::parse(word)
                     .filter(|op| !self.syntax.lowercase_operators_only || op.as_str() == word);
                 let Some(op) = op else {
                     return Err(self.error(t.at, format!("unknown operator '{word}'")));
                 };
-                let value = self.parse_value(&word)?;
+                let value = self.parse_value(word)?;
                 Ok(Filter::Compare {
                     path,
                     op,

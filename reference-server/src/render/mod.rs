@@ -319,7 +319,7 @@ mod tests {
     /// Users with a manager and groups, groups with user and group members, under `policy`.
     fn tables(policy: Policy) -> Tables {
         let mut t = Tables::new(policy);
-        let mut add = |t: &mut Tables, kind, body: Value| {
+        let add = |t: &mut Tables, kind, body: Value| {
             let n = normalize_resource(kind, &body, policy).unwrap();
             t.create(kind, n).unwrap().to_string()
         };
