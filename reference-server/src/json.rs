@@ -92,32 +92,44 @@ fn write_number(out: &mut Vec<u8>, n: &Number) {
 
 /// A JSON string: `"`, `\` and control characters escaped as `serde_json` escapes them.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    out.reserve(s.len() + 2);
+    write_str_parts(out, &[s]);
+}
+
+/// One JSON string made of `parts` joined (written without joining them first).
+pub(crate) fn write_str_parts(out: &mut Vec<u8>, parts: &[&str]) {
+    out.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 2);
     out.push(b'"');
-    let bytes = s.as_bytes();
-    if is_clean(bytes) {
-        out.extend_from_slice(bytes);
-    } else {
-        write_escaped(out, bytes);
+    for part in parts {
+        let bytes = part.as_bytes();
+        if is_clean(bytes) {
+            out.extend_from_slice(bytes);
+        } else {
+            write_escaped(out, bytes);
+        }
     }
     out.push(b'"');
 }
 
-/// Whether no byte needs escaping, eight bytes at a time (the last block padded with a
-/// harmless letter), since most strings in a response need none.
+/// Whether no byte needs escaping, eight bytes at a time (the last word overlapping the
+/// one before it), since most strings in a response need none.
 fn is_clean(bytes: &[u8]) -> bool {
-    let mut blocks = bytes.chunks_exact(8);
-    for block in &mut blocks {
-        let mut word = [0; 8];
-        word.copy_from_slice(block);
-        if has_special(u64::from_le_bytes(word)) {
+    let word = |at: usize| {
+        let mut w = [0; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    let n = bytes.len();
+    if n < 8 {
+        return !bytes.iter().any(|&b| needs_escape(b));
+    }
+    let mut at = 0;
+    while at + 8 <= n {
+        if has_special(word(at)) {
             return false;
         }
+        at += 8;
     }
-    let rest = blocks.remainder();
-    let mut word = [b'a'; 8];
-    word[..rest.len()].copy_from_slice(rest);
-    !has_special(u64::from_le_bytes(word))
+    at == n || !has_special(word(n - 8))
 }
 
 /// Whether any byte of `x` is below 0x20, `"` or `\`: the classic "has a zero byte" and

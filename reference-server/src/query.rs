@@ -336,7 +336,7 @@ impl WriteJson for ListResponse<'_> {
 pub(crate) fn run<'t>(
     tables: &'t Tables,
     params: &ListParams,
-    links: Links<'_>,
+    links: Links<'t>,
 ) -> Result<ListResponse<'t>, ScimError> {
     let p = params.policy;
     let matching = Matching {

@@ -16,14 +16,22 @@ pub(crate) fn now_millis() -> i64 {
 
 /// `2024-05-01T12:34:56.789Z` for a millisecond timestamp.
 pub(crate) fn format_millis(ms: i64) -> String {
+    match millis_text(ms) {
+        Some(text) => String::from_utf8_lossy(&text).into_owned(),
+        None => format!("{:.3}Z", utc(ms)),
+    }
+}
+
+/// [`format_millis`] as bytes, for the years 0000 to 9999 (`None` outside them). Every
+/// served resource carries two of these: the calendar date straight from the day number,
+/// written digit by digit, without the date library or the formatting machinery.
+pub(crate) fn millis_text(ms: i64) -> Option<[u8; 24]> {
     /// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
     const FIRST: i64 = -62_167_219_200_000;
     const LAST: i64 = 253_402_300_799_999;
     if !(FIRST..=LAST).contains(&ms) {
-        return format!("{:.3}Z", utc(ms));
+        return None;
     }
-    // Every served resource carries two of these: the calendar date straight from the day
-    // number, written digit by digit, without the date library or the formatting machinery.
     let (year, month, day) = civil_from_days(ms.div_euclid(86_400_000));
     let in_day = ms.rem_euclid(86_400_000);
     let mut text = *b"0000-00-00T00:00:00.000Z";
@@ -42,7 +50,7 @@ pub(crate) fn format_millis(ms: i64) -> String {
             rest /= 10;
         }
     }
-    String::from_utf8_lossy(&text).into_owned()
+    Some(text)
 }
 
 /// The proleptic Gregorian (year, month, day) of a day number counted from 1970-01-01

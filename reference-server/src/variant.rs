@@ -252,14 +252,13 @@ pub(crate) fn opaque_id(kind: ResourceKind, n: u64) -> String {
 
 /// The entity tag of `version`: weak by default, strong with `strong-etags`.
 pub(crate) fn entity_tag(version: u64, strong: bool) -> String {
-    let version = version.to_string();
-    let mut tag = String::with_capacity(version.len() + 4);
+    use std::fmt::Write as _;
+    let mut tag = String::with_capacity(24);
     if !strong {
         tag.push_str("W/");
     }
-    tag.push('"');
-    tag.push_str(&version);
-    tag.push('"');
+    // Writing into a String cannot fail.
+    let _ = write!(tag, "\"{version}\"");
     tag
 }
 

@@ -38,7 +38,8 @@ fn lex(input: &str) -> Result<Vec<Token<'_>>, FilterError> {
         column: column(input, at),
     };
     let bytes = input.as_bytes();
-    let mut out = Vec::new();
+    // `attr op value` and the end marker fit without growing.
+    let mut out = Vec::with_capacity(8);
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];

@@ -14,7 +14,7 @@ use crate::json::WriteJson;
 use crate::projection::Projection;
 use crate::schema::{ENTERPRISE_URN, ResourceKind};
 use crate::store::{Record, Tables};
-use crate::time::{format_millis, format_with_offset};
+use crate::time::format_with_offset;
 use crate::variant::{self, Variant};
 
 /// Where resources live: the SCIM base URL without trailing slash.
@@ -44,6 +44,14 @@ impl<'a> Links<'a> {
             url.push_str(part);
         }
         url
+    }
+
+    /// [`Links::resource`] as a rendered value, joined only when written.
+    pub fn resource_node<'t>(&self, kind: ResourceKind, id: &'t str) -> Node<'t>
+    where
+        'a: 't,
+    {
+        Node::Url([self.base_url, kind.endpoint(), id])
     }
 
     /// `{base}/{Users|Groups}`.
@@ -91,7 +99,7 @@ pub(crate) fn render<'t>(
     tables: &'t Tables,
     kind: ResourceKind,
     rec: &'t Record,
-    links: Links<'_>,
+    links: Links<'t>,
     projection: &Projection,
 ) -> Rendered<'t> {
     let tree = render_tree(tables, kind, rec, links, projection);
@@ -133,7 +141,7 @@ fn render_tree<'t>(
     tables: &'t Tables,
     kind: ResourceKind,
     rec: &'t Record,
-    links: Links<'_>,
+    links: Links<'t>,
     projection: &Projection,
 ) -> Object<'t> {
     let policy = tables.policy();
@@ -197,19 +205,24 @@ fn render_tree<'t>(
 }
 
 /// `meta`: resource type, timestamps, location and version (when ETags are supported).
-fn render_meta<'t>(kind: ResourceKind, rec: &Record, links: Links<'_>, policy: Policy) -> Node<'t> {
+fn render_meta<'t>(
+    kind: ResourceKind,
+    rec: &'t Record,
+    links: Links<'t>,
+    policy: Policy,
+) -> Node<'t> {
     let mut m = Object::with_capacity(5);
     m.push_new("resourceType", Node::str(kind.name()));
     let time = |ms: i64| {
-        Node::string(if policy.varies(Variant::LocalTimestamps) {
-            format_with_offset(ms, variant::LOCAL_OFFSET_MINUTES)
+        if policy.varies(Variant::LocalTimestamps) {
+            Node::string(format_with_offset(ms, variant::LOCAL_OFFSET_MINUTES))
         } else {
-            format_millis(ms)
-        })
+            Node::Millis(ms)
+        }
     };
     m.push_new("created", time(rec.created));
     m.push_new("lastModified", time(rec.modified));
-    m.push_new("location", Node::string(links.resource(kind, rec.id())));
+    m.push_new("location", links.resource_node(kind, rec.id()));
     if !policy.varies(Variant::EtagUnsupported) {
         m.push_new("version", Node::string(policy.etag(rec.version)));
     }
@@ -217,7 +230,7 @@ fn render_meta<'t>(kind: ResourceKind, rec: &Record, links: Links<'_>, policy: P
 }
 
 /// The derived `groups` of a user: `{value, $ref, display, type: "direct"}`.
-fn insert_groups<'t>(tables: &'t Tables, rec: &Record, links: Links<'_>, out: &mut Object<'t>) {
+fn insert_groups<'t>(tables: &'t Tables, rec: &Record, links: Links<'t>, out: &mut Object<'t>) {
     let groups: Vec<Node<'t>> = tables
         .groups_of(rec.id())
         .into_iter()
@@ -227,10 +240,7 @@ fn insert_groups<'t>(tables: &'t Tables, rec: &Record, links: Links<'_>, out: &m
             if tables.policy().varies(Variant::SparseReferences) {
                 return Node::Object(m);
             }
-            m.push_new(
-                "$ref",
-                Node::string(links.resource(ResourceKind::Group, g.id())),
-            );
+            m.push_new("$ref", links.resource_node(ResourceKind::Group, g.id()));
             if let Some(name) = g.str_attr("displayName") {
                 m.push_new("display", Node::str(name));
             }
@@ -250,7 +260,7 @@ fn display_of(rec: &Record) -> Option<&str> {
 }
 
 /// Members with `$ref`, `type` and `display` filled in from the store where they exist.
-fn render_members<'t>(tables: &'t Tables, members: &'t Value, links: Links<'_>) -> Node<'t> {
+fn render_members<'t>(tables: &'t Tables, members: &'t Value, links: Links<'t>) -> Node<'t> {
     let Value::Array(items) = members else {
         return Node::Stored(members);
     };
@@ -271,7 +281,7 @@ fn render_members<'t>(tables: &'t Tables, members: &'t Value, links: Links<'_>) 
             if tables.policy().varies(Variant::SparseReferences) {
                 return Node::Object(m);
             }
-            m.push_new("$ref", Node::string(links.resource(kind, id)));
+            m.push_new("$ref", links.resource_node(kind, id));
             m.push_new("type", Node::str(kind.name()));
             let display = display_of(target)
                 .map(Node::str)

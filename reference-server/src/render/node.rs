@@ -13,7 +13,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use crate::json::{WriteJson, write_array, write_object, write_str};
+use crate::json::{WriteJson, write_array, write_object, write_str, write_str_parts};
+use crate::time::{format_millis, millis_text};
 
 /// One value of a rendered resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,6 +25,10 @@ pub(crate) enum Node<'a> {
     Str(Cow<'a, str>),
     /// A computed value.
     Owned(Value),
+    /// A UTC timestamp in milliseconds, written as `meta.created` is.
+    Millis(i64),
+    /// `{base}/{endpoint}/{id}`: a resource's URL.
+    Url([&'a str; 3]),
     /// An object.
     Object(Object<'a>),
     /// An array.
@@ -47,6 +52,10 @@ impl<'a> Node<'a> {
             Node::Stored(v) => v.clone(),
             Node::Str(s) => Value::String(s.into_owned()),
             Node::Owned(v) => v,
+            Node::Millis(ms) => Value::String(format_millis(ms)),
+            Node::Url([base, endpoint, id]) => {
+                Value::String([base, "/", endpoint, "/", id].concat())
+            }
             Node::Object(o) => Value::Object(o.into_map()),
             Node::Array(items) => Value::Array(items.into_iter().map(Node::into_value).collect()),
         }
@@ -102,6 +111,17 @@ impl WriteJson for Node<'_> {
             Node::Stored(v) => v.write_json(out),
             Node::Str(s) => write_str(out, s),
             Node::Owned(v) => v.write_json(out),
+            Node::Millis(ms) => match millis_text(*ms) {
+                Some(text) => {
+                    out.push(b'"');
+                    out.extend_from_slice(&text);
+                    out.push(b'"');
+                }
+                None => write_str(out, &format_millis(*ms)),
+            },
+            Node::Url([base, endpoint, id]) => {
+                write_str_parts(out, &[base, "/", endpoint, "/", id]);
+            }
             Node::Object(o) => o.write_json(out),
             Node::Array(items) => write_array(out, items),
         }

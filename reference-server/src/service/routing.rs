@@ -38,7 +38,20 @@ impl Route<'_> {
 
 /// Maps a relative path to a route (endpoint names are matched case-insensitively).
 pub(super) fn route(path: &str) -> Result<Route<'_>, ScimError> {
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    // Up to three segments are told apart; a fourth only makes the path unknown.
+    let mut parts = path.split('/').filter(|s| !s.is_empty());
+    let mut buffer = [""; 3];
+    let mut len = 0;
+    for part in parts.by_ref().take(3) {
+        buffer[len] = part;
+        len += 1;
+    }
+    let too_long = parts.next().is_some();
+    let segments: &[&str] = if too_long {
+        &buffer[..]
+    } else {
+        &buffer[..len]
+    };
     let is = |s: &str, name: &str| s.eq_ignore_ascii_case(name);
     if let Some(first) = segments.first()
         && let Some(kind) = ResourceKind::ALL
@@ -52,7 +65,7 @@ pub(super) fn route(path: &str) -> Result<Route<'_>, ScimError> {
             _ => Err(ScimError::not_found(format!("no endpoint at '{path}'"))),
         };
     }
-    Ok(match segments.as_slice() {
+    Ok(match segments {
         [] => Route::Root,
         [s] if is(s, ".search") => Route::Search,
         [s] if is(s, "ServiceProviderConfig") => Route::ServiceProviderConfig,
