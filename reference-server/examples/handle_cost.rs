@@ -1,6 +1,7 @@
 //! The in-process cost of [`ScimService::handle`], without HTTP: the requests of
 //! `bench/load-vs-wrk.sh` step 4 (a `userName eq` lookup that finds a user among 100 000,
-//! `GET /ServiceProviderConfig`, `GET /Users/{id}`), each served in a loop on one thread,
+//! the same lookup finding none — all but rendering —, `GET /ServiceProviderConfig`,
+//! `GET /Users/{id}`), each served in a loop on one thread,
 //! printed as ns per request. A benchmark, not a test: numbers move with the machine.
 //!
 //! ```text
@@ -46,8 +47,10 @@ fn main() {
         .json()
         .and_then(|v| v["Resources"][0]["id"].as_str().map(str::to_owned))
         .expect("the lookup finds the seeded user");
+    let missing = target("/scim/v2/Users?filter=userName%20eq%20%22nobody%40example.test%22");
     let cases = [
         ("filtered lookup", lookup),
+        ("filtered lookup, no match", missing),
         (
             "/ServiceProviderConfig",
             target("/scim/v2/ServiceProviderConfig"),

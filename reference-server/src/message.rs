@@ -242,6 +242,11 @@ mod tests {
         assert_eq!(percent_decode("%22x%22", true), "\"x\"");
         assert_eq!(percent_decode("100%", true), "100%");
         assert_eq!(percent_decode("%zz%4", true), "%zz%4");
+        assert_eq!(
+            percent_decode("%+1", true),
+            "% 1",
+            "only hex digits follow '%'"
+        );
         assert_eq!(percent_decode("%C3%A9", true), "é");
         assert_eq!(percent_decode("%FF", true), "\u{FFFD}");
     }
