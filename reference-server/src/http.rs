@@ -121,7 +121,6 @@ fn to_axum(resp: Response) -> axum::response::Response {
     *out.status_mut() =
         StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = out.headers_mut();
-    headers.reserve(resp.headers.len());
     for (name, value) in resp.headers {
         // The names every response carries are matched without parsing.
         let name = match name.as_str() {

@@ -194,11 +194,19 @@ pub fn percent_decode(input: &str, plus_as_space: bool) -> String {
         b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     };
+    let special = |b: &u8| *b == b'%' || (plus_as_space && *b == b'+');
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
+        // The text up to the next escape is copied in one piece.
+        let run = bytes[i..]
+            .iter()
+            .position(special)
+            .unwrap_or(bytes.len() - i);
+        out.extend_from_slice(&bytes[i..i + run]);
+        i += run;
+        match bytes.get(i) {
+            Some(b'%') => {
                 let byte = match (bytes.get(i + 1), bytes.get(i + 2)) {
                     (Some(&hi), Some(&lo)) => hex(hi).zip(hex(lo)).map(|(h, l)| h << 4 | l),
                     _ => None,
@@ -214,14 +222,11 @@ pub fn percent_decode(input: &str, plus_as_space: bool) -> String {
                     }
                 }
             }
-            b'+' if plus_as_space => {
+            Some(_) => {
                 out.push(b' ');
                 i += 1;
             }
-            b => {
-                out.push(b);
-                i += 1;
-            }
+            None => {}
         }
     }
     match String::from_utf8(out) {
@@ -249,6 +254,40 @@ mod tests {
         );
         assert_eq!(percent_decode("%C3%A9", true), "é");
         assert_eq!(percent_decode("%FF", true), "\u{FFFD}");
+    }
+
+    /// Byte by byte, as the decoder read before it copied runs whole.
+    fn decode_bytewise(input: &str, plus_as_space: bool) -> String {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        let bytes = input.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let escape = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| Some(hex(h[0])? * 16 + hex(h[1])?));
+            match (bytes[i], escape) {
+                (b'%', Some(b)) => {
+                    out.push(u8::try_from(b).unwrap());
+                    i += 3;
+                    continue;
+                }
+                (b'+', _) if plus_as_space => out.push(b' '),
+                (b, _) => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoding_runs_whole_reads_as_decoding_byte_by_byte(
+            input in "([a-z%+ ]|%[0-9a-fA-FgG+]{0,2}|%[cC][3]%[aA][9]|%[fF]{2}){0,12}",
+            plus in proptest::bool::ANY,
+        ) {
+            proptest::prop_assert_eq!(percent_decode(&input, plus), decode_bytewise(&input, plus));
+        }
     }
 
     #[test]
