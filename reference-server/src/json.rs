@@ -46,7 +46,18 @@ impl WriteJson for str {
 
 impl WriteJson for usize {
     fn write_json(&self, out: &mut Vec<u8>) {
-        write_number(out, &Number::from(*self));
+        let mut digits = [0; 20];
+        let mut at = digits.len();
+        let mut rest = *self;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + u8::try_from(rest % 10).unwrap_or(0);
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        out.extend_from_slice(&digits[at..]);
     }
 }
 
@@ -189,6 +200,13 @@ mod tests {
         let ours = String::from_utf8(v.to_json_vec()).unwrap();
         let theirs = serde_json::to_string(v).unwrap();
         assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn counts_are_written_as_serde_json_writes_them() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+            assert_eq!(n.to_json_vec(), serde_json::to_vec(&n).unwrap());
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::defect::{Defect, Policy, quirk};
 use crate::discovery::{DEFAULT_PAGE_SIZE, LIST_RESPONSE_URN, MAX_RESULTS};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, Filter, Matching, Syntax, fold, get_ci};
-use crate::json::{WriteJson, write_array, write_str};
+use crate::json::{WriteJson, write_array};
 use crate::message::Request;
 use crate::projection::Projection;
 use crate::render::{Links, Rendered, render, render_canonical};
@@ -312,17 +312,18 @@ pub(crate) struct ListResponse<'t> {
 
 impl WriteJson for ListResponse<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"schemas\":");
-        write_array(out, [LIST_RESPONSE_URN]);
-        for (key, n) in [
-            ("totalResults", self.total),
-            ("startIndex", self.start_index),
-            ("itemsPerPage", self.items_per_page),
+        // The names and the URN are constants that need no escaping.
+        for (text, n) in [
+            ("{\"schemas\":[\"", None),
+            (LIST_RESPONSE_URN, None),
+            ("\"],\"totalResults\":", Some(self.total)),
+            (",\"startIndex\":", Some(self.start_index)),
+            (",\"itemsPerPage\":", Some(self.items_per_page)),
         ] {
-            out.push(b',');
-            write_str(out, key);
-            out.push(b':');
-            n.write_json(out);
+            out.extend_from_slice(text.as_bytes());
+            if let Some(n) = n {
+                n.write_json(out);
+            }
         }
         if let Some(resources) = &self.resources {
             out.extend_from_slice(b",\"Resources\":");
@@ -345,9 +346,10 @@ pub(crate) fn run<'t>(
     };
     let mut matches: Vec<(ResourceKind, &Record)> = Vec::new();
     for &kind in &params.kinds {
-        let candidates = candidates(tables, kind, params.filter.as_ref(), p);
+        let (candidates, answered) = candidates(tables, kind, params.filter.as_ref(), p);
         match &params.filter {
             None => matches.extend(candidates.into_iter().map(|r| (kind, r))),
+            Some(_) if answered => matches.extend(candidates.into_iter().map(|r| (kind, r))),
             Some(filter) if needs_render(kind, filter) => {
                 matches.extend(candidates.into_iter().filter_map(|rec| {
                     let full = render_canonical(tables, kind, rec, links, &Projection::all());
@@ -423,12 +425,15 @@ pub(crate) fn run<'t>(
 }
 
 /// Records that may match: an index lookup when the filter pins an indexed attribute.
+/// `true` with them when each is known to match already: a filter that is nothing but
+/// `eq` on the unique attribute is answered by its case-folded index, which folds exactly
+/// as the comparison does (unless a defect makes the comparison case-exact).
 fn candidates<'t>(
     tables: &'t Tables,
     kind: ResourceKind,
     filter: Option<&Filter>,
     p: Policy,
-) -> Vec<&'t Record> {
+) -> (Vec<&'t Record>, bool) {
     let table = tables.table(kind);
     let hint = filter.and_then(Filter::eq_hint).and_then(|(path, value)| {
         match schema::resolve(kind, path.urn.as_deref(), &path.name, None)? {
@@ -438,18 +443,21 @@ fn candidates<'t>(
             _ => None,
         }
     });
-    match hint {
+    let records = match hint {
         Some(("id", id)) => table.get(id).into_iter().collect(),
         // A case-insensitive collation cannot use the case-exact index.
         Some(("externalId", value)) if !p.has(Defect::ExternalIdFilterCaseInsensitive) => {
             table.by_external_id(value)
         }
         Some((name, value)) if name == kind.unique_attribute() => {
-            table.by_unique(value).into_iter().collect()
+            let answered = matches!(filter, Some(Filter::Compare { .. }))
+                && !p.has(Defect::CaseSensitiveUsernameFilter);
+            return (table.by_unique(value).into_iter().collect(), answered);
         }
         Some(("displayName", value)) if kind == ResourceKind::User => table.by_display_name(value),
         _ => table.iter().collect(),
-    }
+    };
+    (records, false)
 }
 
 /// Whether an attribute only exists in the rendered form: the common attributes

@@ -33,7 +33,10 @@ pub(crate) fn millis_text(ms: i64) -> Option<[u8; 24]> {
         return None;
     }
     let (year, month, day) = civil_from_days(ms.div_euclid(86_400_000));
-    let in_day = ms.rem_euclid(86_400_000);
+    // Small numbers from here on: 32-bit arithmetic divides faster.
+    let small = |v: i64| u32::try_from(v).unwrap_or(0);
+    let (year, month, day) = (small(year), small(month), small(day));
+    let in_day = small(ms.rem_euclid(86_400_000));
     let mut text = *b"0000-00-00T00:00:00.000Z";
     for (value, end, width) in [
         (year, 4, 4),
