@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 pub(crate) use node::{Node, Object};
 
 use crate::defect::{Defect, Policy};
-use crate::json::WriteJson;
+use crate::json::{WriteJson, write_str};
 use crate::projection::Projection;
 use crate::schema::{ENTERPRISE_URN, ResourceKind};
 use crate::store::{Record, Tables};
@@ -159,32 +159,47 @@ fn render_tree<'t>(
         out.push_new("schemas", Node::Array(schemas));
     }
     out.push_new("id", Node::str(rec.id()));
-    let mut groups_done = kind != ResourceKind::User || !projection.wants("groups");
-    for (key, value) in &rec.data {
-        if !groups_done && key.starts_with("urn:") {
-            insert_groups(tables, rec, links, &mut out);
-            groups_done = true;
-        }
-        let rendered = match key.as_str() {
-            "members" if kind == ResourceKind::Group => {
-                if !projection.wants("members") {
-                    continue;
+    let groups = if kind == ResourceKind::User && projection.wants("groups") {
+        tables.groups_of(rec.id())
+    } else {
+        Vec::new()
+    };
+    let plain = rec
+        .plain_json
+        .get_or_init(|| plain_members(kind, &rec.data));
+    match plain {
+        // Nothing to place among the stored members: they go as written once.
+        Some(json) if groups.is_empty() => out.push_stored(&rec.data, json),
+        _ => {
+            let mut groups = Some(groups);
+            for (key, value) in &rec.data {
+                if key.starts_with("urn:")
+                    && let Some(groups) = groups.take()
+                {
+                    insert_groups(tables, groups, links, &mut out);
                 }
-                render_members(tables, value, links)
+                let rendered = match key.as_str() {
+                    "members" if kind == ResourceKind::Group => {
+                        if !projection.wants("members") {
+                            continue;
+                        }
+                        render_members(tables, value, links)
+                    }
+                    ENTERPRISE_URN if kind == ResourceKind::User => {
+                        Node::Owned(render_enterprise(tables, value, links))
+                    }
+                    _ => Node::Stored(value),
+                };
+                // Stored names are distinct; only the members set before them can repeat one.
+                match key.as_str() {
+                    "schemas" | "id" | "groups" => out.insert(key.as_str(), rendered),
+                    _ => out.push_new(key, rendered),
+                }
             }
-            ENTERPRISE_URN if kind == ResourceKind::User => {
-                Node::Owned(render_enterprise(tables, value, links))
+            if let Some(groups) = groups {
+                insert_groups(tables, groups, links, &mut out);
             }
-            _ => Node::Stored(value),
-        };
-        // Stored names are distinct; only the members set before them can repeat one.
-        match key.as_str() {
-            "schemas" | "id" | "groups" => out.insert(key.as_str(), rendered),
-            _ => out.push_new(key, rendered),
         }
-    }
-    if !groups_done {
-        insert_groups(tables, rec, links, &mut out);
     }
     if policy.has(Defect::PasswordReturned)
         && let Some(password) = &rec.password
@@ -229,10 +244,15 @@ fn render_meta<'t>(
     Node::Object(m)
 }
 
-/// The derived `groups` of a user: `{value, $ref, display, type: "direct"}`.
-fn insert_groups<'t>(tables: &'t Tables, rec: &Record, links: Links<'t>, out: &mut Object<'t>) {
-    let groups: Vec<Node<'t>> = tables
-        .groups_of(rec.id())
+/// The derived `groups` of a user (`groups`, from [`Tables::groups_of`]): `{value, $ref,
+/// display, type: "direct"}`.
+fn insert_groups<'t>(
+    tables: &'t Tables,
+    groups: Vec<&'t Record>,
+    links: Links<'t>,
+    out: &mut Object<'t>,
+) {
+    let groups: Vec<Node<'t>> = groups
         .into_iter()
         .map(|g| {
             let mut m = Object::with_capacity(4);
@@ -251,6 +271,41 @@ fn insert_groups<'t>(tables: &'t Tables, rec: &Record, links: Links<'t>, out: &m
     if !groups.is_empty() {
         out.insert("groups", Node::Array(groups));
     }
+}
+
+/// The stored attributes of a resource written as JSON members (`"k":v,…`), when a
+/// response can send them exactly as stored: none is rendered differently (a Group's
+/// `members`, an enterprise `manager`) and none has a name the server sets itself
+/// (`schemas`, `id`, `groups`, `password`, `meta`, the vendor extension), which would take
+/// that member's place. Kept with the record ([`Record::plain_json`]) once written.
+pub(crate) fn plain_members(kind: ResourceKind, data: &Map<String, Value>) -> Option<Box<str>> {
+    let reserved = ["schemas", "id", "groups", "password", "meta"];
+    if reserved
+        .into_iter()
+        .chain([variant::vendor_urn(kind)])
+        .any(|k| data.contains_key(k))
+    {
+        return None;
+    }
+    let rendered_differently = match kind {
+        ResourceKind::Group => data.contains_key("members"),
+        ResourceKind::User => data
+            .get(ENTERPRISE_URN)
+            .is_some_and(|ext| ext.get("manager").is_some()),
+    };
+    if rendered_differently {
+        return None;
+    }
+    let mut out = Vec::with_capacity(256);
+    for (i, (key, value)) in data.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(&mut out, key);
+        out.push(b':');
+        value.write_json(&mut out);
+    }
+    String::from_utf8(out).ok().map(String::into_boxed_str)
 }
 
 /// The display name of a resource: `displayName`, else `userName`.
@@ -345,6 +400,17 @@ mod tests {
                    "emails": [{"value": "a@x.test", "primary": true}],
                    ENTERPRISE_URN: {"employeeNumber": "7", "manager": {"value": boss}}}),
         );
+        add(
+            &mut t,
+            ResourceKind::User,
+            json!({"schemas": [USER_URN, ENTERPRISE_URN], "userName": "plain \"quoted\"", "active": false,
+                   ENTERPRISE_URN: {"department": "R&D"}, "emails": [{"value": "p@x.test", "type": "work"}]}),
+        );
+        add(
+            &mut t,
+            ResourceKind::Group,
+            json!({"schemas": [GROUP_URN], "displayName": "empty"}),
+        );
         let inner = add(
             &mut t,
             ResourceKind::Group,
@@ -392,6 +458,17 @@ mod tests {
                     assert_eq!(streamed, via_map, "{policy:?}");
                     let canonical = render_canonical(&t, kind, rec, links, &Projection::all());
                     assert_eq!(serde_json::to_string(&canonical).unwrap(), streamed);
+                    // Rendered again, from the members kept with the record: the same bytes.
+                    let again = render(&t, kind, rec, links, &Projection::all()).to_json_vec();
+                    assert_eq!(String::from_utf8(again).unwrap(), streamed);
+                }
+                // Members are kept as written unless one renders differently (a manager,
+                // group members); a user in groups (boss) still renders through the loop.
+                for rec in t.table(kind).iter() {
+                    let kept = rec.plain_json.get().is_some_and(Option::is_some);
+                    let name = rec.str_attr("userName").or(rec.str_attr("displayName"));
+                    let expected = matches!(name, Some("boss" | "plain \"quoted\"" | "empty"));
+                    assert_eq!(kept, expected, "{name:?} under {policy:?}");
                 }
             }
         }

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use crate::json::{WriteJson, write_array, write_object, write_str, write_str_parts};
+use crate::json::{WriteJson, write_array, write_str, write_str_parts};
 use crate::time::{format_millis, millis_text};
 
 /// One value of a rendered resource.
@@ -65,7 +65,15 @@ impl<'a> Node<'a> {
 /// The members of a rendered object, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Object<'a> {
-    fields: Vec<(Cow<'a, str>, Node<'a>)>,
+    fields: Vec<Field<'a>>,
+}
+
+/// One member, or a run of stored members with the JSON they were once written as.
+#[derive(Debug, Clone, PartialEq)]
+enum Field<'a> {
+    Member(Cow<'a, str>, Node<'a>),
+    /// The members of `map`, whose JSON (`"k":v,…`) is `json`.
+    Stored(&'a Map<String, Value>, &'a str),
 }
 
 impl<'a> Object<'a> {
@@ -79,27 +87,64 @@ impl<'a> Object<'a> {
     /// Sets `key`: a new key goes last, an existing one keeps its place.
     pub fn insert(&mut self, key: impl Into<Cow<'a, str>>, value: Node<'a>) {
         let key = key.into();
-        match self.fields.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, slot)) => *slot = value,
-            None => self.fields.push((key, value)),
+        for (at, field) in self.fields.iter_mut().enumerate() {
+            match field {
+                Field::Member(k, slot) if *k == key => {
+                    *slot = value;
+                    return;
+                }
+                Field::Stored(map, _) if map.contains_key(key.as_ref()) => {
+                    // The run is opened into single members so the one named can change.
+                    let members = map
+                        .iter()
+                        .map(|(k, v)| Field::Member(Cow::Borrowed(k.as_str()), Node::Stored(v)));
+                    self.fields.splice(at..=at, members);
+                    return self.insert(key, value);
+                }
+                _ => {}
+            }
         }
+        self.fields.push(Field::Member(key, value));
     }
 
     /// Adds `key` last, as [`Object::insert`] would when the key is not there yet: the
     /// caller knows it is not (a stored attribute name that no member before it can have).
     pub fn push_new(&mut self, key: &'a str, value: Node<'a>) {
+        debug_assert!(!self.has(key), "{key} is already set");
+        self.fields.push(Field::Member(Cow::Borrowed(key), value));
+    }
+
+    /// Adds the members of `map` last, written as `json` (see
+    /// [`super::plain_members`]); none of them may be set yet.
+    pub fn push_stored(&mut self, map: &'a Map<String, Value>, json: &'a str) {
         debug_assert!(
-            self.fields.iter().all(|(k, _)| k != key),
-            "{key} is already set"
+            map.keys().all(|k| !self.has(k)),
+            "a stored member is already set"
         );
-        self.fields.push((Cow::Borrowed(key), value));
+        self.fields.push(Field::Stored(map, json));
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.fields.iter().any(|f| match f {
+            Field::Member(k, _) => k == key,
+            Field::Stored(map, _) => map.contains_key(key),
+        })
     }
 
     /// The members as a `serde_json` map.
     pub fn into_map(self) -> Map<String, Value> {
         let mut map = Map::new();
-        for (key, value) in self.fields {
-            map.insert(key.into_owned(), value.into_value());
+        for field in self.fields {
+            match field {
+                Field::Member(key, value) => {
+                    map.insert(key.into_owned(), value.into_value());
+                }
+                Field::Stored(stored, _) => {
+                    for (key, value) in stored {
+                        map.insert(key.clone(), value.clone());
+                    }
+                }
+            }
         }
         map
     }
@@ -130,7 +175,26 @@ impl WriteJson for Node<'_> {
 
 impl WriteJson for Object<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
-        write_object(out, self.fields.iter().map(|(k, v)| (k.as_ref(), v)));
+        out.push(b'{');
+        let mut first = true;
+        for field in &self.fields {
+            if matches!(field, Field::Stored(_, "")) {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            match field {
+                Field::Member(key, value) => {
+                    write_str(out, key);
+                    out.push(b':');
+                    value.write_json(out);
+                }
+                Field::Stored(_, json) => out.extend_from_slice(json.as_bytes()),
+            }
+        }
+        out.push(b'}');
     }
 }
 
@@ -162,6 +226,37 @@ mod tests {
             String::from_utf8(streamed).unwrap(),
             String::from_utf8(via_map).unwrap()
         );
+    }
+
+    #[test]
+    fn a_stored_run_writes_its_members_and_opens_when_one_is_set_again() {
+        let stored = json!({"userName": "ann", "active": true});
+        let Value::Object(map) = &stored else {
+            unreachable!()
+        };
+        let json = r#""userName":"ann","active":true"#;
+        let mut o = Object::with_capacity(3);
+        o.push_new("id", Node::str("1"));
+        o.push_stored(map, json);
+        o.push_new("meta", Node::str("m"));
+        let written = String::from_utf8(o.to_json_vec()).unwrap();
+        assert_eq!(
+            written,
+            r#"{"id":"1","userName":"ann","active":true,"meta":"m"}"#
+        );
+        let parsed: Value = serde_json::from_str(&written).unwrap();
+        assert_eq!(Value::Object(o.clone().into_map()), parsed);
+        o.insert("active", Node::str("changed"));
+        let written = String::from_utf8(o.to_json_vec()).unwrap();
+        assert_eq!(
+            written,
+            r#"{"id":"1","userName":"ann","active":"changed","meta":"m"}"#
+        );
+        let empty = Map::new();
+        let mut o = Object::with_capacity(2);
+        o.push_stored(&empty, "");
+        o.push_new("id", Node::str("1"));
+        assert_eq!(o.to_json_vec(), br#"{"id":"1"}"#);
     }
 
     #[test]
