@@ -1,11 +1,13 @@
 //! The axum adapter and [`ReferenceServer`], a running HTTP server around a
 //! [`ScimService`].
 //!
-//! Every request goes to one fallback handler that converts it into a transport-neutral
+//! Every request goes to one handler that converts it into a transport-neutral
 //! [`Request`] (path relative to the base path, percent-decoded; body read as bytes and
 //! capped at 1 MiB), derives the base URL from the `Host` header
 //! (`http://{host}{base_path}`) so the same core works behind a proxy or mock, calls
-//! [`ScimService::handle`], and converts the [`Response`] back.
+//! [`ScimService::handle`], and converts the [`Response`] back. [`ReferenceServer`] serves
+//! that handler on its own; [`router`] puts it behind an axum `Router` as the fallback, to
+//! mount elsewhere.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -34,7 +36,7 @@ pub fn router(service: Arc<ScimService>) -> Router {
         .with_state(Mounted::new(service))
 }
 
-/// The router's state: the service and its base path, normalised once.
+/// The handler's state: the service and its base path, normalised once.
 #[derive(Clone)]
 struct Mounted(Arc<(Arc<ScimService>, String)>);
 

@@ -26,8 +26,8 @@
 //!
 //! # Data flow
 //!
-//! A request arrives either over HTTP — [`ReferenceServer`] runs axum, whose single
-//! fallback handler ([`http`]) turns the request into a transport-neutral [`Request`]
+//! A request arrives either over HTTP — [`ReferenceServer`] runs axum with a single
+//! handler ([`http`]) that turns the request into a transport-neutral [`Request`]
 //! and derives the base URL from the `Host` header — or in-process, when a test (say a
 //! wiremock responder that injects one defect) builds a [`Request`] itself.
 //! [`ScimService::handle`] is synchronous and thread-safe: it routes the path, lets the
@@ -51,11 +51,14 @@
 //! candidates from an index when the filter pins one, evaluate the [`filter`], sort, page,
 //! and render each record (`render` adds `schemas`, `meta`, `$ref`s, member display names
 //! and the derived `User.groups`), then apply [`projection`] (`attributes` /
-//! `excludedAttributes`). Single-resource responses carry the weak ETag `meta.version`.
-//! Every failure is a [`ScimError`], rendered as a SCIM Error message whose `status` is a
-//! string; every JSON response is `application/scim+json`. Discovery documents
-//! ([`discovery`]) are generated from the same schema table and limits, so they describe
-//! exactly what the server does.
+//! `excludedAttributes`). A resource nothing reshapes is written straight to JSON from a
+//! tree that borrows the stored values (`json` writes exactly what `serde_json` would), and
+//! a record keeps its attributes as written JSON once served. Single-resource responses
+//! carry the weak ETag `meta.version`. Every failure is a [`ScimError`], rendered as a SCIM
+//! Error message whose `status` is a string; every JSON response is
+//! `application/scim+json`. Discovery documents ([`discovery`]) are generated from the
+//! same schema table and limits, so they describe exactly what the server does, and kept
+//! once written.
 //!
 //! Where a defect mode changes behaviour, the [`Defect`] is checked at the place a real
 //! server would have the bug (the uniqueness check in `store`, the paging code in `query`,

@@ -102,11 +102,11 @@ pub(crate) fn render<'t>(
     links: Links<'t>,
     projection: &Projection,
 ) -> Rendered<'t> {
-    let tree = render_tree(tables, kind, rec, links, projection);
     let policy = tables.policy();
     let reshaped = !projection.is_all()
         || policy.varies(Variant::ReorderedValues)
         || policy.varies(Variant::RecasedAttributes);
+    let tree = render_tree(tables, kind, rec, links, projection, !reshaped);
     if !reshaped {
         return Rendered::Tree(tree);
     }
@@ -130,19 +130,22 @@ pub(crate) fn render_canonical(
     links: Links<'_>,
     projection: &Projection,
 ) -> Map<String, Value> {
-    let mut out = render_tree(tables, kind, rec, links, projection).into_map();
+    let mut out = render_tree(tables, kind, rec, links, projection, false).into_map();
     projection.apply(kind, &mut out);
     out
 }
 
 /// The layout of a served resource, before the projection removes what was not asked for
 /// (it only leaves out `members`, `groups` and `meta` when they are not wanted at all).
+/// `written`: the tree goes straight to JSON, so the record's attributes are taken (and
+/// kept) as written JSON when they can be.
 fn render_tree<'t>(
     tables: &'t Tables,
     kind: ResourceKind,
     rec: &'t Record,
     links: Links<'t>,
     projection: &Projection,
+    written: bool,
 ) -> Object<'t> {
     let policy = tables.policy();
     let mut out = Object::with_capacity(rec.data.len() + 4);
@@ -164,9 +167,13 @@ fn render_tree<'t>(
     } else {
         Vec::new()
     };
-    let plain = rec
-        .plain_json
-        .get_or_init(|| plain_members(kind, &rec.data));
+    let plain = if written {
+        rec.plain_json
+            .get_or_init(|| plain_members(kind, &rec.data))
+            .as_deref()
+    } else {
+        None
+    };
     match plain {
         // Nothing to place among the stored members: they go as written once.
         Some(json) if groups.is_empty() => out.push_stored(&rec.data, json),
@@ -485,6 +492,10 @@ mod tests {
         };
         let keys: Vec<&str> = m.keys().map(String::as_str).collect();
         assert_eq!(keys, ["schemas", "id", "userName"]);
+        assert!(
+            rec.plain_json.get().is_none(),
+            "only a resource written as it is keeps its JSON"
+        );
         let recased = tables(Policy::new(false, &[], &[Variant::RecasedAttributes]));
         let rec = recased.table(ResourceKind::User).iter().next().unwrap();
         let rendered = render(&recased, ResourceKind::User, rec, links, &Projection::all());
