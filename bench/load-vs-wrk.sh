@@ -20,7 +20,9 @@
 #                    create p99 under wrk (bench/post.lua; target < 20 ms). The same trivial
 #                    handler without the Router (the plumbing the reference server uses) is
 #                    measured too, and the lookup's ratio to it printed, so the gain of
-#                    dropping the Router is not taken for SCIM work made cheaper.
+#                    dropping the Router is not taken for SCIM work made cheaper. $ROUNDS
+#                    rounds, each measuring the trivial handlers right before the server;
+#                    the medians of the per-round ratios are the figures.
 #                    With BEFORE=<git revision>, the reference server of that revision is built
 #                    (from `git archive`, in a temporary directory) and measured in the same
 #                    run, side by side (or BEFORE_BIN=<path to a scim-harness binary> to
@@ -29,7 +31,8 @@
 # Usage: bench/load-vs-wrk.sh
 # Environment: CONNECTIONS (32), THREADS (2), DURATION (10s), SEED_USERS (100000),
 #              LOOKUPS (200000), SYNC_USERS (100000), BEFORE / BEFORE_BIN (unset), PORT (18090),
-#              ONLY=server (only step 4, the reference server against the trivial handler)
+#              ROUNDS (3, of step 4), ONLY=server (only step 4, the reference server against
+#              the trivial handler)
 # Needs wrk (apt-get install wrk), curl and /usr/bin/time (Debian package: time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +44,7 @@ SEED_USERS=${SEED_USERS:-100000}
 LOOKUPS=${LOOKUPS:-200000}
 SYNC_USERS=${SYNC_USERS:-100000}
 PORT=${PORT:-18090}
+ROUNDS=${ROUNDS:-3}
 TOKEN=bench-token-load
 export BENCH_TOKEN=$TOKEN
 AUTH="Authorization: Bearer $TOKEN"
@@ -177,29 +181,6 @@ SYNC_CREATE_P99=$(grep -A20 '"name": "user create"' "$WORK/sync/load.json" | gre
 stop "$SERVER"
 fi
 
-# server_figures LABEL BIN → prints one line per measurement
-server_figures() {
-  local label=$1 bin=$2
-  start_server "$bin" "$PORT" "$SEED_USERS"
-  local pid=$STARTED
-  SERVED_BY=$pid wrk_run "$WORK/$label-spc.txt" "$BASE/ServiceProviderConfig"
-  SERVED_BY=$pid wrk_run "$WORK/$label-filter.txt" "$BASE/Users?filter=userName%20eq%20%22seed-user-054321%40example.test%22"
-  SERVED_BY=$pid wrk_run "$WORK/$label-create.txt" -s "$ROOT/bench/post.lua" "$BASE/Users"
-  local rss
-  rss=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")
-  stop "$pid"
-  printf '  %-7s /ServiceProviderConfig %9s req/s (%s of trivial), %s µs CPU/req (trivial/this %s)\n' \
-    "$label" "$(rps "$WORK/$label-spc.txt")" "$(ratio "$(rps "$WORK/$label-spc.txt")" "$TRIVIAL_RPS")" \
-    "$(cpu_of "$WORK/$label-spc.txt")" "$(ratio "$TRIVIAL_CPU" "$(cpu_of "$WORK/$label-spc.txt")")"
-  printf '  %-7s filtered lookup        %9s req/s (%s of trivial), %s µs CPU/req (trivial/this %s; target >= 0.70)\n' \
-    "$label" "$(rps "$WORK/$label-filter.txt")" "$(ratio "$(rps "$WORK/$label-filter.txt")" "$TRIVIAL_RPS")" \
-    "$(cpu_of "$WORK/$label-filter.txt")" "$(ratio "$TRIVIAL_CPU" "$(cpu_of "$WORK/$label-filter.txt")")"
-  printf '  %-7s create                 %9s req/s, p99 %s (target < 20ms), %s µs CPU/req, non-2xx %s; peak RSS %s MiB\n' \
-    "$label" "$(rps "$WORK/$label-create.txt")" "$(p99 "$WORK/$label-create.txt")" \
-    "$(cpu_of "$WORK/$label-create.txt")" "$(non2xx "$WORK/$label-create.txt")" "$rss"
-}
-
-echo "== 4. reference server ($SEED_USERS users) vs trivial axum handlers"
 # trivial_rate OUTNAME [--router] → sets TRIVIAL_RPS, TRIVIAL_CPU
 trivial_rate() {
   (exec "$TRIVIAL" $((PORT + 1)) "${@:2}" >"$WORK/$1.log" 2>&1) &
@@ -214,11 +195,55 @@ trivial_rate() {
   TRIVIAL_CPU=$(cpu_of "$WORK/$1.txt")
   stop "$pid"
 }
-trivial_rate trivial-bare
-BARE_RPS=$TRIVIAL_RPS
-BARE_CPU=$TRIVIAL_CPU
-# The target's baseline: the usual axum app, the handler behind a Router.
-trivial_rate trivial-router --router
+
+# median: the middle of the numbers on standard input (the mean of the two middle ones).
+median() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# server_figures LABEL BIN → prints one line per round and the medians. Each round
+# measures the trivial handler (behind a Router, the target's baseline, and bare, the
+# plumbing the reference server uses) right before the server, so every ratio compares
+# neighbours in time: on a shared machine the rates drift between minutes.
+server_figures() {
+  local label=$1 bin=$2 r
+  start_server "$bin" "$PORT" "$SEED_USERS"
+  local pid=$STARTED
+  for r in $(seq 1 "$ROUNDS"); do
+    trivial_rate "trivial-router-$label-$r" --router
+    local router_rps=$TRIVIAL_RPS router_cpu=$TRIVIAL_CPU
+    trivial_rate "trivial-bare-$label-$r"
+    local bare_rps=$TRIVIAL_RPS
+    SERVED_BY=$pid wrk_run "$WORK/$label-spc-$r.txt" "$BASE/ServiceProviderConfig"
+    SERVED_BY=$pid wrk_run "$WORK/$label-filter-$r.txt" "$BASE/Users?filter=userName%20eq%20%22seed-user-054321%40example.test%22"
+    local spc lookup
+    spc=$(rps "$WORK/$label-spc-$r.txt")
+    lookup=$(rps "$WORK/$label-filter-$r.txt")
+    ratio "$lookup" "$router_rps" >>"$WORK/$label-lookup.ratios"
+    echo >>"$WORK/$label-lookup.ratios"
+    ratio "$lookup" "$bare_rps" >>"$WORK/$label-bare.ratios"
+    echo >>"$WORK/$label-bare.ratios"
+    ratio "$spc" "$router_rps" >>"$WORK/$label-spc.ratios"
+    echo >>"$WORK/$label-spc.ratios"
+    printf '  %-7s round %s: trivial %s req/s (%s µs CPU/req; bare %s req/s); /ServiceProviderConfig %s req/s (%s), %s µs CPU/req; filtered lookup %s req/s (%s; bare %s), %s µs CPU/req\n' \
+      "$label" "$r" "$router_rps" "$router_cpu" "$bare_rps" \
+      "$spc" "$(ratio "$spc" "$router_rps")" "$(cpu_of "$WORK/$label-spc-$r.txt")" \
+      "$lookup" "$(ratio "$lookup" "$router_rps")" "$(ratio "$lookup" "$bare_rps")" \
+      "$(cpu_of "$WORK/$label-filter-$r.txt")"
+  done
+  SERVED_BY=$pid wrk_run "$WORK/$label-create.txt" -s "$ROOT/bench/post.lua" "$BASE/Users"
+  local rss
+  rss=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$pid/status")
+  stop "$pid"
+  printf '  %-7s median of %s rounds: filtered lookup %s of the trivial Router handler (target >= 0.70), %s of the bare one; /ServiceProviderConfig %s\n' \
+    "$label" "$ROUNDS" "$(median <"$WORK/$label-lookup.ratios")" \
+    "$(median <"$WORK/$label-bare.ratios")" "$(median <"$WORK/$label-spc.ratios")"
+  printf '  %-7s create %s req/s, p99 %s (target < 20ms), %s µs CPU/req, non-2xx %s; peak RSS %s MiB\n' \
+    "$label" "$(rps "$WORK/$label-create.txt")" "$(p99 "$WORK/$label-create.txt")" \
+    "$(cpu_of "$WORK/$label-create.txt")" "$(non2xx "$WORK/$label-create.txt")" "$rss"
+}
+
+echo "== 4. reference server ($SEED_USERS users) vs trivial axum handlers, $ROUNDS rounds"
 SERVER_LINES=$(server_figures after "$BIN")
 BEFORE_LINES=""
 if [ -n "$BEFORE_BIN" ]; then
@@ -239,8 +264,6 @@ echo "full sync, --users $SYNC_USERS (entra)"
 printf '  %s req/s, %s requests, CPU %s µs/request (target <= 50), peak RSS %s MiB (target < 150), create p99 %s ms, %s\n' \
   "$SYNC_RPS" "$SYNC_REQ" "$SYNC_CPU" "$SYNC_RSS" "$SYNC_CREATE_P99" "$SYNC_VERDICT"
 fi
-echo "reference server ($SEED_USERS users) vs a trivial axum handler behind a Router: $TRIVIAL_RPS req/s, $TRIVIAL_CPU µs CPU/req"
-printf '  (the same handler without the Router, the plumbing the reference server uses: %s req/s, %s µs CPU/req;\n' "$BARE_RPS" "$BARE_CPU"
-printf '   the filtered lookup is %s of that)\n' "$(ratio "$(rps "$WORK/after-filter.txt")" "$BARE_RPS")"
+echo "reference server ($SEED_USERS users) vs a trivial axum handler (ratios: to the handler behind a Router, the target's baseline)"
 [ -n "$BEFORE_LINES" ] && echo "$BEFORE_LINES"
 echo "$SERVER_LINES"

@@ -16,6 +16,10 @@ use axum::handler::HandlerWithoutStateExt;
 use axum::http::header;
 use axum::response::IntoResponse;
 
+/// The allocator `scim-harness serve` runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BODY: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[],"startIndex":1,"itemsPerPage":0}"#;
 
 async fn answer() -> impl IntoResponse {
