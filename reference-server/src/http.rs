@@ -1,30 +1,33 @@
 //! The axum adapter and [`ReferenceServer`], a running HTTP server around a
 //! [`ScimService`].
 //!
-//! Every request goes to one handler that converts it into a transport-neutral
-//! [`Request`] (path relative to the base path, percent-decoded; body read as bytes and
-//! capped at 1 MiB), derives the base URL from the `Host` header
-//! (`http://{host}{base_path}`) so the same core works behind a proxy or mock, calls
-//! [`ScimService::handle`], and converts the [`Response`] back. [`ReferenceServer`] serves
+//! Every request goes to one handler that reads it as the service reads a
+//! [`Request`](crate::Request) (path relative to the base path, percent-decoded; body read
+//! as bytes and capped at 1 MiB) but borrows from the received request instead of copying
+//! it, derives the base URL from the `Host` header (`http://{host}{base_path}`) so the same
+//! core works behind a proxy or mock, has [`ScimService`] handle it, and converts the
+//! [`Response`] back. [`ReferenceServer`] serves
 //! that handler on its own; [`router`] puts it behind an axum `Router` as the fallback, to
 //! mount elsewhere.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::body::{Body, HttpBody};
 use axum::extract::State;
 use axum::handler::Handler;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::discovery::MAX_PAYLOAD_BYTES;
 use crate::error::ScimError;
-use crate::message::{Request, Response, SCIM_MEDIA_TYPE};
+use crate::message::{RequestView, Response, SCIM_MEDIA_TYPE, split_target};
 use crate::options::ServerOptions;
 use crate::service::ScimService;
 
@@ -55,7 +58,7 @@ async fn serve(
     let base_path = base_path.as_str();
     let (parts, body) = req.into_parts();
     let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let Some(mut request) = Request::from_target(parts.method.as_str(), target, base_path) else {
+    let Some((path, query)) = split_target(target, base_path) else {
         let err = ScimError::not_found(format!("no SCIM endpoint at '{}'", parts.uri.path()));
         return to_axum(Response::with_json(404, &err.to_json()));
     };
@@ -67,17 +70,6 @@ async fn serve(
     base_url.push_str("http://");
     base_url.push_str(host);
     base_url.push_str(base_path);
-    request.headers = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            let value = match v.to_str() {
-                Ok(v) => v.to_owned(),
-                Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            };
-            (k.as_str().to_owned(), value)
-        })
-        .collect();
     let too_large = || {
         let err = ScimError::new(
             413,
@@ -86,16 +78,20 @@ async fn serve(
         );
         to_axum(Response::with_json(413, &err.to_json()))
     };
-    let declared = request
-        .header("content-length")
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|l| l.to_str().ok())
         .and_then(|l| l.trim().parse::<u64>().ok());
     if declared.is_some_and(|l| l > MAX_PAYLOAD_BYTES as u64) {
         return too_large();
     }
     // A request without a body (every GET and DELETE an IdP sends) skips the collecting.
-    if !body.is_end_stream() {
+    let body = if body.is_end_stream() {
+        Bytes::new()
+    } else {
         match axum::body::to_bytes(body, MAX_PAYLOAD_BYTES).await {
-            Ok(bytes) => request.body = bytes.into(),
+            Ok(bytes) => bytes,
             Err(e) if is_length_limit(&e) => return too_large(),
             Err(e) => {
                 let err =
@@ -103,8 +99,52 @@ async fn serve(
                 return to_axum(Response::with_json(400, &err.to_json()));
             }
         }
+    };
+    let received = Received {
+        method: parts.method.as_str(),
+        path,
+        query,
+        headers: &parts.headers,
+        body,
+    };
+    to_axum(service.handle_view(&received, &base_url))
+}
+
+/// A received request as the service reads it, borrowing what hyper parsed instead of
+/// copying it into a [`Request`](crate::Request) (the path and query values are decoded only where they
+/// hold escapes).
+struct Received<'a> {
+    method: &'a str,
+    path: Cow<'a, str>,
+    query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    headers: &'a HeaderMap,
+    body: Bytes,
+}
+
+impl RequestView for Received<'_> {
+    fn method(&self) -> &str {
+        self.method
     }
-    to_axum(service.handle(&request, &base_url))
+
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// A header whose value is not visible ASCII reads as absent.
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    fn body(&self) -> &[u8] {
+        &self.body
+    }
 }
 
 fn is_length_limit(err: &axum::Error) -> bool {

@@ -4,12 +4,51 @@
 //! request type into a [`Request`] whose path is relative to the SCIM base and already
 //! percent-decoded, calls [`crate::ScimService::handle`], and writes the [`Response`] back.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::json::WriteJson;
 
 /// The media type of every SCIM response body.
 pub const SCIM_MEDIA_TYPE: &str = "application/scim+json";
+
+/// What the service reads of a request: implemented by the owned [`Request`] and by the
+/// HTTP adapter's view of a received request, which borrows instead of copying.
+pub(crate) trait RequestView {
+    /// HTTP method, e.g. `"GET"` (compared case-insensitively).
+    fn method(&self) -> &str;
+    /// Path relative to the base path, percent-decoded.
+    fn path(&self) -> &str;
+    /// First query parameter with that name (case-insensitive).
+    fn query_param(&self, name: &str) -> Option<&str>;
+    /// First header with that name (case-insensitive).
+    fn header(&self, name: &str) -> Option<&str>;
+    /// Raw request body.
+    fn body(&self) -> &[u8];
+}
+
+impl RequestView for Request {
+    fn method(&self) -> &str {
+        &self.method
+    }
+
+    fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn query_param(&self, name: &str) -> Option<&str> {
+        Request::query_param(self, name)
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        Request::header(self, name)
+    }
+
+    fn body(&self) -> &[u8] {
+        &self.body
+    }
+}
 
 /// One SCIM request, independent of the HTTP library that received it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,15 +79,14 @@ impl Request {
     /// percent-encoded) by stripping `base_path` and decoding path and query.
     /// Returns `None` when the target lies outside `base_path`.
     pub fn from_target(method: &str, target: &str, base_path: &str) -> Option<Self> {
-        let (raw_path, raw_query) = match target.split_once('?') {
-            Some((p, q)) => (p, Some(q)),
-            None => (target, None),
-        };
-        let relative = strip_base_path(raw_path, base_path)?;
+        let (path, query) = split_target(target, base_path)?;
         Some(Request {
             method: method.to_owned(),
-            path: percent_decode(relative, false),
-            query: raw_query.map(parse_query).unwrap_or_default(),
+            path: path.into_owned(),
+            query: query
+                .into_iter()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
             ..Request::default()
         })
     }
@@ -154,6 +192,23 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .map(|(_, v)| v.as_str())
 }
 
+/// A raw request target split as [`Request::from_target`] reads it: the decoded path
+/// below `base_path` and the decoded query pairs, borrowing what needs no decoding.
+pub(crate) fn split_target<'t>(
+    target: &'t str,
+    base_path: &str,
+) -> Option<(Cow<'t, str>, Vec<(Cow<'t, str>, Cow<'t, str>)>)> {
+    let (raw_path, raw_query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target, None),
+    };
+    let relative = strip_base_path(raw_path, base_path)?;
+    Some((
+        decode(relative, false),
+        raw_query.map(query_pairs).unwrap_or_default(),
+    ))
+}
+
 /// The part of `path` below `base_path` (`"/"` when equal), or `None` if outside it.
 pub fn strip_base_path<'a>(path: &'a str, base_path: &str) -> Option<&'a str> {
     let base = base_path.trim_end_matches('/');
@@ -172,21 +227,34 @@ pub fn strip_base_path<'a>(path: &'a str, base_path: &str) -> Option<&'a str> {
 
 /// Splits a raw query string into decoded pairs (`+` means space).
 pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    query_pairs(raw)
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// [`parse_query`], borrowing what needs no decoding.
+pub(crate) fn query_pairs(raw: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
     raw.split('&')
         .filter(|part| !part.is_empty())
         .map(|part| match part.split_once('=') {
-            Some((k, v)) => (percent_decode(k, true), percent_decode(v, true)),
-            None => (percent_decode(part, true), String::new()),
+            Some((k, v)) => (decode(k, true), decode(v, true)),
+            None => (decode(part, true), Cow::Borrowed("")),
         })
         .collect()
 }
 
 /// Decodes `%XX` escapes (invalid escapes are kept verbatim; invalid UTF-8 is replaced).
 pub fn percent_decode(input: &str, plus_as_space: bool) -> String {
+    decode(input, plus_as_space).into_owned()
+}
+
+/// [`percent_decode`], borrowing the input when there is nothing to decode.
+pub(crate) fn decode(input: &str, plus_as_space: bool) -> Cow<'_, str> {
     let bytes = input.as_bytes();
     let escaped = bytes.contains(&b'%') || (plus_as_space && bytes.contains(&b'+'));
     if !escaped {
-        return input.to_owned();
+        return Cow::Borrowed(input);
     }
     let hex = |b: u8| match b {
         b'0'..=b'9' => Some(b - b'0'),
@@ -229,10 +297,10 @@ pub fn percent_decode(input: &str, plus_as_space: bool) -> String {
             None => {}
         }
     }
-    match String::from_utf8(out) {
+    Cow::Owned(match String::from_utf8(out) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use crate::discovery::{DEFAULT_PAGE_SIZE, LIST_RESPONSE_URN, MAX_RESULTS};
 use crate::error::ScimError;
 use crate::filter::{AttrPath, Filter, Matching, Syntax, fold, get_ci};
 use crate::json::{WriteJson, write_array};
-use crate::message::Request;
+use crate::message::RequestView;
 use crate::projection::Projection;
 use crate::render::{Links, Rendered, render, render_canonical};
 use crate::schema::{self, AttrType, ResourceKind, Target};
@@ -44,7 +44,7 @@ pub(crate) struct QueryInput {
 
 impl QueryInput {
     /// From the query string of a GET (unknown parameters are ignored).
-    pub fn from_request(req: &Request) -> Result<Self, ScimError> {
+    pub fn from_request(req: &dyn RequestView) -> Result<Self, ScimError> {
         let int = |name: &str| {
             req.query_param(name)
                 .map(|s| parse_int(name, s))
@@ -170,7 +170,7 @@ pub(crate) struct ListParams {
 impl ListParams {
     /// From a GET query string on the endpoint of `kind` (tests).
     #[cfg(test)]
-    pub fn from_request(kind: ResourceKind, req: &Request) -> Result<Self, ScimError> {
+    pub fn from_request(kind: ResourceKind, req: &dyn RequestView) -> Result<Self, ScimError> {
         ListParams::new(&[kind], QueryInput::from_request(req)?, Policy::default())
     }
 
@@ -259,7 +259,7 @@ impl ListParams {
 }
 
 /// The `attributes`/`excludedAttributes` of a request.
-pub(crate) fn projection(kind: ResourceKind, req: &Request, p: Policy) -> Projection {
+pub(crate) fn projection(kind: ResourceKind, req: &dyn RequestView, p: Policy) -> Projection {
     projection_of(
         kind,
         req.query_param("attributes"),
@@ -619,6 +619,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::message::Request;
     use crate::resource::normalize_resource;
     use crate::schema::{GROUP_URN, USER_URN};
 

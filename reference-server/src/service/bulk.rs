@@ -17,7 +17,7 @@ use super::{ScimService, route};
 use crate::discovery::{MAX_BULK_OPERATIONS, MAX_PAYLOAD_BYTES};
 use crate::error::ScimError;
 use crate::filter::get_ci;
-use crate::message::{Request, Response, SCIM_MEDIA_TYPE};
+use crate::message::{Request, RequestView, Response, SCIM_MEDIA_TYPE};
 use crate::render::Links;
 use crate::store::Store;
 
@@ -44,16 +44,16 @@ impl ScimService {
     pub(super) fn bulk(
         &self,
         store: &Store,
-        req: &Request,
+        req: &dyn RequestView,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
-        if req.body.len() > MAX_PAYLOAD_BYTES {
+        if req.body().len() > MAX_PAYLOAD_BYTES {
             return Err(ScimError::new(
                 413,
                 None,
                 format!(
                     "the bulk request is {} bytes; maxPayloadSize is {MAX_PAYLOAD_BYTES} bytes",
-                    req.body.len()
+                    req.body().len()
                 ),
             ));
         }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::ScimService;
 use crate::defect::{Defect, quirk};
 use crate::error::ScimError;
-use crate::message::{Request, Response, SCIM_MEDIA_TYPE};
+use crate::message::{RequestView, Response, SCIM_MEDIA_TYPE};
 use crate::patch;
 use crate::query::{self, ListParams, QueryInput};
 use crate::render::{Links, render};
@@ -33,7 +33,7 @@ impl ScimService {
         &self,
         store: &Store,
         kinds: &[ResourceKind],
-        req: &Request,
+        req: &dyn RequestView,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
         let body = self.json_body(req)?;
@@ -46,7 +46,7 @@ impl ScimService {
         store: &Store,
         kind: ResourceKind,
         id: &str,
-        req: &Request,
+        req: &dyn RequestView,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
         let projection = query::projection(kind, req, self.policy);
@@ -79,7 +79,7 @@ impl ScimService {
         &self,
         store: &Store,
         kind: ResourceKind,
-        req: &Request,
+        req: &dyn RequestView,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
         let body = self.json_body(req)?;
@@ -111,7 +111,7 @@ impl ScimService {
         &self,
         store: &Store,
         kind: ResourceKind,
-        req: &Request,
+        req: &dyn RequestView,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
         let body = self.json_body(req)?;
@@ -131,7 +131,7 @@ impl ScimService {
         store: &Store,
         kind: ResourceKind,
         id: &str,
-        req: &Request,
+        req: &dyn RequestView,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
         let body = self.json_body(req)?;
@@ -164,7 +164,7 @@ impl ScimService {
         store: &Store,
         kind: ResourceKind,
         id: &str,
-        req: &Request,
+        req: &dyn RequestView,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
         let body = self.json_body(req)?;
@@ -211,7 +211,7 @@ impl ScimService {
         store: &Store,
         kind: ResourceKind,
         id: &str,
-        req: &Request,
+        req: &dyn RequestView,
     ) -> Result<Response, ScimError> {
         let mut tables = store.write();
         let rec = tables.get(kind, id).ok_or_else(|| not_found(kind, id))?;
@@ -221,7 +221,7 @@ impl ScimService {
     }
 
     /// 412 when `If-Match` names no current version of `rec`.
-    fn check_if_match(&self, req: &Request, rec: &Record) -> Result<(), ScimError> {
+    fn check_if_match(&self, req: &dyn RequestView, rec: &Record) -> Result<(), ScimError> {
         let Some(header) = req.header("if-match") else {
             return Ok(());
         };
@@ -241,7 +241,7 @@ impl ScimService {
 
     /// The JSON request body: `application/scim+json`, `application/json` (not in strict
     /// mode; any parameters), or no `Content-Type` at all.
-    pub(super) fn json_body(&self, req: &Request) -> Result<Value, ScimError> {
+    pub(super) fn json_body(&self, req: &dyn RequestView) -> Result<Value, ScimError> {
         if let Some(content_type) = req.header("content-type") {
             let media = content_type.split(';').next().unwrap_or_default().trim();
             let json = media.eq_ignore_ascii_case("application/json");
@@ -266,10 +266,10 @@ impl ScimService {
                 ));
             }
         }
-        if req.body.iter().all(u8::is_ascii_whitespace) {
+        if req.body().iter().all(u8::is_ascii_whitespace) {
             return Err(ScimError::invalid_syntax("the request body is empty"));
         }
-        serde_json::from_slice(&req.body).map_err(|e| {
+        serde_json::from_slice(req.body()).map_err(|e| {
             ScimError::invalid_syntax(format!("the request body is not valid JSON: {e}"))
         })
     }

@@ -25,7 +25,7 @@ use routing::{DocumentCache, Route, discovery_document, route};
 
 use crate::defect::{Defect, Policy};
 use crate::error::ScimError;
-use crate::message::{Request, Response};
+use crate::message::{Request, RequestView, Response};
 use crate::options::ServerOptions;
 use crate::query::{self, QueryInput};
 use crate::render::{Links, render};
@@ -94,6 +94,12 @@ impl ScimService {
     /// Serves one request. `base_url` is the absolute URL of the SCIM base (e.g.
     /// `http://127.0.0.1:4000/scim/v2`), used for `meta.location`, `Location` and `$ref`.
     pub fn handle(&self, req: &Request, base_url: &str) -> Response {
+        self.handle_view(req, base_url)
+    }
+
+    /// [`ScimService::handle`] for any view of a request (the HTTP adapter borrows the
+    /// received request instead of copying it into a [`Request`]).
+    pub(crate) fn handle_view(&self, req: &dyn RequestView, base_url: &str) -> Response {
         // A counter shared by every worker thread is only touched when a variant reads it.
         let counted = [
             Variant::RateLimited,
@@ -195,14 +201,14 @@ impl ScimService {
         self.policy.varies(v)
     }
 
-    fn dispatch(&self, req: &Request, links: Links<'_>) -> Result<Response, ScimError> {
-        let method = if req.method.bytes().any(|b| b.is_ascii_lowercase()) {
-            Cow::Owned(req.method.to_ascii_uppercase())
+    fn dispatch(&self, req: &dyn RequestView, links: Links<'_>) -> Result<Response, ScimError> {
+        let method = if req.method().bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(req.method().to_ascii_uppercase())
         } else {
-            Cow::Borrowed(req.method.as_str())
+            Cow::Borrowed(req.method())
         };
         let method = method.as_ref();
-        let route = route(&req.path)?;
+        let route = route(req.path())?;
         if route.is_discovery() {
             if self.has(Defect::SpcRequiresAuth) {
                 self.authorize(req)?;
@@ -215,9 +221,8 @@ impl ScimService {
         let store = self.authorize(req)?;
         let mut resp = self.serve(store, route, method, req, links)?;
         if self.has(Defect::ProjectionDropsSchemas)
-            && req.query.iter().any(|(k, _)| {
-                k.eq_ignore_ascii_case("attributes") || k.eq_ignore_ascii_case("excludedAttributes")
-            })
+            && (req.query_param("attributes").is_some()
+                || req.query_param("excludedAttributes").is_some())
             && let Ok(mut body) = serde_json::from_slice::<Value>(&resp.body)
         {
             let strip = |v: &mut Value| {
@@ -241,7 +246,7 @@ impl ScimService {
         store: &Store,
         route: Route<'_>,
         method: &str,
-        req: &Request,
+        req: &dyn RequestView,
         links: Links<'_>,
     ) -> Result<Response, ScimError> {
         match route {
@@ -300,7 +305,7 @@ impl ScimService {
     }
 
     /// Bearer-token check (constant-time comparison); the token selects the tenant.
-    fn authorize(&self, req: &Request) -> Result<&Store, ScimError> {
+    fn authorize(&self, req: &dyn RequestView) -> Result<&Store, ScimError> {
         let presented = req.header("authorization").and_then(|h| {
             let (scheme, token) = h.trim().split_once(' ')?;
             scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())

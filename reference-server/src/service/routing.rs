@@ -7,7 +7,7 @@ use crate::defect::Policy;
 use crate::discovery;
 use crate::error::ScimError;
 use crate::json::WriteJson;
-use crate::message::{Request, Response};
+use crate::message::{RequestView, Response};
 use crate::render::Links;
 use crate::schema::ResourceKind;
 
@@ -132,7 +132,7 @@ impl DocumentCache {
 /// `filter` is answered with 403.
 pub(super) fn discovery_document(
     route: &Route<'_>,
-    req: &Request,
+    req: &dyn RequestView,
     links: Links<'_>,
     p: Policy,
     cache: &DocumentCache,
@@ -144,7 +144,7 @@ pub(super) fn discovery_document(
             "filtering is not supported on discovery endpoints",
         ));
     }
-    if let Some(body) = cache.get(links.base(), &req.path) {
+    if let Some(body) = cache.get(links.base(), req.path()) {
         return Ok(Response::with_body(200, body));
     }
     let doc = match route {
@@ -155,9 +155,10 @@ pub(super) fn discovery_document(
         Route::Schemas(Some(id)) => discovery::schema_by_id(id, links, p),
         _ => None,
     };
-    let doc = doc
-        .ok_or_else(|| ScimError::not_found(format!("no discovery document at '{}'", req.path)))?;
+    let doc = doc.ok_or_else(|| {
+        ScimError::not_found(format!("no discovery document at '{}'", req.path()))
+    })?;
     let body = doc.to_json_vec();
-    cache.keep(links.base(), &req.path, &body);
+    cache.keep(links.base(), req.path(), &body);
     Ok(Response::with_body(200, body))
 }
