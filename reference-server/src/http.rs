@@ -27,7 +27,7 @@ use tokio::task::JoinHandle;
 
 use crate::discovery::MAX_PAYLOAD_BYTES;
 use crate::error::ScimError;
-use crate::message::{RequestView, Response, SCIM_MEDIA_TYPE, split_target};
+use crate::message::{QueryPairs, RequestView, Response, SCIM_MEDIA_TYPE, split_target};
 use crate::options::ServerOptions;
 use crate::service::ScimService;
 
@@ -116,7 +116,7 @@ async fn serve(
 struct Received<'a> {
     method: &'a str,
     path: Cow<'a, str>,
-    query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    query: QueryPairs<'a>,
     headers: &'a HeaderMap,
     body: Bytes,
 }

@@ -192,12 +192,15 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .map(|(_, v)| v.as_str())
 }
 
+/// Decoded query pairs, in request order, borrowing what needed no decoding.
+pub(crate) type QueryPairs<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
+
 /// A raw request target split as [`Request::from_target`] reads it: the decoded path
 /// below `base_path` and the decoded query pairs, borrowing what needs no decoding.
 pub(crate) fn split_target<'t>(
     target: &'t str,
     base_path: &str,
-) -> Option<(Cow<'t, str>, Vec<(Cow<'t, str>, Cow<'t, str>)>)> {
+) -> Option<(Cow<'t, str>, QueryPairs<'t>)> {
     let (raw_path, raw_query) = match target.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (target, None),
@@ -234,7 +237,7 @@ pub fn parse_query(raw: &str) -> Vec<(String, String)> {
 }
 
 /// [`parse_query`], borrowing what needs no decoding.
-pub(crate) fn query_pairs(raw: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+pub(crate) fn query_pairs(raw: &str) -> QueryPairs<'_> {
     raw.split('&')
         .filter(|part| !part.is_empty())
         .map(|part| match part.split_once('=') {
