@@ -46,6 +46,12 @@ impl WriteJson for str {
 
 impl WriteJson for usize {
     fn write_json(&self, out: &mut Vec<u8>) {
+        u64::try_from(*self).unwrap_or(u64::MAX).write_json(out);
+    }
+}
+
+impl WriteJson for u64 {
+    fn write_json(&self, out: &mut Vec<u8>) {
         let mut digits = [0; 20];
         let mut at = digits.len();
         let mut rest = *self;
@@ -207,6 +213,10 @@ mod tests {
         for n in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
             assert_eq!(n.to_json_vec(), serde_json::to_vec(&n).unwrap());
         }
+        assert_eq!(
+            u64::MAX.to_json_vec(),
+            serde_json::to_vec(&u64::MAX).unwrap()
+        );
     }
 
     #[test]

@@ -29,7 +29,12 @@ struct Token<'a> {
 }
 
 fn column(input: &str, at: usize) -> usize {
-    input.get(..at).map_or(at, |s| s.chars().count()) + 1
+    match input.get(..at) {
+        // Every comparison records its column; in ASCII text it is the byte offset.
+        Some(prefix) if prefix.is_ascii() => at + 1,
+        Some(prefix) => prefix.chars().count() + 1,
+        None => at + 1,
+    }
 }
 
 fn lex(input: &str) -> Result<Vec<Token<'_>>, FilterError> {

@@ -12,7 +12,7 @@ pub(crate) use node::{Node, Object};
 use crate::defect::{Defect, Policy};
 use crate::json::{WriteJson, write_str};
 use crate::projection::Projection;
-use crate::schema::{ENTERPRISE_URN, ResourceKind};
+use crate::schema::{ENTERPRISE_URN, GROUP_URN, ResourceKind, USER_URN};
 use crate::store::{Record, Tables};
 use crate::time::format_with_offset;
 use crate::variant::{self, Variant};
@@ -150,16 +150,7 @@ fn render_tree<'t>(
     let policy = tables.policy();
     let mut out = Object::with_capacity(rec.data.len() + 4);
     if !policy.has(Defect::MissingSchemas) {
-        let mut schemas = vec![Node::str(kind.schema().id)];
-        for ext in kind.extensions() {
-            if rec.data.contains_key(ext.id) {
-                schemas.push(Node::str(ext.id));
-            }
-        }
-        if policy.varies(Variant::VendorExtension) {
-            schemas.push(Node::str(variant::vendor_urn(kind)));
-        }
-        out.push_new("schemas", Node::Array(schemas));
+        out.push_new("schemas", schema_urns(kind, &rec.data, policy));
     }
     out.push_new("id", Node::str(rec.id()));
     let groups = if kind == ResourceKind::User && projection.wants("groups") {
@@ -226,6 +217,44 @@ fn render_tree<'t>(
     out
 }
 
+/// `schemas`: the core schema, the extensions the resource holds, and the vendor's when
+/// that variant is on; the usual lists are constants.
+fn schema_urns(kind: ResourceKind, data: &Map<String, Value>, policy: Policy) -> Node<'static> {
+    const GROUP: &[&str] = &[GROUP_URN];
+    const USER: &[&str] = &[USER_URN];
+    const USER_ENTERPRISE: &[&str] = &[USER_URN, ENTERPRISE_URN];
+    if !policy.varies(Variant::VendorExtension) {
+        match (kind, kind.extensions()) {
+            (ResourceKind::Group, []) => return Node::Strs(GROUP),
+            (ResourceKind::User, [ext]) if ext.id == ENTERPRISE_URN => {
+                let enterprise = data.contains_key(ENTERPRISE_URN);
+                return Node::Strs(if enterprise { USER_ENTERPRISE } else { USER });
+            }
+            _ => {}
+        }
+    }
+    Node::Array(
+        schema_list(kind, data, policy)
+            .into_iter()
+            .map(Node::str)
+            .collect(),
+    )
+}
+
+/// The `schemas` list, as [`schema_urns`] writes it.
+fn schema_list(kind: ResourceKind, data: &Map<String, Value>, policy: Policy) -> Vec<&'static str> {
+    let mut schemas = vec![kind.schema().id];
+    for ext in kind.extensions() {
+        if data.contains_key(ext.id) {
+            schemas.push(ext.id);
+        }
+    }
+    if policy.varies(Variant::VendorExtension) {
+        schemas.push(variant::vendor_urn(kind));
+    }
+    schemas
+}
+
 /// `meta`: resource type, timestamps, location and version (when ETags are supported).
 fn render_meta<'t>(
     kind: ResourceKind,
@@ -246,7 +275,14 @@ fn render_meta<'t>(
     m.push_new("lastModified", time(rec.modified));
     m.push_new("location", links.resource_node(kind, rec.id()));
     if !policy.varies(Variant::EtagUnsupported) {
-        m.push_new("version", Node::string(policy.etag(rec.version)));
+        let strong = policy.varies(Variant::StrongEtags);
+        m.push_new(
+            "version",
+            Node::Version {
+                version: rec.version,
+                strong,
+            },
+        );
     }
     Node::Object(m)
 }
@@ -451,6 +487,7 @@ mod tests {
                     Variant::EtagUnsupported,
                 ],
             ),
+            Policy::new(false, &[], &[Variant::StrongEtags]),
         ];
         for policy in policies {
             let t = tables(policy);
@@ -476,6 +513,25 @@ mod tests {
                     let name = rec.str_attr("userName").or(rec.str_attr("displayName"));
                     let expected = matches!(name, Some("boss" | "plain \"quoted\"" | "empty"));
                     assert_eq!(kept, expected, "{name:?} under {policy:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_constant_schema_lists_are_the_computed_ones() {
+        let with_ext = json!({ENTERPRISE_URN: {}});
+        let Value::Object(with_ext) = with_ext else {
+            unreachable!()
+        };
+        for policy in [
+            Policy::default(),
+            Policy::new(false, &[], &[Variant::VendorExtension]),
+        ] {
+            for kind in ResourceKind::ALL {
+                for data in [Map::new(), with_ext.clone()] {
+                    let listed = Value::from(schema_list(kind, &data, policy));
+                    assert_eq!(schema_urns(kind, &data, policy).into_value(), listed);
                 }
             }
         }

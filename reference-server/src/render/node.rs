@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::json::{WriteJson, write_array, write_str, write_str_parts};
 use crate::time::{format_millis, millis_text};
+use crate::variant::entity_tag;
 
 /// One value of a rendered resource.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,10 @@ pub(crate) enum Node<'a> {
     Owned(Value),
     /// A UTC timestamp in milliseconds, written as `meta.created` is.
     Millis(i64),
+    /// An entity tag of this version, weak unless `strong`: `W/"7"` or `"7"`.
+    Version { version: u64, strong: bool },
+    /// Constant strings, such as a resource's schema URNs.
+    Strs(&'static [&'static str]),
     /// `{base}/{endpoint}/{id}`: a resource's URL.
     Url([&'a str; 3]),
     /// An object.
@@ -53,6 +58,8 @@ impl<'a> Node<'a> {
             Node::Str(s) => Value::String(s.into_owned()),
             Node::Owned(v) => v,
             Node::Millis(ms) => Value::String(format_millis(ms)),
+            Node::Version { version, strong } => Value::String(entity_tag(version, strong)),
+            Node::Strs(items) => Value::from(items.to_vec()),
             Node::Url([base, endpoint, id]) => {
                 Value::String([base, "/", endpoint, "/", id].concat())
             }
@@ -164,6 +171,13 @@ impl WriteJson for Node<'_> {
                 }
                 None => write_str(out, &format_millis(*ms)),
             },
+            Node::Version { version, strong } => {
+                // `"W/\"7\""`: the tag's quotes escaped, the digits need nothing.
+                out.extend_from_slice(if *strong { b"\"\\\"" } else { b"\"W/\\\"" });
+                version.write_json(out);
+                out.extend_from_slice(b"\\\"\"");
+            }
+            Node::Strs(items) => write_array(out, items.iter().copied()),
             Node::Url([base, endpoint, id]) => {
                 write_str_parts(out, &[base, "/", endpoint, "/", id]);
             }
