@@ -380,11 +380,11 @@ pub(crate) fn run<'t>(
     } else {
         params.start_index.saturating_sub(1)
     };
-    let projections: Vec<(ResourceKind, Projection)> = params
-        .kinds
-        .iter()
-        .map(|k| (*k, params.projection(*k)))
-        .collect();
+    // One projection per resource type queried (the others stay the default set).
+    let projections = ResourceKind::ALL.map(|k| {
+        let queried = params.kinds.contains(&k);
+        (k, queried.then(|| params.projection(k)).unwrap_or_default())
+    });
     let page: Vec<Rendered<'t>> = matches
         .iter()
         .skip(skip)
