@@ -382,8 +382,11 @@ pub(crate) fn run<'t>(
     };
     // One projection per resource type queried (the others stay the default set).
     let projections = ResourceKind::ALL.map(|k| {
-        let queried = params.kinds.contains(&k);
-        (k, queried.then(|| params.projection(k)).unwrap_or_default())
+        if params.kinds.contains(&k) {
+            (k, params.projection(k))
+        } else {
+            (k, Projection::all())
+        }
     });
     let page: Vec<Rendered<'t>> = matches
         .iter()
