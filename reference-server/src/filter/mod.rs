@@ -18,6 +18,7 @@
 
 mod eval;
 mod parse;
+mod simple;
 
 use std::fmt;
 
@@ -219,7 +220,10 @@ impl Filter {
         input: &str,
         syntax: Syntax,
     ) -> Result<Filter, FilterError> {
-        let filter = Parser::new(input, false, syntax)?.parse_all()?;
+        let filter = match simple::simple_eq(input) {
+            Some(filter) => filter,
+            None => Parser::new(input, false, syntax)?.parse_all()?,
+        };
         for kind in kinds {
             filter.validate(Scope::Resource(*kind), syntax.strict)?;
         }

@@ -28,7 +28,8 @@ struct Token<'a> {
     at: usize,
 }
 
-fn column(input: &str, at: usize) -> usize {
+/// The 1-based character column of byte offset `at`.
+pub(super) fn column(input: &str, at: usize) -> usize {
     match input.get(..at) {
         // Every comparison records its column; in ASCII text it is the byte offset.
         Some(prefix) if prefix.is_ascii() => at + 1,
