@@ -227,7 +227,8 @@ fn schema_urns(kind: ResourceKind, data: &Map<String, Value>, policy: Policy) ->
         match (kind, kind.extensions()) {
             (ResourceKind::Group, []) => return Node::Strs(GROUP),
             (ResourceKind::User, [ext]) if ext.id == ENTERPRISE_URN => {
-                let enterprise = data.contains_key(ENTERPRISE_URN);
+                // A resource has a handful of attributes: comparing names beats hashing a URN.
+                let enterprise = data.keys().any(|k| k == ENTERPRISE_URN);
                 return Node::Strs(if enterprise { USER_ENTERPRISE } else { USER });
             }
             _ => {}
