@@ -38,7 +38,8 @@ impl Route<'_> {
 
 /// Maps a relative path to a route (endpoint names are matched case-insensitively).
 pub(super) fn route(path: &str) -> Result<Route<'_>, ScimError> {
-    // Up to three segments are told apart; a fourth only makes the path unknown.
+    // No route goes deeper than three segments but `/Me/…`, which any depth reaches: the
+    // first three tell every path apart, without collecting them.
     let mut parts = path.split('/').filter(|s| !s.is_empty());
     let mut buffer = [""; 3];
     let mut len = 0;
