@@ -1,8 +1,10 @@
 //! Transport-neutral request and response values exchanged with [`crate::ScimService`].
 //!
-//! The HTTP adapter (and any test double, such as a wiremock responder) converts its own
-//! request type into a [`Request`] whose path is relative to the SCIM base and already
-//! percent-decoded, calls [`crate::ScimService::handle`], and writes the [`Response`] back.
+//! A caller (a test double, such as a wiremock responder) converts its own request type
+//! into a [`Request`] whose path is relative to the SCIM base and already percent-decoded,
+//! calls [`crate::ScimService::handle`], and writes the [`Response`] back. The service reads
+//! requests through `RequestView`, which [`Request`] implements; the crate's HTTP adapter
+//! implements it over the received request, so nothing is copied.
 
 use std::borrow::Cow;
 
