@@ -147,6 +147,14 @@ pub(crate) fn patch(ops: Vec<Value>) -> Value {
     json!({"schemas": [PATCH_URN], "Operations": ops})
 }
 
+/// A PATCH body with one operation on `members`: `op` as the IdP writes it (`add`, `Add`,
+/// `Remove`), the values as [`member_values`] writes them for that IdP.
+pub(crate) fn members_patch(op: &str, members: &[(String, String)], entra: bool) -> Value {
+    patch(vec![
+        json!({"op": op, "path": "members", "value": member_values(members, entra)}),
+    ])
+}
+
 /// Okta's full-resource PUT body (§1.4, §1.5 AIW): the resource as the target returned it,
 /// with Okta's profile values written over it. `id`, `meta` and other read-only fields are
 /// echoed back, as Okta does.

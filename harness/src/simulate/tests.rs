@@ -174,6 +174,10 @@ async fn each_idp_speaks_its_dialect() {
                 assert!(patches.contains(r#""op":"replace","value":{"id":"#));
                 assert!(patches.contains(r#""path":"members[value eq "#));
                 assert!(
+                    patches.contains(r#"{"op":"add","path":"members","value":[{"value":"#),
+                    "Okta adds members in lower case, with value and display:\n{patches}"
+                );
+                assert!(
                     !bodies(&report, "PUT").is_empty(),
                     "profile update is a PUT"
                 );
@@ -212,6 +216,10 @@ async fn each_idp_speaks_its_dialect() {
                     "Add for an attribute the target lacks:\n{patches}"
                 );
                 assert!(patches.contains(r#""op":"Remove","path":"members","value":[{"#));
+                assert!(
+                    patches.contains(r#"{"op":"Add","path":"members","value":[{"$ref":null,"#),
+                    "Entra adds members capitalised, with a null $ref:\n{patches}"
+                );
                 assert!(
                     posts.contains(r#""roles":[]"#) && posts.contains(r#""resourceType":"User""#)
                 );

@@ -11,7 +11,7 @@ use crate::exec::pointer::resolve;
 use crate::scenario::profile::QueryEncoding;
 use crate::simulate::dialect::{
     ADSCIM_GROUP_URN, Drift, ENTERPRISE_URN, GROUP_URN, USER_URN, add_profile_extras, entra_role,
-    entra_user_ops, guid, member_values, patch,
+    entra_user_ops, guid, members_patch, patch,
 };
 use crate::simulate::directory::DirUser;
 use crate::simulate::sync::{Lookup, Session};
@@ -247,9 +247,7 @@ impl Groups for Entra {
             if members.is_empty() {
                 return;
             }
-            let body = patch(vec![
-                json!({"op": "Add", "path": "members", "value": member_values(&members, true)}),
-            ]);
+            let body = members_patch("Add", &members, true);
             let what = format!("add {} member(s) to {name}", members.len());
             s.group_patch(g, body, &what).await;
         })
@@ -264,9 +262,7 @@ impl Groups for Entra {
         what: String,
     ) -> Step<'s> {
         Box::pin(async move {
-            let body = patch(vec![
-                json!({"op": "Add", "path": "members", "value": member_values(&member, true)}),
-            ]);
+            let body = members_patch("Add", &member, true);
             s.group_patch(g, body, &what).await;
         })
     }
@@ -291,9 +287,7 @@ impl Groups for Entra {
                 return;
             }
             // §2.7 [DOC; OBS SCIM-SDK#167]: the RFC-noncompliant value-list removal.
-            let body = patch(vec![
-                json!({"op": "Remove", "path": "members", "value": member_values(&member, true)}),
-            ]);
+            let body = members_patch("Remove", &member, true);
             s.group_patch(g, body, &format!("{what} (by value list)"))
                 .await;
         })

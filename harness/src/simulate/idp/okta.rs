@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::{Behaviour, Groups, Member, NoGroups, NotFound, Step};
 use crate::exec::cleanup::segment;
 use crate::simulate::dialect::{
-    Drift, GROUP_URN, USER_URN, add_profile_extras, member_values, okta_group_put_body, okta_id,
+    Drift, GROUP_URN, USER_URN, add_profile_extras, members_patch, okta_group_put_body, okta_id,
     okta_put_body, patch,
 };
 use crate::simulate::directory::DirUser;
@@ -228,9 +228,7 @@ impl Groups for Okta {
                 return;
             }
             rename_ping(s, g).await;
-            let body = patch(vec![
-                json!({"op": "add", "path": "members", "value": member_values(&members, false)}),
-            ]);
+            let body = members_patch("add", &members, false);
             let what = format!("add {} member(s) to {name}", members.len());
             s.group_patch(g, body, &what).await;
         })
@@ -250,9 +248,7 @@ impl Groups for Okta {
             }
             // §1.7 [DOC; OBS SCIM-SDK#419]: name re-sent, then add with value and display.
             rename_ping(s, g).await;
-            let body = patch(vec![
-                json!({"op": "add", "path": "members", "value": member_values(&member, false)}),
-            ]);
+            let body = members_patch("add", &member, false);
             s.group_patch(g, body, &what).await;
         })
     }
